@@ -1,0 +1,50 @@
+# The two commands a user needs: `make run` (the mock on 127.0.0.1:8080) and `make test`.
+GO        ?= go
+ADDR      ?= 127.0.0.1:8080
+TOOLS     := .tools
+REDOCLY   := @redocly/cli@2.77.0
+SPECTRAL  := @stoplight/spectral-cli@6.16.3
+FUZZTIME  ?= 20s
+BENCHTIME ?= 2s
+
+.PHONY: run test fmt-check vet lint bench fuzz build clean
+
+run:
+	$(GO) run ./cmd/glmock --addr $(ADDR)
+
+test: fmt-check vet
+	$(GO) test -race -count=1 ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o bin/glmock ./cmd/glmock
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o bin/glcontract ./cmd/glcontract
+
+# Lints openapi.yaml with the linters users run on specs; zero errors and zero warnings.
+lint: $(TOOLS)/node_modules/.bin/redocly
+	$(TOOLS)/node_modules/.bin/redocly lint --format=stylish openapi.yaml
+	$(TOOLS)/node_modules/.bin/spectral lint --fail-severity=hint openapi.yaml
+
+$(TOOLS)/node_modules/.bin/redocly:
+	mkdir -p $(TOOLS)
+	cd $(TOOLS) && npm install --no-audit --no-fund --silent --prefix . $(REDOCLY) $(SPECTRAL)
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -benchmem ./...
+
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list='^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin $(TOOLS)
