@@ -1,0 +1,264 @@
+package mockserver
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// listClusters serves GET /projects/:id/clusters: Developer and above, ordered by id, paginated.
+func (s *Server) listClusters(c *call) {
+	if c.project.accessLevel(c.tok.user) < accessDeveloper {
+		c.fail(errForbidden)
+		return
+	}
+	pg := parsePage(c.r.URL.Query())
+	items, total := c.st.page(c.project.id, (pg.page-1)*pg.perPage, pg.perPage)
+	pg.setHeaders(c.w.Header(), c.r, total)
+	size := 2
+	for _, it := range items {
+		size += len(it.entity) + 1
+	}
+	out := make([]byte, 0, size)
+	out = append(out, '[')
+	for i, it := range items {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, it.entity...)
+	}
+	c.json(http.StatusOK, append(out, ']'))
+}
+
+// lookup finds the path's cluster in the project: 404 Not found before 403, as GitLab's
+// authorize!(…, cluster) loads the cluster first.
+func (s *Server) lookup(c *call, level int) *cluster {
+	id, _ := strconv.Atoi(c.r.PathValue("cluster_id")) // validated as an integer already
+	cl := c.st.find(c.project.id, id)
+	if cl == nil {
+		c.fail(errRecordNotFound)
+		return nil
+	}
+	if c.project.accessLevel(c.tok.user) < level {
+		c.fail(errForbidden)
+		return nil
+	}
+	return cl
+}
+
+// getCluster serves GET /projects/:id/clusters/:cluster_id.
+func (s *Server) getCluster(c *call) {
+	if cl := s.lookup(c, accessDeveloper); cl != nil {
+		c.json(http.StatusOK, withProject(cl, c.project))
+	}
+}
+
+// createCluster serves POST /projects/:id/clusters/user (Clusters::CreateService).
+func (s *Server) createCluster(c *call) {
+	if c.project.accessLevel(c.tok.user) < accessMaintainer {
+		c.fail(errForbidden)
+		return
+	}
+	b := c.body
+	pk, _ := b["platform_kubernetes_attributes"].(map[string]any)
+	now := s.now().UTC().Truncate(time.Millisecond)
+	cl := &cluster{
+		projectID: c.project.id, name: str(b["name"]), enabled: boolean(b["enabled"]), managed: boolean(b["managed"]),
+		providerType: "user", environmentScope: strings.TrimSpace(str(b["environment_scope"])),
+		namespacePerEnvironment: boolean(b["namespace_per_environment"]), userID: c.tok.user.id,
+		createdAt: now, updatedAt: now, apiURL: str(pk["api_url"]), token: strings.TrimSpace(str(pk["token"])),
+		authorizationType: str(pk["authorization_type"]),
+	}
+	if v, ok := b["domain"]; ok {
+		d := str(v)
+		cl.domain = &d
+	}
+	if v, ok := pk["ca_cert"]; ok {
+		ca := strings.TrimSpace(str(v))
+		cl.caCert = &ca
+	}
+	cl.namespace = normaliseNamespace(pk)
+	mgmt, hasMgmt := b["management_project_id"]
+
+	st := c.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if hasMgmt {
+		id := integer(mgmt)
+		if !st.managementProjectAllowed(id, c.project, c.tok.user) {
+			errs := &fieldErrors{}
+			errs.add("management_project_id", msgManagementProject)
+			c.fail(validationError(errs))
+			return
+		}
+		cl.managementProjectID = &id
+	}
+	errs := validateCluster(cl, nil, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(cl.projectID, scope, 0) })
+	if !errs.empty() {
+		c.fail(validationError(errs))
+		return
+	}
+	st.insert(cl)
+	c.json(http.StatusCreated, withProject(cl, c.project))
+}
+
+// updateCluster serves PUT /projects/:id/clusters/:cluster_id (Clusters::UpdateService).
+func (s *Server) updateCluster(c *call) {
+	if s.lookup(c, accessMaintainer) == nil {
+		return
+	}
+	st := c.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	id, _ := strconv.Atoi(c.r.PathValue("cluster_id"))
+	old := st.clusters[id] // again under the write lock: it may have changed meanwhile
+	if old == nil || old.projectID != c.project.id {
+		c.fail(errRecordNotFound)
+		return
+	}
+	b := c.body
+	if v, ok := b["management_project_id"]; ok {
+		mid := integer(v)
+		if !st.managementProjectAllowed(mid, c.project, c.tok.user) {
+			errs := &fieldErrors{}
+			errs.add("management_project_id", msgManagementProject)
+			c.fail(validationError(errs))
+			return
+		}
+	}
+	cl := old.clone()
+	if v, ok := b["name"]; ok {
+		cl.name = str(v)
+	}
+	if v, ok := b["domain"]; ok {
+		d := str(v)
+		cl.domain = &d
+	}
+	if v, ok := b["environment_scope"]; ok {
+		cl.environmentScope = strings.TrimSpace(str(v))
+	}
+	if v, ok := b["namespace_per_environment"]; ok { // the spec's default makes it always present
+		cl.namespacePerEnvironment = boolean(v)
+	}
+	if v, ok := b["management_project_id"]; ok {
+		mid := integer(v)
+		cl.managementProjectID = &mid
+	}
+	if v, ok := b["enabled"]; ok {
+		cl.enabled = boolean(v)
+	}
+	if v, ok := b["managed"]; ok {
+		cl.managed = boolean(v)
+	}
+	if pk, ok := b["platform_kubernetes_attributes"].(map[string]any); ok {
+		if v, ok := pk["api_url"]; ok {
+			cl.apiURL = str(v)
+		}
+		if v, ok := pk["token"]; ok && strings.TrimSpace(str(v)) != "" { // a blank token is dropped
+			cl.token = strings.TrimSpace(str(v))
+		}
+		if v, ok := pk["ca_cert"]; ok {
+			ca := strings.TrimSpace(str(v))
+			cl.caCert = &ca
+		}
+		if _, ok := pk["namespace"]; ok {
+			cl.namespace = normaliseNamespace(pk)
+		}
+	}
+	errs := validateCluster(cl, old, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(cl.projectID, scope, cl.id) })
+	if !errs.empty() {
+		c.fail(validationError(errs))
+		return
+	}
+	if changed(old, cl) {
+		cl.updatedAt = s.now().UTC().Truncate(time.Millisecond)
+	}
+	st.replace(cl)
+	c.json(http.StatusOK, withProject(cl, c.project))
+}
+
+// deleteCluster serves DELETE /projects/:id/clusters/:cluster_id (destroy_conditionally!).
+func (s *Server) deleteCluster(c *call) {
+	if s.lookup(c, accessMaintainer) == nil {
+		return
+	}
+	st := c.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	id, _ := strconv.Atoi(c.r.PathValue("cluster_id"))
+	cl := st.clusters[id]
+	if cl == nil || cl.projectID != c.project.id {
+		c.fail(errRecordNotFound)
+		return
+	}
+	if h := c.r.Header.Get("If-Unmodified-Since"); h != "" {
+		if since, err := http.ParseTime(h); err == nil && since.Before(cl.updatedAt) {
+			c.fail(errPrecondition)
+			return
+		}
+	}
+	st.remove(cl)
+	c.status = http.StatusNoContent
+	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// managementProjectAllowed is ValidateManagementProjectPermissionsService for a project
+// cluster: the project exists in the cluster's namespace and the user is a Maintainer there.
+// Called with the lock held.
+func (st *state) managementProjectAllowed(id int, clusterProject *project, u *user) bool {
+	mp := st.projects[id]
+	return mp != nil && mp.ns == clusterProject.ns && mp.accessLevel(u) >= accessMaintainer
+}
+
+// normaliseNamespace applies Platforms::Kubernetes' before_validation: downcase, blank is nil.
+func normaliseNamespace(pk map[string]any) *string {
+	v, ok := pk["namespace"]
+	if !ok {
+		return nil
+	}
+	ns := strings.ToLower(str(v))
+	if strings.TrimSpace(ns) == "" {
+		return nil
+	}
+	return &ns
+}
+
+func changed(a, b *cluster) bool {
+	return a.name != b.name || ptrString(a.domain) != ptrString(b.domain) || a.enabled != b.enabled ||
+		a.managed != b.managed || a.environmentScope != b.environmentScope ||
+		a.namespacePerEnvironment != b.namespacePerEnvironment || ptrInt(a.managementProjectID) != ptrInt(b.managementProjectID) ||
+		a.apiURL != b.apiURL || a.token != b.token || ptrString(a.caCert) != ptrString(b.caCert) ||
+		ptrString(a.namespace) != ptrString(b.namespace)
+}
+
+func ptrInt(p *int) int {
+	if p == nil {
+		return -1
+	}
+	return *p
+}
+
+// Body values come from kin-openapi, validated against the spec: JSON numbers are float64.
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func boolean(v any) bool {
+	b, _ := v.(bool)
+	return b
+}
+
+func integer(v any) int {
+	switch n := v.(type) {
+	case float64:
+		return int(n)
+	case int:
+		return n
+	case int64:
+		return int(n)
+	}
+	return 0
+}

@@ -1,0 +1,31 @@
+package mockserver
+
+import "net/http"
+
+// getVersion serves GET /version.
+func (s *Server) getVersion(c *call) {
+	c.json(http.StatusOK, mustJSON(map[string]any{
+		"version": s.version, "revision": "glmock", "enterprise": false,
+		"kas": map[string]any{"enabled": false, "externalUrl": nil, "version": nil},
+	}))
+}
+
+type currentUserEntity struct {
+	ID        int     `json:"id"`
+	Username  string  `json:"username"`
+	Name      string  `json:"name"`
+	State     string  `json:"state"`
+	Locked    bool    `json:"locked"`
+	AvatarURL *string `json:"avatar_url"`
+	WebURL    string  `json:"web_url"`
+	CreatedAt string  `json:"created_at"`
+	IsAdmin   bool    `json:"is_admin"`
+}
+
+// getUser serves GET /user: the token's user.
+func (s *Server) getUser(c *call) {
+	u := c.tok.user
+	e := currentUserEntity{ID: u.id, Username: u.username, Name: u.name, State: u.state, Locked: u.state == "blocked",
+		WebURL: c.st.external + "/" + u.username, CreatedAt: "2019-01-02T20:10:00.000Z", IsAdmin: u.admin}
+	c.json(http.StatusOK, mustJSON(e))
+}

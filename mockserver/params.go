@@ -1,0 +1,358 @@
+package mockserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"go.yaml.in/yaml/v4"
+)
+
+// operation is one route of the spec, ready to validate requests.
+type operation struct {
+	id     string
+	method string
+	path   string // the spec's template, e.g. /projects/{id}/clusters
+	route  *routers.Route
+	// order lists body parameter names in declaration order (Grape reports errors in it).
+	order []string
+	// not holds query parameters' `not` schemas, which kin-openapi cannot decode: the mock
+	// checks them after kin has validated the rest ("per_page has a value not allowed").
+	not map[string]*openapi3.Schema
+	// bodySchemas maps a request media type to its schema, for defaults.
+	bodySchemas map[string]*openapi3.Schema
+}
+
+var validateOptions = &openapi3filter.Options{
+	MultiError:          true,
+	KeepValidatedValue:  true,
+	SkipSettingDefaults: true,                                  // applied by applyDefaults, for form bodies too
+	AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc, // auth runs first, GitLab's way
+}
+
+// loadOperations parses the spec once and prepares every operation.
+func loadOperations(spec []byte) (map[string]*operation, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(spec)
+	if err != nil {
+		return nil, fmt.Errorf("load openapi.yaml: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("validate openapi.yaml: %w", err)
+	}
+	orders, err := propertyOrders(spec)
+	if err != nil {
+		return nil, err
+	}
+	ops := map[string]*operation{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			o := &operation{id: op.OperationID, method: method, path: path, not: map[string]*openapi3.Schema{},
+				bodySchemas: map[string]*openapi3.Schema{}}
+			params := slices.Clone(op.Parameters)
+			params = append(params, item.Parameters...)
+			for i, p := range params {
+				if s := p.Value.Schema; s != nil && s.Value.Not != nil {
+					o.not[p.Value.Name] = s.Value.Not.Value
+					// Validate with a copy of the parameter that has no `not`.
+					schema := *s.Value
+					schema.Not = nil
+					param := *p.Value
+					param.Schema = openapi3.NewSchemaRef("", &schema)
+					params[i] = &openapi3.ParameterRef{Value: &param}
+				}
+			}
+			opCopy := *op
+			opCopy.Parameters = params
+			itemCopy := *item
+			itemCopy.Parameters = nil
+			o.route = &routers.Route{Spec: doc, Path: path, PathItem: &itemCopy, Method: method, Operation: &opCopy}
+			if op.RequestBody != nil {
+				for media, mt := range op.RequestBody.Value.Content {
+					o.bodySchemas[media] = mt.Schema.Value
+					if o.order == nil {
+						o.order = flattenOrder(mt.Schema, orders, "")
+					}
+				}
+			}
+			ops[o.id] = o
+		}
+	}
+	return ops, nil
+}
+
+// propertyOrders reads the declaration order of every component schema's properties, which
+// kin-openapi's maps lose.
+func propertyOrders(spec []byte) (map[string][]string, error) {
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties yaml.Node `yaml:"properties"`
+			} `yaml:"schemas"`
+		} `yaml:"components"`
+	}
+	if err := yaml.Unmarshal(spec, &doc); err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for name, s := range doc.Components.Schemas {
+		for i := 0; i+1 < len(s.Properties.Content); i += 2 {
+			out[name] = append(out[name], s.Properties.Content[i].Value)
+		}
+	}
+	return out, nil
+}
+
+// flattenOrder lists a body's parameters Grape-style: nested ones as parent[child].
+func flattenOrder(ref *openapi3.SchemaRef, orders map[string][]string, prefix string) []string {
+	var out []string
+	for _, name := range orders[strings.TrimPrefix(ref.Ref, "#/components/schemas/")] {
+		full := name
+		if prefix != "" {
+			full = prefix + "[" + name + "]"
+		}
+		out = append(out, full)
+		if child := ref.Value.Properties[name]; child != nil && child.Ref != "" {
+			out = append(out, flattenOrder(child, orders, full)...)
+		}
+	}
+	return out
+}
+
+// validate checks the request against the operation's parameters and body with kin-openapi
+// and returns the body as a nested map, defaults applied. A failure is Grape's 400:
+// {"error": "name is missing, platform_kubernetes_attributes[api_url] is empty"}.
+func (o *operation) validate(r *http.Request, pathParams map[string]string, body []byte, media string) (map[string]any, *apiError) {
+	if o.route.Operation.RequestBody != nil {
+		if len(bytes.TrimSpace(body)) == 0 { // no body: every required parameter is missing
+			body, media = []byte("{}"), "application/json"
+			r.Header.Set("Content-Type", media)
+		}
+		r.Body = http.NoBody
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		r.Body, _ = r.GetBody()
+	}
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams, Route: o.route, Options: validateOptions}
+	err := openapi3filter.ValidateRequest(r.Context(), in)
+	var problems []problem
+	if err != nil {
+		problems = o.problems(err)
+	}
+	for name, not := range o.not {
+		if raw, ok := r.URL.Query()[name]; ok && len(raw) > 0 {
+			if n, convErr := strconv.ParseFloat(raw[0], 64); convErr == nil && not.VisitJSON(n) == nil {
+				problems = append(problems, problem{name, "has a value not allowed"})
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, o.grapeError(problems)
+	}
+	if o.route.Operation.RequestBody == nil {
+		return nil, nil
+	}
+	var value map[string]any
+	if vb, ok := r.Body.(interface{ ValidatedValue() any }); ok {
+		value, _ = vb.ValidatedValue().(map[string]any)
+	}
+	if value == nil {
+		value = map[string]any{}
+	}
+	applyDefaults(value, o.bodySchemas[media])
+	return nest(value), nil
+}
+
+// problem is one Grape parameter error: the parameter and what is wrong with it.
+type problem struct{ param, msg string }
+
+func (o *operation) problems(err error) []problem {
+	var out []problem
+	var walk func(error, *openapi3.Parameter)
+	walk = func(err error, param *openapi3.Parameter) {
+		var multi openapi3.MultiError
+		if errors.As(err, &multi) && fmt.Sprintf("%T", err) == "openapi3.MultiError" {
+			for _, e := range multi {
+				walk(e, param)
+			}
+			return
+		}
+		var reqErr *openapi3filter.RequestError
+		if errors.As(err, &reqErr) && err == error(reqErr) {
+			if reqErr.Parameter != nil {
+				param = reqErr.Parameter
+			}
+			if reqErr.Err == nil {
+				out = append(out, problem{paramName(param, nil), "is invalid"})
+				return
+			}
+			walk(reqErr.Err, param)
+			return
+		}
+		var schemaErr *openapi3.SchemaError
+		if errors.As(err, &schemaErr) {
+			name := paramName(param, schemaErr.JSONPointer())
+			switch schemaErr.SchemaField {
+			case "required":
+				out = append(out, problem{name, "is missing"})
+				for _, child := range requiredChildren(o, name) {
+					out = append(out, problem{child, "is missing"})
+				}
+			case "enum":
+				out = append(out, problem{name, "does not have a valid value"})
+			case "minLength":
+				out = append(out, problem{name, "is empty"})
+			default:
+				out = append(out, problem{name, "is invalid"})
+			}
+			return
+		}
+		var parseErr *openapi3filter.ParseError
+		if errors.As(err, &parseErr) {
+			var path []any
+			for p := parseErr; p != nil; {
+				path = append(path, p.Path()...)
+				next, ok := p.Cause.(*openapi3filter.ParseError)
+				if !ok {
+					break
+				}
+				p = next
+			}
+			var ptr []string
+			for _, p := range path {
+				ptr = append(ptr, fmt.Sprint(p))
+			}
+			out = append(out, problem{paramName(param, ptr), "is invalid"})
+			return
+		}
+		out = append(out, problem{paramName(param, nil), "is invalid"})
+	}
+	walk(err, nil)
+	return out
+}
+
+// requiredChildren: when a required hash is missing, Grape also reports its required keys.
+func requiredChildren(o *operation, name string) []string {
+	for _, s := range o.bodySchemas {
+		if p := s.Properties[name]; p != nil && p.Value.Type.Is("object") {
+			var out []string
+			for _, want := range o.order {
+				if strings.HasPrefix(want, name+"[") && slices.Contains(p.Value.Required, strings.TrimSuffix(strings.TrimPrefix(want, name+"["), "]")) {
+					out = append(out, want)
+				}
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+func paramName(param *openapi3.Parameter, pointer []string) string {
+	if param != nil {
+		return param.Name
+	}
+	name := ""
+	for i, p := range pointer {
+		if i == 0 {
+			name = p
+		} else {
+			name += "[" + p + "]"
+		}
+	}
+	if name == "" {
+		return "body"
+	}
+	return name
+}
+
+// grapeError joins problems in declaration order, as Grape does.
+func (o *operation) grapeError(problems []problem) *apiError {
+	rank := func(name string) int {
+		if i := slices.Index(o.order, name); i >= 0 {
+			return i
+		}
+		return len(o.order)
+	}
+	slices.SortStableFunc(problems, func(a, b problem) int { return rank(a.param) - rank(b.param) })
+	msgs := make([]string, 0, len(problems))
+	for _, p := range slices.CompactFunc(problems, func(a, b problem) bool { return a == b }) {
+		msgs = append(msgs, p.param+" "+p.msg)
+	}
+	return paramError(http.StatusBadRequest, strings.Join(msgs, ", "))
+}
+
+// applyDefaults fills in the schema's defaults for absent keys, nested objects included.
+func applyDefaults(value map[string]any, schema *openapi3.Schema) {
+	if schema == nil {
+		return
+	}
+	for name, prop := range schema.Properties {
+		v, ok := value[name]
+		switch {
+		case !ok && prop.Value.Default != nil:
+			value[name] = prop.Value.Default
+		case ok && prop.Value.Type.Is("object"):
+			if m, isMap := v.(map[string]any); isMap {
+				applyDefaults(m, prop.Value)
+			}
+		}
+	}
+}
+
+// nest turns form keys such as platform_kubernetes_attributes[api_url] into nested maps.
+func nest(flat map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range flat {
+		parent, child, ok := strings.Cut(k, "[")
+		if !ok || !strings.HasSuffix(child, "]") {
+			if existing, isMap := out[k].(map[string]any); isMap {
+				if m, vIsMap := v.(map[string]any); vIsMap {
+					for ck, cv := range m {
+						existing[ck] = cv
+					}
+					continue
+				}
+			}
+			out[k] = v
+			continue
+		}
+		m, _ := out[parent].(map[string]any)
+		if m == nil {
+			m = map[string]any{}
+			out[parent] = m
+		}
+		m[strings.TrimSuffix(child, "]")] = v
+	}
+	return out
+}
+
+// decodeJSONStrict reports whether body is one well-formed JSON value.
+func decodeJSONStrict(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return false
+	}
+	_, err := dec.Token()
+	return err != nil // io.EOF: nothing after the value
+}
+
+// queryWithout returns the query without credentials, for Link headers.
+func queryWithout(q url.Values, keys ...string) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		if !slices.Contains(keys, k) {
+			out[k] = v
+		}
+	}
+	return out
+}

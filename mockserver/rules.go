@@ -1,0 +1,161 @@
+package mockserver
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"regexp"
+	"strings"
+)
+
+// fieldErrors is GitLab's `model.errors.messages`: attribute -> messages, in the order the
+// model adds them. It renders as {"message": {...}} with keys in that order.
+type fieldErrors struct {
+	keys []string
+	msgs map[string][]string
+}
+
+func (e *fieldErrors) add(key, msg string) {
+	if e.msgs == nil {
+		e.msgs = map[string][]string{}
+	}
+	if _, ok := e.msgs[key]; !ok {
+		e.keys = append(e.keys, key)
+	}
+	e.msgs[key] = append(e.msgs[key], msg)
+}
+
+func (e *fieldErrors) empty() bool { return len(e.keys) == 0 }
+
+// Messages from GitLab's models and validators (see the reference, section 3).
+const (
+	msgNamePresent       = "has to be present"
+	msgTooLong           = "is too long"
+	msgNameProvider      = "can not be changed because it's synchronized with provider"
+	msgBlank             = "can't be blank"
+	msgScopeFormat       = "can contain only letters, digits, '-', '_', '/', '$', '{', '}', '.', '*' and spaces"
+	msgScopeDuplicated   = "cannot add duplicated environment scope"
+	msgNamespaceFormat   = "can contain only lowercase letters, digits, and '-'. Must start with a letter, and cannot end with '-'"
+	msgNamespaceTooLong  = "is too long (maximum is 63 characters)"
+	msgReserved          = "is reserved"
+	msgInvalidURL        = "must be a valid URL"
+	msgPEM               = "must be a valid PEM certificate"
+	msgManagedCluster    = "Cannot modify managed Kubernetes cluster"
+	msgManagementProject = "Project does not exist or you don't have permission to perform this action"
+	msgDomainChars       = `contains invalid characters (valid characters: [a-z0-9\-])`
+	msgDomainLabel       = "label is not in between 1 and 63 characters long"
+	msgDomainHyphen      = "label begins or ends with a hyphen"
+	msgDomainLength      = "is invalid"
+)
+
+var (
+	scopeRegexp     = regexp.MustCompile(`\A[a-zA-Z0-9_/${}. \-*]+\z`)
+	namespaceRegexp = regexp.MustCompile(`\A[a-z0-9]([-a-z0-9]*[a-z0-9])?\z`)
+	labelRegexp     = regexp.MustCompile(`\A[a-zA-Z0-9-]*\z`)
+)
+
+// validateCluster runs the model validations of Clusters::Cluster and
+// Clusters::Platforms::Kubernetes on a cluster about to be saved. old is the stored cluster on
+// update (nil on create); it decides what "changed" means for the validations that run only
+// on changes.
+func validateCluster(c, old *cluster, allowLocal bool, scopeTaken func(string) bool) *fieldErrors {
+	errs := &fieldErrors{}
+	// Clusters::Cluster
+	if c.providerType == "user" {
+		switch {
+		case strings.TrimSpace(c.name) == "":
+			errs.add("name", msgNamePresent)
+		case len(c.name) > 2048 && (old == nil || old.name != c.name):
+			errs.add("name", msgTooLong)
+		}
+	} else if old != nil && old.name != c.name {
+		errs.add("name", msgNameProvider)
+	}
+	if c.domain != nil && strings.TrimSpace(*c.domain) != "" {
+		for _, m := range hostnameErrors(*c.domain) {
+			errs.add("domain", m)
+		}
+	}
+	switch {
+	case c.environmentScope == "":
+		errs.add("environment_scope", msgBlank)
+	case !scopeRegexp.MatchString(c.environmentScope):
+		errs.add("environment_scope", msgScopeFormat)
+	}
+	if c.environmentScope != "" && scopeTaken(c.environmentScope) {
+		errs.add("environment_scope", msgScopeDuplicated)
+	}
+	// Clusters::Platforms::Kubernetes, reported under platform_kubernetes.<attr>
+	if old != nil && c.providerType != "user" &&
+		(c.apiURL != old.apiURL || c.token != old.token || ptrString(c.caCert) != ptrString(old.caCert)) {
+		errs.add("platform_kubernetes.base", msgManagedCluster)
+	}
+	if c.namespace != nil {
+		ns := *c.namespace
+		switch {
+		case len(ns) > 63:
+			errs.add("platform_kubernetes.namespace", msgNamespaceTooLong)
+		case !namespaceRegexp.MatchString(ns):
+			errs.add("platform_kubernetes.namespace", msgNamespaceFormat)
+		}
+		if ns == "gitlab-managed-apps" {
+			errs.add("platform_kubernetes.namespace", msgReserved)
+		}
+	}
+	if strings.TrimSpace(c.apiURL) == "" {
+		errs.add("platform_kubernetes.api_url", msgInvalidURL)
+		errs.add("platform_kubernetes.api_url", msgBlank)
+	} else if old == nil || old.apiURL != c.apiURL {
+		if reason := blockedURLReason(c.apiURL, allowLocal); reason != "" {
+			errs.add("platform_kubernetes.api_url", "is blocked: "+reason)
+		}
+	}
+	if c.token == "" {
+		errs.add("platform_kubernetes.token", msgBlank)
+	}
+	if c.caCert != nil && *c.caCert != "" && (old == nil || ptrString(old.caCert) != *c.caCert) && !isPEMCertificate(*c.caCert) {
+		errs.add("platform_kubernetes.ca_cert", msgPEM)
+	}
+	return errs
+}
+
+// hostnameErrors follows the valid_hostname gem as GitLab configures it for domain
+// (allow_numeric_hostname: true).
+func hostnameErrors(host string) []string {
+	var out []string
+	if len(host) > 255 {
+		out = append(out, msgDomainLength)
+	}
+	var length, hyphen, chars bool
+	for _, label := range strings.Split(strings.TrimSuffix(host, "."), ".") {
+		length = length || len(label) < 1 || len(label) > 63
+		hyphen = hyphen || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-")
+		chars = chars || !labelRegexp.MatchString(label)
+	}
+	if length {
+		out = append(out, msgDomainLabel)
+	}
+	if hyphen {
+		out = append(out, msgDomainHyphen)
+	}
+	if chars {
+		out = append(out, msgDomainChars)
+	}
+	return out
+}
+
+// isPEMCertificate is GitLab's CertificateValidator: the text must parse as an X.509 certificate.
+func isPEMCertificate(s string) bool {
+	block, _ := pem.Decode([]byte(strings.TrimSpace(s)))
+	if block == nil || block.Type != "CERTIFICATE" {
+		return false
+	}
+	_, err := x509.ParseCertificate(block.Bytes)
+	return err == nil
+}
+
+func ptrString(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

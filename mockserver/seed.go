@@ -1,0 +1,300 @@
+package mockserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v4"
+
+	"github.com/glclusters/clustersapi/fixtures"
+)
+
+// Seed is the mock's whole state as data: users and their tokens, namespaces, projects with
+// members, and clusters. The format is documented in fixtures/seed/README.md; it is read from
+// JSON or YAML and written back as JSON, so an export can be loaded again.
+type Seed struct {
+	Users         []SeedUser      `json:"users" yaml:"users"`
+	Tokens        []SeedToken     `json:"tokens" yaml:"tokens"`
+	Namespaces    []SeedNamespace `json:"namespaces" yaml:"namespaces"`
+	Projects      []SeedProject   `json:"projects" yaml:"projects"`
+	Clusters      []SeedCluster   `json:"clusters" yaml:"clusters"`
+	NextClusterID int             `json:"next_cluster_id" yaml:"next_cluster_id"`
+}
+
+// SeedUser is a GitLab user; Admin makes it an instance administrator.
+type SeedUser struct {
+	ID       int    `json:"id" yaml:"id"`
+	Username string `json:"username" yaml:"username"`
+	Name     string `json:"name" yaml:"name"`
+	Admin    bool   `json:"admin,omitempty" yaml:"admin,omitempty"`
+	State    string `json:"state,omitempty" yaml:"state,omitempty"`
+}
+
+// SeedToken is a personal access token with its scopes (api, read_api).
+type SeedToken struct {
+	Token  string   `json:"token" yaml:"token"`
+	UserID int      `json:"user_id" yaml:"user_id"`
+	Scopes []string `json:"scopes" yaml:"scopes"`
+}
+
+// SeedNamespace is a group or a user namespace.
+type SeedNamespace struct {
+	ID       int    `json:"id" yaml:"id"`
+	Name     string `json:"name" yaml:"name"`
+	Path     string `json:"path" yaml:"path"`
+	Kind     string `json:"kind,omitempty" yaml:"kind,omitempty"`
+	ParentID *int   `json:"parent_id,omitempty" yaml:"parent_id,omitempty"`
+}
+
+// SeedProject is a project in a namespace, with its visibility and members.
+type SeedProject struct {
+	ID          int          `json:"id" yaml:"id"`
+	Name        string       `json:"name" yaml:"name"`
+	Path        string       `json:"path" yaml:"path"`
+	NamespaceID int          `json:"namespace_id" yaml:"namespace_id"`
+	Visibility  string       `json:"visibility" yaml:"visibility"`
+	Description string       `json:"description,omitempty" yaml:"description,omitempty"`
+	CreatedAt   string       `json:"created_at,omitempty" yaml:"created_at,omitempty"`
+	Members     []SeedMember `json:"members" yaml:"members"`
+}
+
+// SeedMember gives a user a role in a project: guest, reporter, developer, maintainer or owner.
+type SeedMember struct {
+	UserID int    `json:"user_id" yaml:"user_id"`
+	Role   string `json:"role" yaml:"role"`
+}
+
+// SeedCluster is a stored cluster, token included.
+type SeedCluster struct {
+	ID                      int              `json:"id" yaml:"id"`
+	ProjectID               int              `json:"project_id" yaml:"project_id"`
+	Name                    string           `json:"name" yaml:"name"`
+	Domain                  *string          `json:"domain,omitempty" yaml:"domain,omitempty"`
+	Enabled                 bool             `json:"enabled" yaml:"enabled"`
+	Managed                 bool             `json:"managed" yaml:"managed"`
+	ProviderType            string           `json:"provider_type,omitempty" yaml:"provider_type,omitempty"`
+	EnvironmentScope        string           `json:"environment_scope" yaml:"environment_scope"`
+	NamespacePerEnvironment bool             `json:"namespace_per_environment" yaml:"namespace_per_environment"`
+	UserID                  int              `json:"user_id" yaml:"user_id"`
+	ManagementProjectID     *int             `json:"management_project_id,omitempty" yaml:"management_project_id,omitempty"`
+	CreatedAt               string           `json:"created_at" yaml:"created_at"`
+	UpdatedAt               string           `json:"updated_at,omitempty" yaml:"updated_at,omitempty"`
+	Platform                SeedPlatform     `json:"platform_kubernetes" yaml:"platform_kubernetes"`
+	ProviderGCP             *SeedProviderGCP `json:"provider_gcp,omitempty" yaml:"provider_gcp,omitempty"`
+}
+
+// SeedPlatform is a cluster's Kubernetes platform.
+type SeedPlatform struct {
+	APIURL            string  `json:"api_url" yaml:"api_url"`
+	Token             string  `json:"token" yaml:"token"`
+	CACert            *string `json:"ca_cert,omitempty" yaml:"ca_cert,omitempty"`
+	Namespace         *string `json:"namespace,omitempty" yaml:"namespace,omitempty"`
+	AuthorizationType string  `json:"authorization_type,omitempty" yaml:"authorization_type,omitempty"`
+}
+
+// SeedProviderGCP describes a cluster GitLab created on GKE (provider_type gcp).
+type SeedProviderGCP struct {
+	GCPProjectID string `json:"gcp_project_id" yaml:"gcp_project_id"`
+	Zone         string `json:"zone" yaml:"zone"`
+	MachineType  string `json:"machine_type" yaml:"machine_type"`
+	NumNodes     int    `json:"num_nodes" yaml:"num_nodes"`
+	StatusName   string `json:"status_name" yaml:"status_name"`
+	Endpoint     string `json:"endpoint" yaml:"endpoint"`
+}
+
+// SeedError says what is wrong with a seed, and where.
+type SeedError struct {
+	Where string // e.g. "clusters[1].project_id"
+	Msg   string
+}
+
+func (e *SeedError) Error() string { return "seed: " + e.Where + ": " + e.Msg }
+
+// DefaultSeed returns a fresh copy of the embedded default seed (fixtures/seed/default.json).
+func DefaultSeed() *Seed {
+	raw, err := fixtures.FS.ReadFile("seed/default.json")
+	if err != nil {
+		panic("mockserver: default seed missing: " + err.Error())
+	}
+	s, err := ParseSeed(raw)
+	if err != nil {
+		panic("mockserver: default seed invalid: " + err.Error())
+	}
+	return s
+}
+
+// LoadSeed reads a seed file, JSON or YAML (by extension; anything else is sniffed).
+func LoadSeed(path string) (*Seed, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := ParseSeed(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return s, nil
+}
+
+// ParseSeed decodes a JSON or YAML seed and checks that it is consistent.
+func ParseSeed(raw []byte) (*Seed, error) {
+	var s Seed
+	trimmed := bytes.TrimSpace(raw)
+	if bytes.HasPrefix(trimmed, []byte("{")) {
+		dec := json.NewDecoder(bytes.NewReader(trimmed))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&s); err != nil {
+			return nil, &SeedError{Where: "json", Msg: err.Error()}
+		}
+	} else {
+		dec := yaml.NewDecoder(bytes.NewReader(trimmed))
+		dec.KnownFields(true)
+		if err := dec.Decode(&s); err != nil {
+			return nil, &SeedError{Where: "yaml", Msg: err.Error()}
+		}
+	}
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// JSON renders the seed as indented JSON.
+func (s *Seed) JSON() []byte {
+	out, _ := json.MarshalIndent(s, "", "  ")
+	return append(out, '\n')
+}
+
+var roles = map[string]int{"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
+
+// check reports the first inconsistency: duplicate ids, dangling references, bad values.
+func (s *Seed) check() error {
+	users := map[int]bool{}
+	for i, u := range s.Users {
+		where := fmt.Sprintf("users[%d]", i)
+		if u.ID <= 0 || users[u.ID] {
+			return &SeedError{where + ".id", "must be a positive, unique id"}
+		}
+		if strings.TrimSpace(u.Username) == "" {
+			return &SeedError{where + ".username", "is missing"}
+		}
+		users[u.ID] = true
+	}
+	tokens := map[string]bool{}
+	for i, t := range s.Tokens {
+		where := fmt.Sprintf("tokens[%d]", i)
+		if t.Token == "" || tokens[t.Token] {
+			return &SeedError{where + ".token", "must be non-empty and unique"}
+		}
+		if !users[t.UserID] {
+			return &SeedError{where + ".user_id", fmt.Sprintf("no user %d", t.UserID)}
+		}
+		for _, sc := range t.Scopes {
+			if sc != "api" && sc != "read_api" {
+				return &SeedError{where + ".scopes", fmt.Sprintf("unknown scope %q (api, read_api)", sc)}
+			}
+		}
+		tokens[t.Token] = true
+	}
+	namespaces := map[int]bool{}
+	for i, n := range s.Namespaces {
+		where := fmt.Sprintf("namespaces[%d]", i)
+		if n.ID <= 0 || namespaces[n.ID] {
+			return &SeedError{where + ".id", "must be a positive, unique id"}
+		}
+		if n.Path == "" || strings.Contains(n.Path, "/") {
+			return &SeedError{where + ".path", "must be one non-empty path segment"}
+		}
+		if n.Kind != "" && n.Kind != "group" && n.Kind != "user" {
+			return &SeedError{where + ".kind", "must be group or user"}
+		}
+		namespaces[n.ID] = true
+	}
+	projects := map[int]bool{}
+	paths := map[string]bool{}
+	for i, p := range s.Projects {
+		where := fmt.Sprintf("projects[%d]", i)
+		if p.ID <= 0 || projects[p.ID] {
+			return &SeedError{where + ".id", "must be a positive, unique id"}
+		}
+		if p.Path == "" || strings.Contains(p.Path, "/") {
+			return &SeedError{where + ".path", "must be one non-empty path segment"}
+		}
+		if !namespaces[p.NamespaceID] {
+			return &SeedError{where + ".namespace_id", fmt.Sprintf("no namespace %d", p.NamespaceID)}
+		}
+		key := fmt.Sprintf("%d/%s", p.NamespaceID, strings.ToLower(p.Path))
+		if paths[key] {
+			return &SeedError{where + ".path", "duplicates another project's path"}
+		}
+		paths[key] = true
+		switch p.Visibility {
+		case "private", "internal", "public":
+		default:
+			return &SeedError{where + ".visibility", "must be private, internal or public"}
+		}
+		if p.CreatedAt != "" {
+			if _, err := time.Parse(time.RFC3339, p.CreatedAt); err != nil {
+				return &SeedError{where + ".created_at", "must be RFC 3339"}
+			}
+		}
+		for j, m := range p.Members {
+			if !users[m.UserID] {
+				return &SeedError{fmt.Sprintf("%s.members[%d].user_id", where, j), fmt.Sprintf("no user %d", m.UserID)}
+			}
+			if roles[m.Role] == 0 {
+				return &SeedError{fmt.Sprintf("%s.members[%d].role", where, j), "must be guest, reporter, developer, maintainer or owner"}
+			}
+		}
+		projects[p.ID] = true
+	}
+	clusters := map[int]bool{}
+	maxID := 0
+	for i, c := range s.Clusters {
+		where := fmt.Sprintf("clusters[%d]", i)
+		if c.ID <= 0 || clusters[c.ID] {
+			return &SeedError{where + ".id", "must be a positive, unique id"}
+		}
+		if !projects[c.ProjectID] {
+			return &SeedError{where + ".project_id", fmt.Sprintf("no project %d", c.ProjectID)}
+		}
+		if !users[c.UserID] {
+			return &SeedError{where + ".user_id", fmt.Sprintf("no user %d", c.UserID)}
+		}
+		if c.ManagementProjectID != nil && !projects[*c.ManagementProjectID] {
+			return &SeedError{where + ".management_project_id", fmt.Sprintf("no project %d", *c.ManagementProjectID)}
+		}
+		if _, err := time.Parse(time.RFC3339, c.CreatedAt); err != nil {
+			return &SeedError{where + ".created_at", "must be RFC 3339"}
+		}
+		if c.UpdatedAt != "" {
+			if _, err := time.Parse(time.RFC3339, c.UpdatedAt); err != nil {
+				return &SeedError{where + ".updated_at", "must be RFC 3339"}
+			}
+		}
+		switch c.ProviderType {
+		case "", "user", "gcp", "aws":
+		default:
+			return &SeedError{where + ".provider_type", "must be user, gcp or aws"}
+		}
+		switch c.Platform.AuthorizationType {
+		case "", "rbac", "abac", "unknown_authorization":
+		default:
+			return &SeedError{where + ".platform_kubernetes.authorization_type", "must be rbac, abac or unknown_authorization"}
+		}
+		clusters[c.ID] = true
+		maxID = max(maxID, c.ID)
+	}
+	if s.NextClusterID == 0 {
+		s.NextClusterID = maxID + 1
+	}
+	if s.NextClusterID <= maxID {
+		return &SeedError{"next_cluster_id", fmt.Sprintf("must be above the highest cluster id %d", maxID)}
+	}
+	return nil
+}

@@ -1,0 +1,288 @@
+// Package mockserver is a stateful in-memory GitLab that serves the project clusters API as openapi.yaml describes it.
+package mockserver
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	clustersapi "github.com/glclusters/clustersapi"
+)
+
+// MaxBodyBytes is the largest request body accepted; larger ones get 413.
+const MaxBodyBytes = 1 << 20
+
+// FeatureCertificateBasedClusters is GitLab's flag that switches the clusters API on.
+const FeatureCertificateBasedClusters = "certificate_based_clusters"
+
+// Server is the mock GitLab. It is an http.Handler; it is safe for concurrent use.
+type Server struct {
+	cfg     config
+	ops     map[string]*operation
+	mux     *http.ServeMux
+	state   atomic.Pointer[state]
+	flagsMu sync.RWMutex
+	flags   map[string]bool
+	version string
+	now     func() time.Time
+	log     *slog.Logger
+}
+
+// New builds a Server from the embedded spec and the default seed, changed by opts.
+func New(opts ...Option) (*Server, error) {
+	cfg := config{features: map[string]bool{}, externalURL: "https://gitlab.example.com"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	ops, err := loadOperations(clustersapi.OpenAPI)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, ops: ops, log: cfg.logger, now: time.Now, version: "18.10.0",
+		flags: map[string]bool{FeatureCertificateBasedClusters: true}}
+	for name, on := range cfg.features {
+		s.flags[name] = on
+	}
+	seed := cfg.seed
+	if seed == nil {
+		seed = DefaultSeed()
+	} else if err := seed.check(); err != nil {
+		return nil, err
+	}
+	s.state.Store(newState(seed, cfg.externalURL))
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves the mock. A panic in a handler becomes GitLab's 500 body and a log line.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
+			writeError(w, errInternal)
+		}
+	}()
+	s.mux.ServeHTTP(w, r)
+}
+
+// Reset replaces the whole state with a seed (the default one when nil).
+func (s *Server) Reset(seed *Seed) error {
+	if seed == nil {
+		seed = DefaultSeed()
+	} else if err := seed.check(); err != nil {
+		return err
+	}
+	s.state.Store(newState(seed, s.cfg.externalURL))
+	return nil
+}
+
+// Export returns the current state in the seed format.
+func (s *Server) Export() *Seed { return s.state.Load().seed() }
+
+// SetFeature switches a feature flag at run time.
+func (s *Server) SetFeature(name string, on bool) {
+	s.flagsMu.Lock()
+	s.flags[name] = on
+	s.flagsMu.Unlock()
+}
+
+// Feature reads a feature flag.
+func (s *Server) Feature(name string) bool {
+	s.flagsMu.RLock()
+	defer s.flagsMu.RUnlock()
+	return s.flags[name]
+}
+
+func (s *Server) routes() {
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("GET /-/health", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "GitLab OK")
+	})
+	handlers := map[string]func(*call){
+		"getApiV4Version":                        s.getVersion,
+		"getApiV4User":                           s.getUser,
+		"getApiV4ProjectsIdClusters":             s.listClusters,
+		"getApiV4ProjectsIdClustersClusterId":    s.getCluster,
+		"postApiV4ProjectsIdClustersUser":        s.createCluster,
+		"putApiV4ProjectsIdClustersClusterId":    s.updateCluster,
+		"deleteApiV4ProjectsIdClustersClusterId": s.deleteCluster,
+	}
+	for id, op := range s.ops {
+		h, ok := handlers[id]
+		if !ok {
+			panic("mockserver: no handler for operation " + id)
+		}
+		s.mux.Handle(op.method+" /api/v4"+op.path, s.endpoint(op, h))
+	}
+	// Everything else, a wrong method included, meets GitLab's catch-all route.
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, errRouteNotFound) })
+}
+
+// call is one request on its way through the pipeline.
+type call struct {
+	w       http.ResponseWriter
+	r       *http.Request
+	st      *state
+	tok     *token
+	project *project
+	body    map[string]any
+	status  int
+}
+
+func (c *call) fail(e *apiError) {
+	c.status = e.status
+	writeError(c.w, e)
+}
+
+func (c *call) json(status int, body []byte) {
+	c.status = status
+	writeJSON(c.w, status, body)
+}
+
+// endpoint runs GitLab's request pipeline in GitLab's order: body parsing (Grape's formatter),
+// authentication, project lookup, feature flag, parameter validation, then the handler (cluster
+// lookup, role, model validation).
+func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
+	hasProject := strings.Contains(op.path, "{id}")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		c := &call{w: w, r: r, st: s.state.Load()}
+		defer func() {
+			user := 0
+			if c.tok != nil {
+				user = c.tok.user.id
+			}
+			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", c.status, "user", user,
+				"duration", time.Since(start))
+		}()
+		body, media, e := readBody(w, r)
+		if e != nil {
+			c.fail(e)
+			return
+		}
+		if c.tok, e = c.st.authenticate(r); e != nil {
+			c.fail(e)
+			return
+		}
+		pathParams := map[string]string{}
+		if hasProject {
+			rawID := rawSegment(r, 3) // /api/v4/projects/{id}
+			pathParams["id"] = rawID
+			ref, err := url.PathUnescape(rawID)
+			if err != nil {
+				c.fail(errProjectNotFound)
+				return
+			}
+			c.st.mu.RLock()
+			c.project = c.st.projectByRef(ref)
+			c.st.mu.RUnlock()
+			if c.project == nil || !c.project.visibleTo(c.tok.user) {
+				c.fail(errProjectNotFound)
+				return
+			}
+			if !s.Feature(FeatureCertificateBasedClusters) {
+				c.fail(errNotFound)
+				return
+			}
+		}
+		if strings.Contains(op.path, "{cluster_id}") {
+			pathParams["cluster_id"] = r.PathValue("cluster_id")
+		}
+		if c.body, e = op.validate(r, pathParams, body, media); e != nil {
+			c.fail(e)
+			return
+		}
+		h(c)
+	})
+}
+
+// rawSegment returns the n-th segment of the escaped path (0 is "api").
+func rawSegment(r *http.Request, n int) string {
+	parts := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
+	if n < len(parts) {
+		return parts[n]
+	}
+	return ""
+}
+
+// readBody reads at most MaxBodyBytes and checks that the body parses as its media type.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, string, *apiError) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, "", nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, "", errTooLarge
+		}
+		return nil, "", errBadBody
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, "", nil
+	}
+	media, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch media {
+	case "application/json":
+		if !decodeJSONStrict(body) {
+			return nil, "", errBadBody
+		}
+	case "application/x-www-form-urlencoded":
+		if _, err := url.ParseQuery(string(body)); err != nil {
+			return nil, "", errBadBody
+		}
+	case "multipart/form-data": // re-encoded as a form, which the spec describes
+		form, err := multipartToForm(body, params["boundary"])
+		if err != nil {
+			return nil, "", errBadBody
+		}
+		body, media = []byte(form.Encode()), "application/x-www-form-urlencoded"
+		r.Header.Set("Content-Type", media)
+	default:
+		return nil, "", &apiError{http.StatusUnsupportedMediaType,
+			mustJSON(map[string]string{"error": fmt.Sprintf("The provided content-type '%s' is not supported.", r.Header.Get("Content-Type"))})}
+	}
+	return body, media, nil
+}
+
+// authenticate finds the caller's token: PRIVATE-TOKEN (any case), Authorization: Bearer,
+// or the private_token / access_token query parameter.
+func (st *state) authenticate(r *http.Request) (*token, *apiError) {
+	value := r.Header.Get("Private-Token")
+	if value == "" {
+		if auth := r.Header.Get("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+			value = strings.TrimSpace(auth[7:])
+		}
+	}
+	if value == "" && r.URL.RawQuery != "" {
+		q := r.URL.Query()
+		value = q.Get("private_token")
+		if value == "" {
+			value = q.Get("access_token")
+		}
+	}
+	tok := st.tokens[value] // tokens never change after the state is built
+	if value == "" || tok == nil {
+		return nil, errUnauthorized
+	}
+	if tok.readOnly && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return nil, errInsufficientScope
+	}
+	return tok, nil
+}

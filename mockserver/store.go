@@ -1,0 +1,496 @@
+package mockserver
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Access levels, as GitLab numbers them.
+const (
+	accessNone       = 0
+	accessGuest      = 10
+	accessReporter   = 20
+	accessDeveloper  = 30
+	accessMaintainer = 40
+	accessOwner      = 50
+)
+
+type user struct {
+	id       int
+	username string
+	name     string
+	state    string
+	admin    bool
+	basic    json.RawMessage // Entities::UserBasic
+}
+
+type token struct {
+	user     *user
+	readOnly bool // read_api only: GET and HEAD
+}
+
+type namespace struct {
+	id       int
+	name     string
+	path     string
+	kind     string
+	parentID *int
+}
+
+type project struct {
+	id          int
+	name        string
+	path        string
+	ns          *namespace
+	visibility  string
+	description string
+	createdAt   time.Time
+	members     map[int]int     // user id -> access level
+	details     json.RawMessage // Entities::BasicProjectDetails
+	identity    json.RawMessage // Entities::ProjectIdentity
+}
+
+func (p *project) fullPath() string { return p.ns.path + "/" + p.path }
+
+// accessLevel is the user's role in the project; admins count as owners.
+func (p *project) accessLevel(u *user) int {
+	if u.admin {
+		return accessOwner
+	}
+	return p.members[u.id]
+}
+
+// visibleTo says whether the user can see the project at all (else 404 Project Not Found).
+func (p *project) visibleTo(u *user) bool {
+	return p.visibility != "private" || p.accessLevel(u) > accessNone
+}
+
+// cluster is one stored cluster. Values are never changed in place: an update builds a new
+// one and swaps it in, so readers can use a pointer after the lock is released.
+type cluster struct {
+	id                      int
+	projectID               int
+	name                    string
+	domain                  *string
+	enabled                 bool
+	managed                 bool
+	providerType            string
+	environmentScope        string
+	namespacePerEnvironment bool
+	userID                  int
+	managementProjectID     *int
+	createdAt               time.Time
+	updatedAt               time.Time
+	apiURL                  string
+	token                   string
+	caCert                  *string
+	namespace               *string
+	authorizationType       string
+	gcp                     *SeedProviderGCP
+
+	entity json.RawMessage // Entities::Cluster, rendered once per change
+}
+
+func (c *cluster) clone() *cluster {
+	n := *c
+	n.entity = nil
+	return &n
+}
+
+// state is everything the mock stores. The lock guards all of it.
+type state struct {
+	mu         sync.RWMutex
+	users      map[int]*user
+	tokens     map[string]*token
+	namespaces map[int]*namespace
+	projects   map[int]*project
+	byPath     map[string]*project // lower-cased full path
+	clusters   map[int]*cluster
+	byProject  map[int][]*cluster // ordered by id
+	nextID     int
+	external   string
+}
+
+// newState builds the state from a seed; the seed is checked already.
+func newState(s *Seed, externalURL string) *state {
+	st := &state{
+		users: map[int]*user{}, tokens: map[string]*token{}, namespaces: map[int]*namespace{},
+		projects: map[int]*project{}, byPath: map[string]*project{}, clusters: map[int]*cluster{},
+		byProject: map[int][]*cluster{}, nextID: s.NextClusterID, external: strings.TrimRight(externalURL, "/"),
+	}
+	for _, su := range s.Users {
+		u := &user{id: su.ID, username: su.Username, name: su.Name, state: su.State, admin: su.Admin}
+		if u.state == "" {
+			u.state = "active"
+		}
+		u.basic = st.renderUser(u)
+		st.users[u.id] = u
+	}
+	for _, t := range s.Tokens {
+		st.tokens[t.Token] = &token{user: st.users[t.UserID], readOnly: !slices.Contains(t.Scopes, "api")}
+	}
+	for _, sn := range s.Namespaces {
+		kind := sn.Kind
+		if kind == "" {
+			kind = "group"
+		}
+		st.namespaces[sn.ID] = &namespace{id: sn.ID, name: sn.Name, path: sn.Path, kind: kind, parentID: sn.ParentID}
+	}
+	for _, sp := range s.Projects {
+		p := &project{id: sp.ID, name: sp.Name, path: sp.Path, ns: st.namespaces[sp.NamespaceID],
+			visibility: sp.Visibility, description: sp.Description, members: map[int]int{}}
+		p.createdAt = parseTime(sp.CreatedAt, time.Date(2019, 1, 2, 20, 13, 32, 600e6, time.UTC))
+		for _, m := range sp.Members {
+			p.members[m.UserID] = roles[m.Role]
+		}
+		p.details, p.identity = st.renderProject(p)
+		st.projects[p.id] = p
+		st.byPath[strings.ToLower(p.fullPath())] = p
+	}
+	for _, sc := range s.Clusters {
+		c := &cluster{
+			id: sc.ID, projectID: sc.ProjectID, name: sc.Name, domain: sc.Domain, enabled: sc.Enabled, managed: sc.Managed,
+			providerType: orDefault(sc.ProviderType, "user"), environmentScope: sc.EnvironmentScope,
+			namespacePerEnvironment: sc.NamespacePerEnvironment, userID: sc.UserID, managementProjectID: sc.ManagementProjectID,
+			apiURL: sc.Platform.APIURL, token: sc.Platform.Token, caCert: sc.Platform.CACert, namespace: sc.Platform.Namespace,
+			authorizationType: orDefault(sc.Platform.AuthorizationType, "rbac"), gcp: sc.ProviderGCP,
+		}
+		c.createdAt = parseTime(sc.CreatedAt, time.Time{})
+		c.updatedAt = parseTime(sc.UpdatedAt, c.createdAt)
+		c.entity = st.renderCluster(c)
+		st.clusters[c.id] = c
+		st.byProject[c.projectID] = append(st.byProject[c.projectID], c)
+	}
+	for _, list := range st.byProject {
+		sort.Slice(list, func(i, j int) bool { return list[i].id < list[j].id })
+	}
+	return st
+}
+
+// seed exports the state in the seed format; cluster tokens included, so it loads again.
+func (st *state) seed() *Seed {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	s := &Seed{NextClusterID: st.nextID}
+	for _, id := range sortedKeys(st.users) {
+		u := st.users[id]
+		su := SeedUser{ID: u.id, Username: u.username, Name: u.name, Admin: u.admin}
+		if u.state != "active" {
+			su.State = u.state
+		}
+		s.Users = append(s.Users, su)
+	}
+	toks := make([]string, 0, len(st.tokens))
+	for t := range st.tokens {
+		toks = append(toks, t)
+	}
+	sort.Strings(toks)
+	for _, t := range toks {
+		scope := "api"
+		if st.tokens[t].readOnly {
+			scope = "read_api"
+		}
+		s.Tokens = append(s.Tokens, SeedToken{Token: t, UserID: st.tokens[t].user.id, Scopes: []string{scope}})
+	}
+	for _, id := range sortedKeys(st.namespaces) {
+		n := st.namespaces[id]
+		s.Namespaces = append(s.Namespaces, SeedNamespace{ID: n.id, Name: n.name, Path: n.path, Kind: n.kind, ParentID: n.parentID})
+	}
+	for _, id := range sortedKeys(st.projects) {
+		p := st.projects[id]
+		sp := SeedProject{ID: p.id, Name: p.name, Path: p.path, NamespaceID: p.ns.id, Visibility: p.visibility,
+			Description: p.description, CreatedAt: formatTime(p.createdAt), Members: []SeedMember{}}
+		for _, uid := range sortedKeys(p.members) {
+			for name, level := range roles {
+				if level == p.members[uid] {
+					sp.Members = append(sp.Members, SeedMember{UserID: uid, Role: name})
+				}
+			}
+		}
+		s.Projects = append(s.Projects, sp)
+	}
+	for _, id := range sortedKeys(st.clusters) {
+		c := st.clusters[id]
+		s.Clusters = append(s.Clusters, SeedCluster{
+			ID: c.id, ProjectID: c.projectID, Name: c.name, Domain: c.domain, Enabled: c.enabled, Managed: c.managed,
+			ProviderType: c.providerType, EnvironmentScope: c.environmentScope, NamespacePerEnvironment: c.namespacePerEnvironment,
+			UserID: c.userID, ManagementProjectID: c.managementProjectID, CreatedAt: formatTime(c.createdAt),
+			UpdatedAt: formatTime(c.updatedAt), ProviderGCP: c.gcp,
+			Platform: SeedPlatform{APIURL: c.apiURL, Token: c.token, CACert: c.caCert, Namespace: c.namespace,
+				AuthorizationType: c.authorizationType},
+		})
+	}
+	return s
+}
+
+// projectByRef finds a project by numeric id or full path (already unescaped).
+func (st *state) projectByRef(ref string) *project {
+	if id, err := strconv.Atoi(ref); err == nil && !strings.HasPrefix(ref, "+") {
+		return st.projects[id]
+	}
+	if strings.Contains(ref, "/") {
+		return st.byPath[strings.ToLower(ref)]
+	}
+	return nil
+}
+
+// page returns one page of a project's clusters and the total.
+func (st *state) page(projectID, offset, limit int) ([]*cluster, int) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	list := st.byProject[projectID]
+	if offset >= len(list) {
+		return nil, len(list)
+	}
+	end := min(offset+limit, len(list))
+	return slices.Clone(list[offset:end]), len(list)
+}
+
+// find returns a project's cluster, or nil when it is missing or another project's.
+func (st *state) find(projectID, id int) *cluster {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	c := st.clusters[id]
+	if c == nil || c.projectID != projectID {
+		return nil
+	}
+	return c
+}
+
+// scopeTaken says whether another cluster of the project uses the environment scope.
+// Called with the lock held.
+func (st *state) scopeTaken(projectID int, scope string, except int) bool {
+	for _, c := range st.byProject[projectID] {
+		if c.id != except && c.environmentScope == scope {
+			return true
+		}
+	}
+	return false
+}
+
+// insert stores a new, validated cluster under the next id. Called with the lock held.
+func (st *state) insert(c *cluster) {
+	c.id = st.nextID
+	st.nextID++
+	c.entity = st.renderCluster(c)
+	st.clusters[c.id] = c
+	st.byProject[c.projectID] = append(st.byProject[c.projectID], c)
+}
+
+// replace swaps in an updated cluster. Called with the lock held.
+func (st *state) replace(c *cluster) {
+	c.entity = st.renderCluster(c)
+	st.clusters[c.id] = c
+	list := st.byProject[c.projectID]
+	i, _ := slices.BinarySearchFunc(list, c.id, func(x *cluster, id int) int { return x.id - id })
+	list[i] = c
+}
+
+// remove deletes a cluster. Called with the lock held.
+func (st *state) remove(c *cluster) {
+	delete(st.clusters, c.id)
+	list := st.byProject[c.projectID]
+	if i, ok := slices.BinarySearchFunc(list, c.id, func(x *cluster, id int) int { return x.id - id }); ok {
+		st.byProject[c.projectID] = slices.Delete(list, i, i+1)
+	}
+}
+
+// Entities, rendered as GitLab exposes them (field order included).
+
+type userBasicEntity struct {
+	ID        int     `json:"id"`
+	Username  string  `json:"username"`
+	Name      string  `json:"name"`
+	State     string  `json:"state"`
+	Locked    bool    `json:"locked"`
+	AvatarURL *string `json:"avatar_url"`
+	WebURL    string  `json:"web_url"`
+}
+
+func (st *state) renderUser(u *user) json.RawMessage {
+	sum := md5.Sum([]byte(u.username + "@example.com"))
+	avatar := "https://www.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) + "?s=80&d=identicon"
+	return mustJSON(userBasicEntity{ID: u.id, Username: u.username, Name: u.name, State: u.state,
+		Locked: u.state == "blocked", AvatarURL: &avatar, WebURL: st.external + "/" + u.username})
+}
+
+type namespaceEntity struct {
+	ID        int     `json:"id"`
+	Name      string  `json:"name"`
+	Path      string  `json:"path"`
+	Kind      string  `json:"kind"`
+	FullPath  string  `json:"full_path"`
+	ParentID  *int    `json:"parent_id"`
+	AvatarURL *string `json:"avatar_url"`
+	WebURL    string  `json:"web_url"`
+}
+
+type projectIdentityEntity struct {
+	ID                int     `json:"id"`
+	Description       *string `json:"description"`
+	Name              string  `json:"name"`
+	NameWithNamespace string  `json:"name_with_namespace"`
+	Path              string  `json:"path"`
+	PathWithNamespace string  `json:"path_with_namespace"`
+	CreatedAt         string  `json:"created_at"`
+}
+
+type projectDetailsEntity struct {
+	projectIdentityEntity
+	DefaultBranch  *string         `json:"default_branch"`
+	TagList        []string        `json:"tag_list"`
+	Topics         []string        `json:"topics"`
+	SSHURLToRepo   string          `json:"ssh_url_to_repo"`
+	HTTPURLToRepo  string          `json:"http_url_to_repo"`
+	WebURL         string          `json:"web_url"`
+	ReadmeURL      *string         `json:"readme_url"`
+	AvatarURL      *string         `json:"avatar_url"`
+	ForksCount     int             `json:"forks_count"`
+	StarCount      int             `json:"star_count"`
+	LastActivityAt string          `json:"last_activity_at"`
+	Namespace      namespaceEntity `json:"namespace"`
+}
+
+func (st *state) renderProject(p *project) (details, identity json.RawMessage) {
+	var desc *string
+	if p.description != "" || p.visibility != "" {
+		d := p.description
+		desc = &d
+	}
+	host := strings.TrimPrefix(strings.TrimPrefix(st.external, "https://"), "http://")
+	id := projectIdentityEntity{ID: p.id, Description: desc, Name: p.name,
+		NameWithNamespace: p.ns.name + " / " + p.name, Path: p.path, PathWithNamespace: p.fullPath(),
+		CreatedAt: formatTime(p.createdAt)}
+	branch := "main"
+	d := projectDetailsEntity{
+		projectIdentityEntity: id, DefaultBranch: &branch, TagList: []string{}, Topics: []string{},
+		SSHURLToRepo:  "git@" + host + ":" + p.fullPath() + ".git",
+		HTTPURLToRepo: st.external + "/" + p.fullPath() + ".git", WebURL: st.external + "/" + p.fullPath(),
+		LastActivityAt: formatTime(p.createdAt),
+		Namespace: namespaceEntity{ID: p.ns.id, Name: p.ns.name, Path: p.ns.path, Kind: p.ns.kind,
+			FullPath: p.ns.path, ParentID: p.ns.parentID, WebURL: st.external + "/groups/" + p.ns.path},
+	}
+	if p.ns.kind == "user" {
+		d.Namespace.WebURL = st.external + "/" + p.ns.path
+	}
+	return mustJSON(d), mustJSON(id)
+}
+
+type platformEntity struct {
+	APIURL            string  `json:"api_url"`
+	Namespace         *string `json:"namespace"`
+	AuthorizationType string  `json:"authorization_type"`
+	CACert            *string `json:"ca_cert"`
+}
+
+type gcpEntity struct {
+	ClusterID    int    `json:"cluster_id"`
+	StatusName   string `json:"status_name"`
+	GCPProjectID string `json:"gcp_project_id"`
+	Zone         string `json:"zone"`
+	MachineType  string `json:"machine_type"`
+	NumNodes     int    `json:"num_nodes"`
+	Endpoint     string `json:"endpoint"`
+}
+
+type clusterEntity struct {
+	ID                      int             `json:"id"`
+	Name                    string          `json:"name"`
+	CreatedAt               string          `json:"created_at"`
+	Domain                  *string         `json:"domain"`
+	Enabled                 bool            `json:"enabled"`
+	Managed                 bool            `json:"managed"`
+	ProviderType            string          `json:"provider_type"`
+	PlatformType            string          `json:"platform_type"`
+	EnvironmentScope        string          `json:"environment_scope"`
+	ClusterType             string          `json:"cluster_type"`
+	NamespacePerEnvironment bool            `json:"namespace_per_environment"`
+	User                    json.RawMessage `json:"user"`
+	PlatformKubernetes      platformEntity  `json:"platform_kubernetes"`
+	ProviderGCP             *gcpEntity      `json:"provider_gcp"`
+	ManagementProject       json.RawMessage `json:"management_project"`
+}
+
+// renderCluster renders Entities::Cluster. The token is not part of it, by construction.
+func (st *state) renderCluster(c *cluster) json.RawMessage {
+	e := clusterEntity{
+		ID: c.id, Name: c.name, CreatedAt: formatTime(c.createdAt), Domain: c.domain, Enabled: c.enabled,
+		Managed: c.managed, ProviderType: c.providerType, PlatformType: "kubernetes",
+		EnvironmentScope: c.environmentScope, ClusterType: "project_type",
+		NamespacePerEnvironment: c.namespacePerEnvironment, User: json.RawMessage("null"),
+		PlatformKubernetes: platformEntity{APIURL: c.apiURL, Namespace: c.namespace,
+			AuthorizationType: c.authorizationType, CACert: c.caCert},
+		ManagementProject: json.RawMessage("null"),
+	}
+	if u := st.users[c.userID]; u != nil {
+		e.User = u.basic
+	}
+	if c.managementProjectID != nil {
+		if mp := st.projects[*c.managementProjectID]; mp != nil {
+			e.ManagementProject = mp.identity
+		}
+	}
+	if c.gcp != nil {
+		g := c.gcp
+		e.ProviderGCP = &gcpEntity{ClusterID: c.id, StatusName: g.StatusName, GCPProjectID: g.GCPProjectID,
+			Zone: g.Zone, MachineType: g.MachineType, NumNodes: g.NumNodes, Endpoint: g.Endpoint}
+	}
+	return mustJSON(e)
+}
+
+// withProject renders Entities::ClusterProject: the cluster plus its project.
+func withProject(c *cluster, p *project) []byte {
+	out := make([]byte, 0, len(c.entity)+len(p.details)+12)
+	out = append(out, c.entity[:len(c.entity)-1]...)
+	out = append(out, `,"project":`...)
+	out = append(out, p.details...)
+	return append(out, '}')
+}
+
+// GitLab renders times as ISO 8601 in UTC with milliseconds.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string, fallback time.Time) time.Time {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC()
+	}
+	return fallback
+}
+
+// mustJSON renders v as Ruby's JSON does: no HTML escaping of <, > and &.
+func mustJSON(v any) json.RawMessage {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(fmt.Sprintf("mockserver: render %T: %v", v, err))
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func sortedKeys[V any](m map[int]V) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	return keys
+}
