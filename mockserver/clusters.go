@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -239,7 +240,7 @@ func ptrInt(p *int) int {
 	return *p
 }
 
-// Body values come from kin-openapi, validated against the spec: JSON numbers are float64.
+// Body values come from kin-openapi, validated against the spec.
 
 func str(v any) string {
 	s, _ := v.(string)
@@ -253,6 +254,9 @@ func boolean(v any) bool {
 
 func integer(v any) int {
 	switch n := v.(type) {
+	case json.Number:
+		i, _ := n.Int64()
+		return int(i)
 	case float64:
 		return int(n)
 	case int:

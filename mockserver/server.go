@@ -35,6 +35,8 @@ type Server struct {
 	version string
 	now     func() time.Time
 	log     *slog.Logger
+	// checkResponse, when set (by StartServer), sees every response of a spec operation.
+	checkResponse func(op *operation, r *http.Request, pathParams map[string]string, rec *recorder)
 }
 
 // New builds a Server from the embedded spec and the default seed, changed by opts.
@@ -162,6 +164,12 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 	hasProject := strings.Contains(op.path, "{id}")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		pathParams := map[string]string{}
+		if s.checkResponse != nil {
+			rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+			w = rec
+			defer func() { s.checkResponse(op, r, pathParams, rec) }()
+		}
 		c := &call{w: w, r: r, st: s.state.Load()}
 		defer func() {
 			user := 0
@@ -180,7 +188,6 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 			c.fail(e)
 			return
 		}
-		pathParams := map[string]string{}
 		if hasProject {
 			rawID := rawSegment(r, 3) // /api/v4/projects/{id}
 			pathParams["id"] = rawID
