@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -35,18 +36,32 @@ func (f featureFlags) Set(v string) error {
 // Main is glmock's command line: it parses args, serves until ctx ends, and returns the exit
 // code (0 after a clean shutdown, 2 for a usage error, 1 when serving fails).
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return healthcheck(ctx, args[1:], stderr)
+	}
 	fs := flag.NewFlagSet("glmock", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	seedFile := fs.String("seed", "", "seed file (JSON or YAML) replacing the default seed")
 	allowLocal := fs.Bool("allow-local-urls", false, "accept api_url on localhost and private networks")
 	external := fs.String("external-url", "https://gitlab.example.com", "GitLab URL used in web_url fields")
+	stateFile := fs.String("state", "", "keep the state in this file: loaded at start, rewritten atomically after every change")
+	version := fs.String("gitlab-version", "", "follow the behaviour of this GitLab release, X.Y (default: the newest, with the clusters flag on)")
+	logFormat := fs.String("log-format", "json", "log format: json or text")
 	features := featureFlags{}
 	fs.Var(features, "feature", "set a feature flag, NAME=BOOL (repeatable), e.g. certificate_based_clusters=false")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: glmock [flags]\n\nServes a stateful mock of GitLab's project clusters API under /api/v4.\n\n")
+		fmt.Fprintf(stderr, "Usage: glmock [flags]\n       glmock healthcheck [--url URL]\n\n"+
+			"Serves a stateful mock of GitLab's project clusters API under /api/v4.\n"+
+			"Every flag can also be set by an environment variable: GLMOCK_ and the flag name in\n"+
+			"upper case with - as _ (GLMOCK_ADDR, GLMOCK_SEED, GLMOCK_STATE, ...); GLMOCK_FEATURES\n"+
+			"takes a comma-separated list of NAME=BOOL. Flags win over the environment.\n\n")
 		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\nExample:\n  glmock --addr 127.0.0.1:8080 --feature certificate_based_clusters=true\n")
+		fmt.Fprintf(stderr, "\nExample:\n  glmock --addr 127.0.0.1:8080 --gitlab-version 14.10 --state /tmp/glmock.json\n")
+	}
+	if err := applyEnv(fs, os.LookupEnv); err != nil {
+		fmt.Fprintf(stderr, "glmock: %v\n", err)
+		return 2
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -54,8 +69,17 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	logger := slog.New(slog.NewJSONHandler(stdout, nil))
-	opts := []Option{WithLogger(logger), WithAllowLocalURLs(*allowLocal), WithExternalURL(*external)}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "glmock: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	var handler slog.Handler = slog.NewJSONHandler(stdout, nil)
+	if *logFormat == "text" {
+		handler = slog.NewTextHandler(stdout, nil)
+	}
+	logger := slog.New(handler)
+	opts := []Option{WithLogger(logger), WithAllowLocalURLs(*allowLocal), WithExternalURL(*external),
+		WithGitLabVersion(*version), WithStateFile(*stateFile)}
 	for name, on := range features {
 		opts = append(opts, WithFeature(name, on))
 	}
@@ -71,6 +95,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "glmock: %v\n", err)
 		return 1
+	}
+	if err := ctx.Err(); err != nil {
+		return 0
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -101,5 +128,69 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	logger.Info("stopped")
+	return 0
+}
+
+// applyEnv sets every flag that has a GLMOCK_<NAME> variable, before the command line is
+// parsed, so that flags win.
+func applyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "GLMOCK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if f.Name == "feature" {
+			name = "GLMOCK_FEATURES"
+		}
+		v, ok := lookup(name)
+		if !ok || err != nil {
+			return
+		}
+		for _, part := range strings.Split(v, ",") {
+			if f.Name != "feature" {
+				part = v
+			}
+			if e := fs.Set(f.Name, strings.TrimSpace(part)); e != nil {
+				err = fmt.Errorf("%s: %v", name, e)
+				return
+			}
+			if f.Name != "feature" {
+				return
+			}
+		}
+	})
+	return err
+}
+
+// healthcheck GETs the health URL, for a container's HEALTHCHECK in an image without curl.
+func healthcheck(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("glmock healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := "127.0.0.1:8080"
+	if v, ok := os.LookupEnv("GLMOCK_ADDR"); ok {
+		addr = strings.Replace(v, "0.0.0.0:", "127.0.0.1:", 1)
+	}
+	url := fs.String("url", "http://"+addr+"/-/health", "health URL")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, *url, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "glmock healthcheck: %v\n", err)
+		return 2
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "glmock healthcheck: %v\n", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "glmock healthcheck: %s\n", resp.Status)
+		return 1
+	}
 	return 0
 }

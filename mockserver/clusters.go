@@ -10,7 +10,7 @@ import (
 
 // listClusters serves GET /projects/:id/clusters: Developer and above, ordered by id, paginated.
 func (s *Server) listClusters(c *call) {
-	if c.project.accessLevel(c.tok.user) < accessDeveloper {
+	if c.project.accessLevel(c.tok.user) < s.gv.readLevel() {
 		c.fail(errForbidden)
 		return
 	}
@@ -50,7 +50,7 @@ func (s *Server) lookup(c *call, level int) *cluster {
 
 // getCluster serves GET /projects/:id/clusters/:cluster_id.
 func (s *Server) getCluster(c *call) {
-	if cl := s.lookup(c, accessDeveloper); cl != nil {
+	if cl := s.lookup(c, s.gv.readLevel()); cl != nil {
 		c.json(http.StatusOK, withProject(cl, c.project))
 	}
 }
@@ -95,12 +95,24 @@ func (s *Server) createCluster(c *call) {
 		}
 		cl.managementProjectID = &id
 	}
+	if !s.gv.multipleClusters() && len(st.byProject[cl.projectID]) > 0 {
+		errs := &fieldErrors{}
+		errs.add("base", msgMultipleClusters)
+		c.fail(validationError(errs))
+		return
+	}
 	errs := validateCluster(cl, nil, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(cl.projectID, scope, 0) })
 	if !errs.empty() {
 		c.fail(validationError(errs))
 		return
 	}
 	st.insert(cl)
+	if s.persistLocked(st) != nil { // not acknowledged, so not kept
+		st.remove(cl)
+		st.nextID--
+		c.fail(errInternal)
+		return
+	}
 	c.json(http.StatusCreated, withProject(cl, c.project))
 }
 
@@ -176,6 +188,11 @@ func (s *Server) updateCluster(c *call) {
 		cl.updatedAt = s.now().UTC().Truncate(time.Millisecond)
 	}
 	st.replace(cl)
+	if s.persistLocked(st) != nil {
+		st.replace(old)
+		c.fail(errInternal)
+		return
+	}
 	c.json(http.StatusOK, withProject(cl, c.project))
 }
 
@@ -200,6 +217,11 @@ func (s *Server) deleteCluster(c *call) {
 		}
 	}
 	st.remove(cl)
+	if s.persistLocked(st) != nil {
+		st.restore(cl)
+		c.fail(errInternal)
+		return
+	}
 	c.status = http.StatusNoContent
 	c.w.WriteHeader(http.StatusNoContent)
 }

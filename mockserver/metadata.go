@@ -5,7 +5,7 @@ import "net/http"
 // getVersion serves GET /version.
 func (s *Server) getVersion(c *call) {
 	c.json(http.StatusOK, mustJSON(map[string]any{
-		"version": s.version, "revision": "glmock", "enterprise": false,
+		"version": s.gv.text, "revision": "glmock", "enterprise": false,
 		"kas": map[string]any{"enabled": false, "externalUrl": nil, "version": nil},
 	}))
 }

@@ -11,6 +11,8 @@ type config struct {
 	allowLocalURLs bool
 	logger         *slog.Logger
 	externalURL    string
+	gitlabVersion  string
+	stateFile      string
 }
 
 // WithSeed replaces the default seed.
@@ -30,3 +32,10 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 
 // WithExternalURL sets the GitLab URL used in web_url fields (default https://gitlab.example.com).
 func WithExternalURL(u string) Option { return func(c *config) { c.externalURL = u } }
+
+// WithGitLabVersion selects the behaviour of a GitLab release, X.Y (see the README's table).
+func WithGitLabVersion(v string) Option { return func(c *config) { c.gitlabVersion = v } }
+
+// WithStateFile keeps the state in a file: loaded at start, rewritten atomically after every
+// change.
+func WithStateFile(path string) Option { return func(c *config) { c.stateFile = path } }

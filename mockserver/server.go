@@ -32,9 +32,14 @@ type Server struct {
 	state   atomic.Pointer[state]
 	flagsMu sync.RWMutex
 	flags   map[string]bool
-	version string
+	gv      gitlabVersion
+	seed    *Seed // what reset returns to
 	now     func() time.Time
 	log     *slog.Logger
+	journal *journal
+	faults  faults
+	// nFaults mirrors len(faults.list) so the hot path skips the fault lock when none is set.
+	nFaults atomic.Int32
 	// checkResponse, when set (by StartServer), sees every response of a spec operation.
 	checkResponse func(op *operation, r *http.Request, pathParams map[string]string, rec *recorder)
 }
@@ -52,18 +57,42 @@ func New(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, ops: ops, log: cfg.logger, now: time.Now, version: "18.10.0",
-		flags: map[string]bool{FeatureCertificateBasedClusters: true}}
+	s := &Server{cfg: cfg, ops: ops, log: cfg.logger, now: time.Now, gv: newestVersion, journal: newJournal()}
+	if cfg.gitlabVersion != "" {
+		if s.gv, err = parseGitLabVersion(cfg.gitlabVersion); err != nil {
+			return nil, err
+		}
+	}
+	s.flags = map[string]bool{FeatureCertificateBasedClusters: s.gv.clustersFlagDefault()}
 	for name, on := range cfg.features {
 		s.flags[name] = on
 	}
-	seed := cfg.seed
-	if seed == nil {
-		seed = DefaultSeed()
-	} else if err := seed.check(); err != nil {
+	s.seed = cfg.seed
+	if s.seed == nil {
+		s.seed = DefaultSeed()
+	} else if err := s.seed.check(); err != nil {
 		return nil, err
 	}
-	s.state.Store(newState(seed, cfg.externalURL))
+	start := s.seed
+	if cfg.stateFile != "" {
+		saved, ok, err := readStateFile(cfg.stateFile)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			start = saved
+		}
+	}
+	s.state.Store(newState(start, cfg.externalURL))
+	if cfg.stateFile != "" {
+		st := s.state.Load()
+		st.mu.Lock()
+		err := s.persistLocked(st)
+		st.mu.Unlock()
+		if err != nil {
+			return nil, &StateFileError{cfg.stateFile, err}
+		}
+	}
 	s.routes()
 	return s, nil
 }
@@ -79,17 +108,57 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, errInternal)
 		}
 	}()
+	if s.nFaults.Load() > 0 && strings.HasPrefix(r.URL.Path, "/api/") {
+		_, pattern := s.mux.Handler(r)
+		opID := ""
+		for id, op := range s.ops {
+			if pattern == op.method+" /api/v4"+op.path {
+				opID = id
+			}
+		}
+		if f := s.takeFault(r, opID); f != nil {
+			if f.apply(w) {
+				s.journal.add(JournalEntry{Time: s.now().UTC(), Method: r.Method, Path: r.URL.Path,
+					Operation: opID, Status: f.Status, Fault: true})
+				return
+			}
+		}
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
-// Reset replaces the whole state with a seed (the default one when nil).
+func (s *Server) takeFault(r *http.Request, opID string) *Fault {
+	f := s.faults.take(r, opID, s.now())
+	s.faults.mu.Lock()
+	s.nFaults.Store(int32(len(s.faults.list)))
+	s.faults.mu.Unlock()
+	return f
+}
+
+// Reset replaces the whole state with a seed; nil means the seed the server started with.
 func (s *Server) Reset(seed *Seed) error {
 	if seed == nil {
-		seed = DefaultSeed()
+		seed = s.seed
 	} else if err := seed.check(); err != nil {
 		return err
 	}
-	s.state.Store(newState(seed, s.cfg.externalURL))
+	st := newState(seed, s.cfg.externalURL)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s.state.Store(st)
+	return s.persistLocked(st)
+}
+
+// persistLocked writes the state file, if any, with st's lock held: a write is acknowledged
+// only once it is on disk.
+func (s *Server) persistLocked(st *state) error {
+	if s.cfg.stateFile == "" {
+		return nil
+	}
+	if err := writeStateFile(s.cfg.stateFile, st.seedLocked().JSON()); err != nil {
+		s.log.Error("state file not written", "path", s.cfg.stateFile, "error", err.Error())
+		return err
+	}
 	return nil
 }
 
@@ -133,7 +202,11 @@ func (s *Server) routes() {
 		s.mux.Handle(op.method+" /api/v4"+op.path, s.endpoint(op, h))
 	}
 	// Everything else, a wrong method included, meets GitLab's catch-all route.
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, errRouteNotFound) })
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.journal.add(JournalEntry{Time: s.now().UTC(), Method: r.Method, Path: r.URL.Path, Status: errRouteNotFound.status})
+		writeError(w, errRouteNotFound)
+	})
+	s.controlRoutes()
 }
 
 // call is one request on its way through the pipeline.
@@ -178,6 +251,8 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 			}
 			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", c.status, "user", user,
 				"duration", time.Since(start))
+			s.journal.add(JournalEntry{Time: start.UTC(), Method: r.Method, Path: r.URL.Path, Operation: op.id,
+				Status: c.status, UserID: user})
 		}()
 		body, media, e := readBody(w, r)
 		if e != nil {

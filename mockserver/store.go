@@ -180,6 +180,11 @@ func newState(s *Seed, externalURL string) *state {
 func (st *state) seed() *Seed {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
+	return st.seedLocked()
+}
+
+// seedLocked is seed with the lock already held.
+func (st *state) seedLocked() *Seed {
 	s := &Seed{NextClusterID: st.nextID}
 	for _, id := range sortedKeys(st.users) {
 		u := st.users[id]
@@ -293,6 +298,14 @@ func (st *state) replace(c *cluster) {
 	list := st.byProject[c.projectID]
 	i, _ := slices.BinarySearchFunc(list, c.id, func(x *cluster, id int) int { return x.id - id })
 	list[i] = c
+}
+
+// restore puts back a removed cluster. Called with the lock held.
+func (st *state) restore(c *cluster) {
+	st.clusters[c.id] = c
+	list := st.byProject[c.projectID]
+	i, _ := slices.BinarySearchFunc(list, c.id, func(x *cluster, id int) int { return x.id - id })
+	st.byProject[c.projectID] = slices.Insert(list, i, c)
 }
 
 // remove deletes a cluster. Called with the lock held.

@@ -1,0 +1,140 @@
+package mockserver
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fault makes matching requests misbehave, for the next Count requests or until Until. It
+// never changes stored state: a request hit by a status or a drop is not executed.
+type Fault struct {
+	ID         int        `json:"id"`
+	Method     string     `json:"method,omitempty"`    // empty: any method
+	Operation  string     `json:"operation,omitempty"` // an operationId of openapi.yaml
+	Path       string     `json:"path,omitempty"`      // a path prefix, e.g. /api/v4/projects/1/clusters
+	Count      int        `json:"count,omitempty"`     // requests left; 0 with Until set: unlimited
+	Until      *time.Time `json:"until,omitempty"`
+	Delay      Duration   `json:"delay,omitempty"`
+	Status     int        `json:"status,omitempty"` // 429, 500, 502 or 503
+	RetryAfter int        `json:"retry_after,omitempty"`
+	Drop       bool       `json:"drop,omitempty"` // close the connection without answering
+}
+
+// Duration is a time.Duration written as "250ms" in JSON.
+type Duration time.Duration
+
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return []byte(strconv.Quote(time.Duration(d).String())), nil
+}
+
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return errors.New("a duration is a string such as \"250ms\"")
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 || v > time.Minute {
+		return errors.New("a duration between 0 and 1m, such as \"250ms\"")
+	}
+	*d = Duration(v)
+	return nil
+}
+
+func (f *Fault) check(ops map[string]*operation) error {
+	switch f.Status {
+	case 0, 429, 500, 502, 503:
+	default:
+		return fmt.Errorf("status %d: use 429, 500, 502 or 503", f.Status)
+	}
+	if f.Operation != "" && ops[f.Operation] == nil {
+		return fmt.Errorf("operation %q is not in openapi.yaml", f.Operation)
+	}
+	if f.Count < 0 || f.RetryAfter < 0 {
+		return errors.New("count and retry_after must not be negative")
+	}
+	if f.Count == 0 && f.Until == nil {
+		return errors.New("give count (the next N requests) or duration (a time window)")
+	}
+	if f.Status == 0 && !f.Drop && f.Delay == 0 {
+		return errors.New("give status, drop or delay")
+	}
+	return nil
+}
+
+type faults struct {
+	mu     sync.Mutex
+	list   []*Fault
+	nextID int
+}
+
+// take returns the first fault matching the request and consumes one of its uses.
+func (fs *faults) take(r *http.Request, op string, now time.Time) *Fault {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	kept := fs.list[:0]
+	var hit *Fault
+	for _, f := range fs.list {
+		expired := f.Until != nil && now.After(*f.Until)
+		if expired {
+			continue
+		}
+		if hit == nil && (f.Method == "" || strings.EqualFold(f.Method, r.Method)) &&
+			(f.Operation == "" || f.Operation == op) && (f.Path == "" || strings.HasPrefix(r.URL.Path, f.Path)) {
+			c := *f
+			hit = &c
+			if f.Count > 0 {
+				f.Count--
+				if f.Count == 0 {
+					continue
+				}
+			}
+		}
+		kept = append(kept, f)
+	}
+	fs.list = kept
+	return hit
+}
+
+// apply runs a fault; it reports whether the request was answered (or dropped) by it.
+func (f *Fault) apply(w http.ResponseWriter) bool {
+	if f.Delay > 0 {
+		time.Sleep(time.Duration(f.Delay))
+	}
+	if f.Drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return true
+			}
+		}
+		panic(http.ErrAbortHandler) // HTTP/2 or a recorder: abort the response
+	}
+	switch f.Status {
+	case http.StatusTooManyRequests:
+		// GitLab's Rack::Attack throttle answer.
+		retry := max(f.RetryAfter, 1)
+		h := w.Header()
+		reset := time.Now().Add(time.Duration(retry) * time.Second)
+		h.Set("Retry-After", strconv.Itoa(retry))
+		h.Set("RateLimit-Name", "throttle_authenticated_api")
+		h.Set("RateLimit-Limit", "60")
+		h.Set("RateLimit-Observed", "61")
+		h.Set("RateLimit-Remaining", "0")
+		h.Set("RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+		h.Set("RateLimit-ResetTime", reset.UTC().Format(http.TimeFormat))
+		h.Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte("Retry later\n"))
+		return true
+	case 0:
+		return false
+	default:
+		writeError(w, messageError(f.Status, fmt.Sprintf("%d %s", f.Status, http.StatusText(f.Status))))
+		return true
+	}
+}
