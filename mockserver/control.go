@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	_ "embed"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -195,3 +196,8 @@ func (s *Server) ctlDeleteFault(w http.ResponseWriter, r *http.Request) {
 	}
 	ctlError(w, http.StatusNotFound, "404 Fault Not Found")
 }
+
+// ControlOpenAPI is control.yaml, the OpenAPI description of the control API.
+//
+//go:embed control.yaml
+var ControlOpenAPI []byte

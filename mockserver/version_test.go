@@ -1,0 +1,69 @@
+package mockserver_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/glclusters/clustersapi/mockserver"
+)
+
+// TestGitLabVersions checks what --gitlab-version changes (the README's table).
+func TestGitLabVersions(t *testing.T) {
+	cases := []struct {
+		version          string
+		wantVersion      string
+		flagOn           bool
+		developerReads   bool
+		multipleClusters bool
+	}{
+		{"", "18.10.0", true, true, true},
+		{"12.10", "12.10.0", true, false, false},
+		{"13.2", "13.2.0", true, true, true},
+		{"14.9.3", "14.9.3", true, true, true},
+		{"15.0", "15.0.0", false, true, true},
+		{"17.11", "17.11.0", false, true, true},
+	}
+	for _, tc := range cases {
+		t.Run("v"+tc.version, func(t *testing.T) {
+			var opts []mockserver.Option
+			if tc.version != "" {
+				opts = append(opts, mockserver.WithGitLabVersion(tc.version))
+			}
+			srv := mockserver.Start(t, opts...)
+			v := do(t, srv, request{method: "GET", path: "/api/v4/version", token: "developer-token"}).json(t)
+			assert.Equal(t, tc.wantVersion, v["version"])
+
+			got := do(t, srv, request{method: "GET", path: clusters, token: "developer-token"})
+			switch {
+			case !tc.flagOn:
+				assert.JSONEq(t, `{"message":"404 Not Found"}`, string(got.body), "off by default from 15.0 on self-managed")
+			case tc.developerReads:
+				assert.Equal(t, 200, got.status)
+			default:
+				assert.Equal(t, 403, got.status)
+			}
+			if !tc.flagOn {
+				return
+			}
+			got = do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: validBody("second", "production/*")})
+			if tc.multipleClusters {
+				assert.Equal(t, 201, got.status, string(got.body))
+			} else {
+				assert.JSONEq(t, `{"message":{"base":["Instance does not support multiple Kubernetes clusters"]}}`, string(got.body))
+			}
+		})
+	}
+}
+
+func TestGitLabVersionFlagCanBeEnabled(t *testing.T) {
+	srv := mockserver.Start(t, mockserver.WithGitLabVersion("16.0"), mockserver.WithFeature("certificate_based_clusters", true))
+	assert.Equal(t, 200, do(t, srv, request{method: "GET", path: clusters, token: "developer-token"}).status)
+}
+
+func TestGitLabVersionInvalid(t *testing.T) {
+	for _, v := range []string{"latest", "15", "9.0", "15.x"} {
+		_, err := mockserver.New(mockserver.WithGitLabVersion(v))
+		assert.Error(t, err, v)
+	}
+}
