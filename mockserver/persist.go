@@ -22,6 +22,12 @@ func (e *StateFileError) Unwrap() error { return e.Err }
 
 // readStateFile loads a saved state; ok is false when the file does not exist yet.
 func readStateFile(path string) (seed *Seed, ok bool, err error) {
+	// Temporary files of a write that a crash interrupted are ours and never complete.
+	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")); len(stale) > 0 {
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
