@@ -1,0 +1,113 @@
+package contract
+
+import (
+	"sort"
+	"time"
+)
+
+// Results of a run.
+const (
+	ResultPass        = "pass"        // conformant
+	ResultFail        = "fail"        // findings (or drift)
+	ResultSkipped     = "skipped"     // the clusters API is off or absent on the target
+	ResultAborted     = "aborted"     // a usage error or an unreachable target
+	ResultInterrupted = "interrupted" // canceled (Ctrl-C); cleanup still ran
+)
+
+// Report is a run's results as data; the reporters render it.
+type Report struct {
+	Tool       string       `json:"tool"`
+	RunID      string       `json:"run_id"`
+	Target     Target       `json:"target"`
+	StartedAt  time.Time    `json:"started_at"`
+	DurationMS int64        `json:"duration_ms"`
+	Write      bool         `json:"write"`
+	Strict     bool         `json:"strict"`
+	Result     string       `json:"result"`
+	Reason     string       `json:"reason,omitempty"` // why skipped, aborted or interrupted
+	Steps      []StepResult `json:"steps"`
+	Findings   []Finding    `json:"findings"` // errors, then notes
+	Cleanup    []Cleanup    `json:"cleanup,omitempty"`
+	Baseline   *BaselineRef `json:"baseline,omitempty"` // what --baseline compared with
+	Drift      []Drift      `json:"drift,omitempty"`
+
+	run *SavedRun // the normalised exchanges, for --save-baseline
+}
+
+// Target is what was tested.
+type Target struct {
+	URL      string `json:"url"`
+	Version  string `json:"version,omitempty"`
+	Revision string `json:"revision,omitempty"`
+	User     string `json:"user,omitempty"`
+	Project  string `json:"project"`
+}
+
+// StepResult is one step (or one item of a foreach step).
+type StepResult struct {
+	Scenario   string `json:"scenario"`
+	Step       string `json:"step"`
+	Request    string `json:"request,omitempty"` // the first request, redacted
+	Status     int    `json:"status,omitempty"`  // the HTTP status of the first response
+	Requests   int    `json:"requests"`
+	Outcome    string `json:"outcome"` // pass, fail, skipped
+	Detail     string `json:"detail,omitempty"`
+	Errors     int    `json:"errors"`
+	Notes      int    `json:"notes"`
+	DurationMS int64  `json:"duration_ms"`
+}
+
+// Cleanup is one delete of something the run created.
+type Cleanup struct {
+	Request string `json:"request"`
+	Status  int    `json:"status,omitempty"`
+	OK      bool   `json:"ok"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// Errors returns the findings that fail the run.
+func (r *Report) Errors() []Finding { return r.bySeverity(SeverityError) }
+
+// Notes returns the findings that do not fail the run.
+func (r *Report) Notes() []Finding { return r.bySeverity(SeverityNote) }
+
+func (r *Report) bySeverity(s Severity) []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.Severity == s {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// ExitCode is 0 when conformant or skipped, 1 with findings or failing drift, 2 when aborted
+// (a usage error, an unreachable target, or an interrupted run).
+func (r *Report) ExitCode() int {
+	switch r.Result {
+	case ResultAborted, ResultInterrupted:
+		return 2
+	case ResultFail:
+		return 1
+	}
+	return 0
+}
+
+// finish sorts findings (errors first, in run order) and sets the result.
+func (r *Report) finish() {
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		return r.Findings[i].Severity == SeverityError && r.Findings[j].Severity != SeverityError
+	})
+	if r.Result != "" && r.Result != ResultPass && r.Result != ResultFail {
+		return
+	}
+	r.Result = ResultPass
+	if len(r.Errors()) > 0 || failingDrift(r.Drift, r.Strict) {
+		r.Result = ResultFail
+	}
+	for _, c := range r.Cleanup {
+		if !c.OK {
+			r.Result = ResultFail
+		}
+	}
+}

@@ -1,0 +1,613 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/glclusters/clustersapi/fixtures"
+)
+
+// Config is what a run needs. The CLI fills it from flags and the environment.
+type Config struct {
+	URL     string // the GitLab root; a URL ending in /api/v4 is accepted too
+	Token   string // a personal access token (api scope; read_api is enough without Write)
+	Project string // numeric id or full path (group/project)
+	Write   bool   // run the write scenarios: create, edit and delete a cluster
+	Strict  bool   // fields and headers the spec does not declare are errors, not notes
+
+	// Scenarios is where scenario files are read from: ScenarioDir in it. Default: the
+	// embedded fixtures/scenarios.
+	Scenarios   fs.FS
+	ScenarioDir string
+
+	// LearnVolatile repeats every read request once to find fields that change on their own
+	// (set by --save-baseline).
+	LearnVolatile bool
+
+	Client         *Client   // default: retries with real sleeps
+	Progress       io.Writer // a line per step; nil for none
+	RunID          string    // default: NewRunID
+	CleanupTimeout time.Duration
+	Now            func() time.Time
+	Spec           *Spec // default: DefaultSpec
+}
+
+// Errors a run can end with instead of a verdict (exit 2).
+var (
+	ErrUsage       = errors.New("usage error")
+	ErrUnreachable = errors.New("target unreachable")
+)
+
+// APIRoot returns the GitLab root (without /api/v4 or a trailing slash) of a --url value.
+func APIRoot(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%w: --url %q must be an http(s) URL such as https://gitlab.example.com", ErrUsage, raw)
+	}
+	p := strings.TrimRight(u.Path, "/")
+	p = strings.TrimSuffix(p, "/api/v4")
+	u.Path, u.RawPath, u.RawQuery, u.Fragment = strings.TrimRight(p, "/"), "", "", ""
+	return u.String(), nil
+}
+
+// runner holds the state of one run.
+type runner struct {
+	cfg      Config
+	spec     *Spec
+	chk      *checker
+	client   *Client
+	root     string // GitLab root
+	vars     Vars
+	runVars  map[string]bool // variables whose values are unique to this run (normalised in baselines)
+	redact   *Redactor
+	secrets  []secretCheck
+	report   *Report
+	run      *SavedRun
+	cleanups []*cleanupEntry
+	answered bool  // some request got a response
+	stop     error // set when the run must stop: errSkip, abort, cancel
+}
+
+type cleanupEntry struct {
+	method, apiPath, label string
+	done                   bool
+}
+
+// skipRun ends a run as skipped.
+type skipRun struct{ reason string }
+
+func (s *skipRun) Error() string { return s.reason }
+
+// Run replays the scenarios against the target and judges every response. The error is
+// non-nil when the run could not reach a verdict (ErrUsage, ErrUnreachable or a canceled
+// context); the report is still returned, with what was done and cleaned up.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	start := cfg.Now()
+	if cfg.RunID == "" {
+		cfg.RunID = NewRunID(start)
+	}
+	rep := &Report{Tool: "glcontract", RunID: cfg.RunID, StartedAt: start.UTC(), Write: cfg.Write, Strict: cfg.Strict, Steps: []StepResult{}, Findings: []Finding{}}
+	r, err := newRunner(cfg, rep)
+	if err != nil {
+		rep.Result, rep.Reason = ResultAborted, err.Error()
+		return rep, err
+	}
+	scenarios, err := r.loadScenarios()
+	if err != nil {
+		rep.Result, rep.Reason = ResultAborted, err.Error()
+		return rep, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+
+	for _, sc := range scenarios {
+		if r.stop != nil {
+			break
+		}
+		r.runScenario(ctx, sc)
+	}
+	r.cleanup(ctx)
+
+	rep.DurationMS = cfg.Now().Sub(start).Milliseconds()
+	rep.run = r.run
+	r.run.Target = rep.Target
+	var skip *skipRun
+	switch {
+	case r.stop == nil:
+		rep.finish()
+		return rep, nil
+	case errors.As(r.stop, &skip):
+		rep.Result, rep.Reason = ResultSkipped, skip.reason
+		if len(rep.Errors()) > 0 {
+			rep.Result = ResultFail
+		}
+		return rep, nil
+	case isCanceled(r.stop):
+		rep.Result, rep.Reason = ResultInterrupted, "interrupted: "+r.stop.Error()+"; what the run created was deleted"
+		return rep, r.stop
+	default:
+		rep.Result, rep.Reason = ResultAborted, r.redact.String(r.stop.Error())
+		return rep, r.stop
+	}
+}
+
+func newRunner(cfg Config, rep *Report) (*runner, error) {
+	root, err := APIRoot(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Token == "" {
+		return nil, fmt.Errorf("%w: no token (--token or GITLAB_TOKEN)", ErrUsage)
+	}
+	project, err := url.PathUnescape(strings.TrimSpace(cfg.Project))
+	if err != nil || project == "" {
+		return nil, fmt.Errorf("%w: no project (--project or GITLAB_PROJECT): a numeric id or a path such as group/project", ErrUsage)
+	}
+	spec := cfg.Spec
+	if spec == nil {
+		if spec, err = DefaultSpec(); err != nil {
+			return nil, err
+		}
+	}
+	client := cfg.Client
+	if client == nil {
+		client = &Client{}
+	}
+	client.defaults()
+	if cfg.CleanupTimeout <= 0 {
+		cfg.CleanupTimeout = 60 * time.Second
+	}
+
+	token, ca := "", ""
+	if cfg.Write {
+		token, ca = newClusterToken(), newCACert(cfg.RunID, cfg.Now())
+	}
+	r := &runner{
+		cfg:    cfg,
+		spec:   spec,
+		client: client,
+		root:   root,
+		redact: NewRedactor(cfg.Token, token, ca),
+		report: rep,
+		vars: Vars{
+			"project":        project,
+			"run_id":         cfg.RunID,
+			"name":           "glcontract-" + cfg.RunID,
+			"scope":          "glcontract/" + cfg.RunID,
+			"secret_token":   token,
+			"secret_ca_cert": ca,
+		},
+		runVars: map[string]bool{"run_id": true, "name": true, "scope": true, "secret_token": true, "secret_ca_cert": true},
+	}
+	r.chk = newChecker(spec, cfg.Strict, r.redact, r.curl)
+	r.secrets = []secretCheck{{Name: "api_token", Label: "API token", Value: cfg.Token}}
+	if cfg.Write {
+		r.secrets = append(r.secrets,
+			secretCheck{Name: "secret_token", Label: "cluster token", Value: token},
+			secretCheck{Name: "secret_ca_cert", Label: "CA certificate", Value: strings.TrimSpace(ca)})
+	}
+	rep.Target = Target{URL: r.redact.URL(root), Project: project}
+	r.run = &SavedRun{Format: RunFormat, RunID: cfg.RunID, SavedAt: cfg.Now().UTC(), Strict: cfg.Strict, Write: cfg.Write}
+	return r, nil
+}
+
+func (r *runner) loadScenarios() ([]*Scenario, error) {
+	fsys, dir := r.cfg.Scenarios, r.cfg.ScenarioDir
+	if fsys == nil {
+		fsys, dir = fixtures.FS, "scenarios"
+	}
+	if dir == "" {
+		dir = "."
+	}
+	all, err := LoadScenarios(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Scenario
+	for _, sc := range all {
+		if sc.Write && !r.cfg.Write {
+			continue
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+func (r *runner) runScenario(ctx context.Context, sc *Scenario) {
+	volatile := map[string]bool{}
+	for _, k := range defaultVolatile {
+		volatile[k] = true
+	}
+	for _, k := range sc.Volatile {
+		volatile[k] = true
+	}
+	secrets := make([]secretCheck, len(r.secrets))
+	for i, s := range r.secrets {
+		s.AllowedAt = map[string]bool{}
+		for _, p := range sc.SecretsAllowedAt[s.Name] {
+			s.AllowedAt[genericPath(p)] = true
+		}
+		secrets[i] = s
+	}
+	for _, st := range sc.Steps {
+		if r.stop == nil && ctx.Err() != nil {
+			r.stop = ctx.Err()
+		}
+		if r.stop != nil {
+			return
+		}
+		if st.Foreach == "" {
+			r.runStep(ctx, sc, st, "", volatile, secrets)
+			continue
+		}
+		items, ok := r.vars[st.Foreach].([]any)
+		if !ok {
+			r.skipStep(sc, st, "", fmt.Sprintf("needs the list ${%s}, which an earlier step did not capture", st.Foreach))
+			continue
+		}
+		if len(items) == 0 {
+			r.skipStep(sc, st, "", fmt.Sprintf("${%s} is empty", st.Foreach))
+			continue
+		}
+		for i, item := range items {
+			if i >= maxForeach || r.stop != nil {
+				break
+			}
+			r.vars[st.As] = item
+			r.runStep(ctx, sc, st, text(item), volatile, secrets)
+		}
+		delete(r.vars, st.As)
+	}
+}
+
+const maxForeach = 50
+
+// defaultVolatile are keys that differ between any two runs: compared by type only.
+var defaultVolatile = []string{"id", "created_at", "updated_at", "last_activity_at"}
+
+func (r *runner) skipStep(sc *Scenario, st *Step, item, why string) {
+	name := stepName(st, item)
+	r.report.Steps = append(r.report.Steps, StepResult{Scenario: sc.Name, Step: name, Outcome: "skipped", Detail: why})
+	r.progress("SKIP", sc.Name, name, why)
+}
+
+func stepName(st *Step, item string) string {
+	if item == "" {
+		return st.Name
+	}
+	return st.Name + " [" + item + "]"
+}
+
+// runStep sends one step (all its pages) and records its findings.
+func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item string, volatile map[string]bool, secrets []secretCheck) {
+	name := stepName(st, item)
+	if missing := r.vars.missingVars(st.Request.Path, st.Request.Query, st.Request.Body); len(missing) > 0 {
+		r.skipStep(sc, st, item, "needs ${"+strings.Join(missing, "}, ${")+"}, which an earlier step did not capture")
+		return
+	}
+	started := r.cfg.Now()
+	pinned := map[string]bool{}
+	exp := expectation{
+		Status:   st.Expect.Status,
+		Body:     r.vars.Value(st.Expect.Body, "$", pinned),
+		Empty:    st.Expect.Empty,
+		Pinned:   pinned,
+		Volatile: volatile,
+	}
+	res := StepResult{Scenario: sc.Name, Step: name}
+	var exchanges []*exchange
+	var findings []Finding
+	var body any // the decoded body (all items, for a page walk)
+	if st.Paginate != nil {
+		exchanges, findings, body = r.walkPages(ctx, sc, st, name, exp, secrets)
+	} else {
+		ex := r.send(ctx, sc, st, name, r.apiPath(st.Request, nil))
+		exchanges = []*exchange{ex}
+		if ex.Err == nil || !r.fatal(ex) {
+			findings = r.chk.check(ex, exp, secrets)
+			body = ex.decoded
+		}
+	}
+	if len(exchanges) == 0 {
+		return
+	}
+	first := exchanges[0]
+	res.Request, res.Status, res.Requests = r.redact.String(first.requestLine()), first.Status, len(exchanges)
+	if first.Err != nil && r.fatal(first) {
+		res.Outcome, res.Detail = "skipped", r.redact.String(first.Err.Error())
+		r.report.Steps = append(r.report.Steps, res)
+		r.progress("STOP", sc.Name, name, res.Detail)
+		return
+	}
+
+	// a probe that tells the run to stop: the API is off, the token is wrong, ...
+	if first.Err == nil {
+		if c := r.matchCondition(st.SkipIf, first); c != nil {
+			r.stop = &skipRun{reason: r.vars.String(c.Reason)}
+			res.Outcome, res.Detail = "skipped", r.vars.String(c.Reason)
+			r.report.Steps = append(r.report.Steps, res)
+			r.progress("SKIP", sc.Name, name, res.Detail)
+			return
+		}
+		if c := r.matchCondition(st.AbortIf, first); c != nil {
+			r.stop = fmt.Errorf("%w: %s", ErrUsage, r.vars.String(c.Reason))
+			res.Outcome, res.Detail = "skipped", r.vars.String(c.Reason)
+			r.report.Steps = append(r.report.Steps, res)
+			r.progress("STOP", sc.Name, name, res.Detail)
+			return
+		}
+	}
+
+	// captured values for later steps, and what to delete before exit
+	for vname, p := range st.Capture {
+		if v, ok := lookupJSONPath(body, p); ok {
+			r.vars[vname] = v
+			if sc.Write {
+				r.runVars[vname] = true
+			}
+		}
+	}
+	if vname, ok := r.captureTarget(sc, st); ok && first.Status/100 == 2 {
+		switch vname {
+		case "version":
+			r.report.Target.Version = text(r.vars["gitlab_version"])
+			r.report.Target.Revision = text(r.vars["gitlab_revision"])
+		case "user":
+			r.report.Target.User = text(r.vars["username"])
+		}
+	}
+	r.registerCleanup(st, first)
+	r.releaseCleanup(first)
+
+	if r.cfg.LearnVolatile && !sc.Write && st.IsRead() {
+		r.learn(ctx, exchanges)
+	}
+	for _, ex := range exchanges {
+		r.run.add(ex, r, st, sc.Write, findings)
+	}
+
+	res.DurationMS = r.cfg.Now().Sub(started).Milliseconds()
+	for _, f := range findings {
+		if f.Severity == SeverityError {
+			res.Errors++
+		} else {
+			res.Notes++
+		}
+	}
+	res.Outcome = "pass"
+	if res.Errors > 0 {
+		res.Outcome = "fail"
+	}
+	r.report.Steps = append(r.report.Steps, res)
+	r.report.Findings = append(r.report.Findings, findings...)
+	detail := fmt.Sprintf("%s → %d", res.Request, res.Status)
+	if len(exchanges) > 1 {
+		detail += fmt.Sprintf(" (%d requests)", len(exchanges))
+	}
+	if res.Errors > 0 {
+		detail += fmt.Sprintf(", %d finding(s)", res.Errors)
+	}
+	r.progress(strings.ToUpper(res.Outcome), sc.Name, name, detail)
+}
+
+// captureTarget says whether the step identifies the target (its captures fill Report.Target).
+func (r *runner) captureTarget(sc *Scenario, st *Step) (string, bool) {
+	if _, ok := st.Capture["gitlab_version"]; ok {
+		return "version", true
+	}
+	if _, ok := st.Capture["username"]; ok {
+		return "user", true
+	}
+	return "", false
+}
+
+// fatal handles a request that got no response: before any response the target is
+// unreachable; a canceled context stops the run. Other transport errors are findings.
+func (r *runner) fatal(ex *exchange) bool {
+	switch {
+	case isCanceled(ex.Err):
+		r.stop = ex.Err
+		return true
+	case !r.answered:
+		r.stop = fmt.Errorf("%w: %s: %v", ErrUnreachable, r.report.Target.URL, ex.Err)
+		return true
+	}
+	return false
+}
+
+func (r *runner) matchCondition(conds []Condition, ex *exchange) *Condition {
+	for i := range conds {
+		c := &conds[i]
+		if c.Status != ex.Status {
+			continue
+		}
+		if c.Body != nil {
+			var v any
+			if json.Unmarshal(ex.Body, &v) != nil || len(compareValue(r.vars.Value(c.Body, "$", nil), v, nil, nil)) > 0 {
+				continue
+			}
+		}
+		return c
+	}
+	return nil
+}
+
+// apiPath builds the escaped path and query of a request, with extra query parameters.
+func (r *runner) apiPath(req Request, extra map[string]string) string {
+	p := r.vars.PathString(req.Path)
+	q := url.Values{}
+	for k, v := range req.Query {
+		q.Set(k, r.vars.String(v))
+	}
+	for k, v := range extra {
+		q.Set(k, v)
+	}
+	if len(q) > 0 {
+		p += "?" + q.Encode()
+	}
+	return p
+}
+
+// send makes one request of a step (never retried unless it is a GET or HEAD).
+func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath string) *exchange {
+	ex := &exchange{Scenario: sc.Name, Step: name, Method: strings.ToUpper(st.Request.Method), APIPath: apiPath, URL: r.root + "/api/v4" + apiPath}
+	ex.Op = r.spec.Route(ex.Method, apiPath)
+	if st.Request.Body != nil {
+		b, err := json.Marshal(r.vars.Value(st.Request.Body, "$", nil))
+		if err != nil {
+			ex.Err = err
+			return ex
+		}
+		ex.ReqBody = b
+	}
+	ex.ReqHeader = http.Header{"Accept": {JSONContentType}, "User-Agent": {"glcontract/1"}}
+	switch st.Request.Auth {
+	case "", "token":
+		ex.ReqHeader.Set("Private-Token", r.cfg.Token)
+	case "invalid":
+		ex.ReqHeader.Set("Private-Token", "glcontract-invalid-token")
+	}
+	if ex.ReqBody != nil {
+		ex.ReqHeader.Set("Content-Type", JSONContentType)
+	}
+	started := r.cfg.Now()
+	resp, err := r.client.Do(ctx, func(ctx context.Context) (*http.Request, error) {
+		var body io.Reader
+		if ex.ReqBody != nil {
+			body = bytes.NewReader(ex.ReqBody)
+		}
+		req, err := http.NewRequestWithContext(ctx, ex.Method, ex.URL, body)
+		if err != nil {
+			return nil, err
+		}
+		req.Header = ex.ReqHeader.Clone()
+		return req, nil
+	})
+	ex.Duration = r.cfg.Now().Sub(started)
+	if err != nil {
+		ex.Err = err
+		return ex
+	}
+	r.answered = true
+	ex.Status, ex.Header, ex.Body, ex.Attempts = resp.Status, resp.Header, resp.Body, resp.Attempts
+	return ex
+}
+
+// registerCleanup remembers how to undo a step that created something (a 2xx response whose
+// cleanup request can be built from what it returned).
+func (r *runner) registerCleanup(st *Step, ex *exchange) {
+	if st.Cleanup == nil || ex.Err != nil || ex.Status/100 != 2 {
+		return
+	}
+	if missing := r.vars.missingVars(st.Cleanup.Path, st.Cleanup.Query); len(missing) > 0 {
+		return
+	}
+	e := &cleanupEntry{method: strings.ToUpper(st.Cleanup.Method), apiPath: r.apiPath(*st.Cleanup, nil), label: st.Name}
+	for _, c := range r.cleanups {
+		if !c.done && c.method == e.method && c.apiPath == e.apiPath {
+			return
+		}
+	}
+	r.cleanups = append(r.cleanups, e)
+}
+
+// releaseCleanup marks a cleanup done when a step made the same request and it succeeded
+// (or the thing is already gone).
+func (r *runner) releaseCleanup(ex *exchange) {
+	if ex.Err != nil || (ex.Status/100 != 2 && ex.Status != http.StatusNotFound) {
+		return
+	}
+	for _, c := range r.cleanups {
+		if !c.done && c.method == ex.Method && c.apiPath == ex.APIPath {
+			c.done = true
+		}
+	}
+}
+
+// cleanup deletes what the run created and has not deleted yet, newest first. It runs on a
+// context of its own, so that it also runs after Ctrl-C.
+func (r *runner) cleanup(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.CleanupTimeout)
+	defer cancel()
+	for i := len(r.cleanups) - 1; i >= 0; i-- {
+		c := r.cleanups[i]
+		if c.done {
+			continue
+		}
+		sc := &Scenario{Name: "cleanup"}
+		st := &Step{Name: "delete what " + c.label + " created", Request: Request{Method: c.method, Path: c.apiPath}}
+		ex := r.send(ctx, sc, st, st.Name, c.apiPath)
+		entry := Cleanup{Request: r.redact.String(ex.requestLine()), Status: ex.Status}
+		switch {
+		case ex.Err != nil:
+			entry.Detail = ex.Err.Error()
+		case ex.Status/100 == 2 || ex.Status == http.StatusNotFound:
+			entry.OK, c.done = true, true
+		default:
+			entry.Detail = fmt.Sprintf("status %d: %s", ex.Status, truncate(r.redact.Body(ex.Body), 200))
+		}
+		if !entry.OK {
+			entry.Detail += fmt.Sprintf("; it may remain: run `glcontract sweep --run-id %s`", r.cfg.RunID)
+			r.report.Findings = append(r.report.Findings, Finding{Severity: SeverityError, Rule: RuleCleanup, Scenario: "cleanup", Step: st.Name,
+				Request: entry.Request, Message: "could not delete what the run created: " + entry.Detail, Curl: r.curl(ex)})
+		}
+		r.report.Cleanup = append(r.report.Cleanup, entry)
+		outcome := "PASS"
+		if !entry.OK {
+			outcome = "FAIL"
+		}
+		r.progress(outcome, "cleanup", st.Name, fmt.Sprintf("%s → %d", entry.Request, entry.Status))
+	}
+}
+
+func (r *runner) progress(outcome, scenario, step, detail string) {
+	if r.cfg.Progress == nil {
+		return
+	}
+	fmt.Fprintf(r.cfg.Progress, "%-4s %-10s %-36s %s\n", outcome, scenario, step, r.redact.String(detail))
+}
+
+// curl reproduces an exchange on the command line, with the token read from $GITLAB_TOKEN and
+// the secrets the run sent redacted.
+func (r *runner) curl(ex *exchange) string {
+	var b strings.Builder
+	b.WriteString("curl -sS")
+	if ex.Method != http.MethodGet {
+		b.WriteString(" -X " + ex.Method)
+	}
+	switch tok := ex.ReqHeader.Get("Private-Token"); tok {
+	case "":
+	case r.cfg.Token:
+		b.WriteString(` -H "PRIVATE-TOKEN: $GITLAB_TOKEN"`)
+	default:
+		b.WriteString(" -H " + shellQuote("PRIVATE-TOKEN: "+r.redact.String(tok)))
+	}
+	if ex.ReqBody != nil {
+		b.WriteString(" -H 'Content-Type: application/json' --data " + shellQuote(r.redact.Body(ex.ReqBody)))
+	}
+	b.WriteString(" " + shellQuote(r.redact.URL(ex.URL)))
+	return b.String()
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
