@@ -57,9 +57,7 @@ type normaliser struct {
 
 func (r *runner) normaliser() *normaliser {
 	n := &normaliser{nums: map[float64]string{}, segs: map[string]string{}, root: r.root, redact: r.redact}
-	names := sortedKeys(r.runVars)
-	names = append(names, "project")
-	for _, name := range names {
+	for _, name := range sortedKeys(r.runVars) {
 		v, ok := r.vars[name]
 		if !ok {
 			continue
@@ -75,6 +73,10 @@ func (r *runner) normaliser() *normaliser {
 			n.nums[t] = ph
 			n.segs[text(t)] = ph
 		}
+	}
+	// the project is normalised in request paths only: it is the same project in both runs
+	if p, ok := r.vars["project"].(string); ok {
+		n.segs[p] = "${project}"
 	}
 	sort.Slice(n.strs, func(i, j int) bool { return len(n.strs[i][0]) > len(n.strs[j][0]) })
 	return n

@@ -31,7 +31,23 @@ type Report struct {
 	Baseline   *BaselineRef `json:"baseline,omitempty"` // what --baseline compared with
 	Drift      []Drift      `json:"drift,omitempty"`
 
-	run *SavedRun // the normalised exchanges, for --save-baseline
+	run    *SavedRun // the normalised exchanges, for --save-baseline
+	redact *Redactor // applied again by every renderer
+}
+
+// SavedRun returns the run normalised for --save-baseline (nil for a report from diff).
+func (r *Report) SavedRun() *SavedRun { return r.run }
+
+// CompareWith sets the report's drift against a saved run and recomputes its result.
+func (r *Report) CompareWith(base *SavedRun, file string) {
+	if r.run == nil || base == nil {
+		return
+	}
+	r.Baseline = &BaselineRef{File: file, RunID: base.RunID, Version: base.Target.Version, SavedAt: base.SavedAt.Format("2006-01-02 15:04 UTC")}
+	r.Drift = Compare(base, r.run)
+	if r.Result == ResultPass || r.Result == ResultFail {
+		r.finish()
+	}
 }
 
 // Target is what was tested.

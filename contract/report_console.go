@@ -11,6 +11,13 @@ import (
 func WriteConsole(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
 	p := ew.printf
+	if r.isDiff() {
+		p("glcontract diff %s: run %s (GitLab %s) → run %s (GitLab %s) on %s\n", r.Result, r.Baseline.RunID, orDash(r.Baseline.Version),
+			r.RunID, orDash(r.Target.Version), r.Target.URL)
+		writeDrift(p, r)
+		p("\nexit %d\n", r.ExitCode())
+		return ew.err
+	}
 	p("glcontract %s against %s", r.Result, r.Target.URL)
 	if r.Target.Version != "" {
 		p(" (GitLab %s", r.Target.Version)
@@ -47,10 +54,8 @@ func WriteConsole(w io.Writer, r *Report) error {
 		}
 	}
 	if r.Baseline != nil {
-		p("\nDRIFT against %s (run %s, GitLab %s): %d change(s)\n", orDash(r.Baseline.File), r.Baseline.RunID, orDash(r.Baseline.Version), len(r.Drift))
-		for _, d := range r.Drift {
-			p("  - %s\n", d.String())
-		}
+		p("\nDRIFT against %s (run %s, GitLab %s)\n", orDash(r.Baseline.File), r.Baseline.RunID, orDash(r.Baseline.Version))
+		writeDrift(p, r)
 	}
 	if len(r.Cleanup) > 0 {
 		p("\nCLEANUP\n")
@@ -142,5 +147,19 @@ type errWriter struct {
 func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
+
+// isDiff tells a report made by "glcontract diff" (drift only) from a run's.
+func (r *Report) isDiff() bool { return r.Baseline != nil && len(r.Steps) == 0 && r.DurationMS == 0 }
+
+func writeDrift(p func(string, ...any), r *Report) {
+	if len(r.Drift) == 0 {
+		p("no behavioural drift\n")
+		return
+	}
+	p("%s\n", driftSummary(r.Drift))
+	for _, d := range r.Drift {
+		p("  - %s\n", d.String())
 	}
 }

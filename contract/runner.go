@@ -121,6 +121,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	rep.DurationMS = cfg.Now().Sub(start).Milliseconds()
 	rep.run = r.run
+	rep.redact = r.redact
 	r.run.Target = rep.Target
 	var skip *skipRun
 	switch {

@@ -1,0 +1,355 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// Env is what Main needs from the process; tests pass their own.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Progress prints a line per step on Stderr (the command sets it when Stderr is a terminal).
+	Progress bool
+	// Client overrides the HTTP client (tests use fast sleeps).
+	Client *Client
+}
+
+const usageTop = `glcontract replays scenarios against a GitLab instance, judges every response by openapi.yaml,
+and shows what an upgrade changed.
+
+Usage:
+  glcontract check --url URL --token TOKEN --project ID [flags]   run the suite
+  glcontract diff BEFORE.json AFTER.json [flags]                  compare two saved runs
+  glcontract sweep --url URL --token TOKEN --project ID [flags]   delete leftovers of interrupted runs
+
+Run "glcontract COMMAND --help" for the flags of a command.
+
+Exit status: 0 conformant (also when the clusters API is switched off on the target: skipped);
+1 findings or drift; 2 usage error, unreachable target or interrupted run.
+`
+
+const usageCheck = `Usage: glcontract check --url URL --token TOKEN --project ID [flags]
+
+Replays the scenarios (read-only unless --write) and checks every response: status documented,
+body valid against the schema (formats asserted), documented headers present, Content-Type
+exactly application/json, expected values, and that no secret the run sent comes back.
+
+Examples:
+  # read-only, against a production instance; the token needs read_api and the Developer role
+  GITLAB_TOKEN=glpat-... glcontract check --url https://gitlab.example.com --project group/project
+
+  # the whole suite (creates, edits and deletes a cluster named glcontract-<run id>;
+  # needs the api scope and the Maintainer role), with reports for CI and the upgrade ticket
+  glcontract check --url https://gitlab.example.com/api/v4 --token "$GITLAB_TOKEN" --project 42 \
+    --write --junit report.xml --markdown report.md --json report.json
+
+  # before an upgrade: save a baseline; after it: compare
+  glcontract check --project 42 --save-baseline before.json
+  glcontract check --project 42 --baseline before.json --markdown upgrade.md
+
+Environment: GITLAB_URL, GITLAB_TOKEN and GITLAB_PROJECT are used when a flag is not given.
+Prefer GITLAB_TOKEN to --token: command lines are visible to other users of the machine.
+
+Flags:
+`
+
+const usageDiff = `Usage: glcontract diff BEFORE.json AFTER.json [flags]
+
+Compares two runs saved with --save-baseline and reports the behavioural drift in three kinds:
+breaks the spec; changed but still conforms (status, value, ordering, default, permission); new or
+missing undocumented field or header. Fields either run found volatile are ignored.
+
+Example:
+  glcontract diff gitlab-17.11.json gitlab-18.0.json --markdown upgrade.md
+
+Flags:
+`
+
+const usageSweep = `Usage: glcontract sweep --url URL --token TOKEN --project ID [flags]
+
+Deletes clusters left behind by an interrupted run (killed before its cleanup). Only clusters whose
+name is glcontract-<run id>[-suffix] AND whose environment scope is glcontract/<run id>[/suffix]
+are touched; everything else is left alone.
+
+Examples:
+  glcontract sweep --url https://gitlab.example.com --project 42 --dry-run
+  glcontract sweep --url https://gitlab.example.com --project 42 --run-id 20250102t030405-a1b2c3
+
+Flags:
+`
+
+// Main is the glcontract command: it parses args (without the program name), runs the
+// command and returns the exit status.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	if env.Stdout == nil {
+		env.Stdout = io.Discard
+	}
+	if env.Stderr == nil {
+		env.Stderr = io.Discard
+	}
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, usageTop)
+		return 2
+	}
+	switch args[0] {
+	case "check":
+		return mainCheck(ctx, args[1:], env)
+	case "diff":
+		return mainDiff(args[1:], env)
+	case "sweep":
+		return mainSweep(ctx, args[1:], env)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(env.Stdout, usageTop)
+		return 0
+	}
+	fmt.Fprintf(env.Stderr, "glcontract: unknown command %q\n\n%s", args[0], usageTop)
+	return 2
+}
+
+// flagSet makes a FlagSet whose --help goes to stdout (exit 0) and errors to stderr (exit 2).
+func flagSet(name, usage string, env Env) (*flag.FlagSet, *bytes.Buffer) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	var help bytes.Buffer
+	fs.SetOutput(&help)
+	fs.Usage = func() {
+		fmt.Fprint(&help, usage)
+		fs.PrintDefaults()
+	}
+	return fs, &help
+}
+
+// parse handles --help and errors; ok is false when Main should return code.
+func parse(fs *flag.FlagSet, help *bytes.Buffer, args []string, env Env) (code int, ok bool) {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		io.Copy(env.Stdout, help)
+		return 0, false
+	case err != nil:
+		io.Copy(env.Stderr, help)
+		return 2, false
+	}
+	return 0, true
+}
+
+type targetFlags struct{ url, token, project *string }
+
+func addTarget(fs *flag.FlagSet) targetFlags {
+	return targetFlags{
+		url:     fs.String("url", "", "GitLab root URL, e.g. https://gitlab.example.com (a URL ending in /api/v4 works too) [$GITLAB_URL]"),
+		token:   fs.String("token", "", "personal access token; prefer $GITLAB_TOKEN, which other users cannot see [$GITLAB_TOKEN]"),
+		project: fs.String("project", "", "project id or full path, e.g. 42 or group/project [$GITLAB_PROJECT]"),
+	}
+}
+
+func (t targetFlags) resolve(env Env) (string, string, string) {
+	pick := func(v *string, name string) string {
+		if *v != "" {
+			return *v
+		}
+		return env.Getenv(name)
+	}
+	return pick(t.url, "GITLAB_URL"), pick(t.token, "GITLAB_TOKEN"), pick(t.project, "GITLAB_PROJECT")
+}
+
+func mainCheck(ctx context.Context, args []string, env Env) int {
+	fs, help := flagSet("check", usageCheck, env)
+	target := addTarget(fs)
+	write := fs.Bool("write", false, "also create, get, list, edit and delete a cluster, and provoke validation errors (needs Maintainer); everything created is deleted before exit")
+	strictMode := fs.Bool("strict", false, "fields and headers the spec does not declare are findings (exit 1), not notes")
+	jsonOut := fs.String("json", "", "write the full report as JSON to `FILE`, e.g. --json report.json")
+	junitOut := fs.String("junit", "", "write a JUnit XML report to `FILE` for GitLab CI, e.g. --junit report.xml")
+	mdOut := fs.String("markdown", "", "write a one-page Markdown report to `FILE`, e.g. --markdown upgrade.md")
+	saveBase := fs.String("save-baseline", "", "save the normalised run (repeating read requests to learn volatile fields) to `FILE`, e.g. --save-baseline before.json")
+	baseline := fs.String("baseline", "", "compare with a run saved by --save-baseline and report drift, e.g. --baseline before.json")
+	scenarios := fs.String("scenarios", "", "read scenarios from `DIR` instead of the built-in ones, e.g. --scenarios ./my-scenarios")
+	runID := fs.String("run-id", "", "use this run id instead of a new one (names and scopes carry it), e.g. --run-id 20250102t030405-a1b2c3")
+	if code, ok := parse(fs, help, args, env); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "glcontract check: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	url, token, project := target.resolve(env)
+	if url == "" || token == "" || project == "" {
+		fmt.Fprintln(env.Stderr, "glcontract check: --url, --token and --project are required (or GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT); see --help")
+		return 2
+	}
+	if *runID != "" && !runMarker.MatchString("glcontract-"+*runID) {
+		fmt.Fprintf(env.Stderr, "glcontract check: --run-id %q is not like 20250102t030405-a1b2c3\n", *runID)
+		return 2
+	}
+	var base *SavedRun
+	if *baseline != "" {
+		var err error
+		if base, err = LoadRun(*baseline); err != nil {
+			fmt.Fprintf(env.Stderr, "glcontract check: --baseline: %v\n", err)
+			return 2
+		}
+	}
+	cfg := Config{URL: url, Token: token, Project: project, Write: *write, Strict: *strictMode,
+		LearnVolatile: *saveBase != "", Client: env.Client, RunID: *runID}
+	if *scenarios != "" {
+		cfg.Scenarios, cfg.ScenarioDir = os.DirFS(*scenarios), "."
+	}
+	if env.Progress {
+		cfg.Progress = env.Stderr
+	}
+	rep, err := Run(ctx, cfg)
+	if rep != nil && base != nil {
+		rep.CompareWith(base, *baseline)
+	}
+	if rep != nil {
+		if werr := writeReports(rep, env, *jsonOut, *junitOut, *mdOut); werr != nil {
+			fmt.Fprintf(env.Stderr, "glcontract check: %v\n", werr)
+			return 2
+		}
+		if *saveBase != "" && rep.SavedRun() != nil && (rep.Result == ResultPass || rep.Result == ResultFail) {
+			if serr := SaveRun(*saveBase, rep.SavedRun()); serr != nil {
+				fmt.Fprintf(env.Stderr, "glcontract check: --save-baseline: %v\n", serr)
+				return 2
+			}
+		}
+	}
+	if err != nil {
+		msg := err.Error()
+		if rep != nil {
+			msg = rep.redactor().String(msg)
+		}
+		fmt.Fprintf(env.Stderr, "glcontract check: %s\n", msg)
+		return 2
+	}
+	return rep.ExitCode()
+}
+
+func writeReports(rep *Report, env Env, jsonOut, junitOut, mdOut string) error {
+	if err := WriteConsole(env.Stdout, rep); err != nil {
+		return err
+	}
+	for _, out := range []struct {
+		file  string
+		write func(io.Writer, *Report) error
+	}{{jsonOut, WriteJSON}, {junitOut, WriteJUnit}, {mdOut, WriteMarkdown}} {
+		if out.file == "" {
+			continue
+		}
+		if err := writeFile(out.file, func(w io.Writer) error { return out.write(w, rep) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func mainDiff(args []string, env Env) int {
+	fs, help := flagSet("diff", usageDiff, env)
+	strictMode := fs.Bool("strict", false, "undocumented fields and headers that appear or go away fail the diff (exit 1) too")
+	jsonOut := fs.String("json", "", "write the drift as JSON to `FILE`, e.g. --json drift.json")
+	junitOut := fs.String("junit", "", "write the drift as JUnit XML to `FILE`, e.g. --junit drift.xml")
+	mdOut := fs.String("markdown", "", "write a one-page Markdown report to `FILE`, e.g. --markdown upgrade.md")
+	// flags may come after the two files
+	var files []string
+	rest := args
+	for {
+		if code, ok := parse(fs, help, rest, env); !ok {
+			return code
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(files) != 2 {
+		fmt.Fprint(env.Stderr, "glcontract diff: needs two saved runs, BEFORE.json and AFTER.json\n\n")
+		fs.Usage()
+		io.Copy(env.Stderr, help)
+		return 2
+	}
+	before, err := LoadRun(files[0])
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "glcontract diff: %v\n", err)
+		return 2
+	}
+	after, err := LoadRun(files[1])
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "glcontract diff: %v\n", err)
+		return 2
+	}
+	rep := DiffReport(before, after, files[0], *strictMode)
+	if err := writeReports(rep, env, *jsonOut, *junitOut, *mdOut); err != nil {
+		fmt.Fprintf(env.Stderr, "glcontract diff: %v\n", err)
+		return 2
+	}
+	return rep.ExitCode()
+}
+
+// DiffReport compares two saved runs as a report whose only content is the drift.
+func DiffReport(before, after *SavedRun, beforeFile string, strictMode bool) *Report {
+	rep := &Report{Tool: "glcontract", RunID: after.RunID, Target: after.Target, StartedAt: after.SavedAt,
+		Write: after.Write, Strict: strictMode, Steps: []StepResult{}, Findings: []Finding{}, run: after}
+	rep.CompareWith(before, beforeFile)
+	rep.finish()
+	return rep
+}
+
+func mainSweep(ctx context.Context, args []string, env Env) int {
+	fs, help := flagSet("sweep", usageSweep, env)
+	target := addTarget(fs)
+	runID := fs.String("run-id", "", "only this run's leftovers, e.g. --run-id 20250102t030405-a1b2c3 (default: every glcontract run's)")
+	dry := fs.Bool("dry-run", false, "list what would be deleted, delete nothing")
+	if code, ok := parse(fs, help, args, env); !ok {
+		return code
+	}
+	url, token, project := target.resolve(env)
+	if url == "" || token == "" || project == "" {
+		fmt.Fprintln(env.Stderr, "glcontract sweep: --url, --token and --project are required (or GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT); see --help")
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	found, err := Sweep(ctx, SweepConfig{URL: url, Token: token, Project: project, RunID: *runID, DryRun: *dry, Client: env.Client})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "glcontract sweep: %s\n", NewRedactor(token).String(err.Error()))
+		return 2
+	}
+	failed := 0
+	for _, c := range found {
+		state := "deleted"
+		switch {
+		case *dry:
+			state = "would delete"
+		case !c.Deleted:
+			state, failed = "NOT deleted: "+c.Detail, failed+1
+		}
+		fmt.Fprintf(env.Stdout, "%s cluster %d %q (scope %q, run %s)\n", state, c.ID, c.Name, c.EnvironmentScope, c.RunID)
+	}
+	fmt.Fprintf(env.Stdout, "%d leftover(s) of glcontract runs in project %s\n", len(found), strings.TrimSpace(project))
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}

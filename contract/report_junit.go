@@ -1,0 +1,166 @@
+package contract
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// JUnit XML as GitLab CI's test report reads it: testsuites > testsuite > testcase with
+// failure, skipped and system-out.
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Time       string          `xml:"time,attr"`
+	Timestamp  string          `xml:"timestamp,attr,omitempty"`
+	Properties []junitProperty `xml:"properties>property,omitempty"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
+}
+
+// WriteJUnit renders a report as JUnit XML: a test suite per scenario, a test case per step,
+// one failure per step listing its findings; drift and cleanup get suites of their own.
+func WriteJUnit(w io.Writer, r *Report) error {
+	out := junitSuites{Name: "glcontract", Time: seconds(r.DurationMS)}
+	props := []junitProperty{{"target", r.Target.URL}, {"project", r.Target.Project}, {"run_id", r.RunID}, {"result", r.Result}}
+	if r.Target.Version != "" {
+		props = append(props, junitProperty{"gitlab_version", r.Target.Version})
+	}
+	if r.Reason != "" {
+		props = append(props, junitProperty{"reason", r.Reason})
+	}
+	byStep := map[string][]Finding{}
+	for _, f := range r.Findings {
+		byStep[f.Scenario+"\x00"+f.Step] = append(byStep[f.Scenario+"\x00"+f.Step], f)
+	}
+	idx := map[string]int{}
+	suite := func(name string) *junitSuite {
+		if i, ok := idx[name]; ok {
+			return &out.Suites[i]
+		}
+		idx[name] = len(out.Suites)
+		out.Suites = append(out.Suites, junitSuite{Name: name, Properties: props, Timestamp: r.StartedAt.Format("2006-01-02T15:04:05")})
+		return &out.Suites[len(out.Suites)-1]
+	}
+	for _, st := range r.Steps {
+		s := suite(st.Scenario)
+		c := junitCase{Name: st.Step, Classname: "glcontract." + st.Scenario, Time: seconds(st.DurationMS)}
+		var errs, notes []string
+		types := map[string]bool{}
+		for _, f := range byStep[st.Scenario+"\x00"+st.Step] {
+			line := f.String()
+			if f.SpecLocation != "" {
+				line += "\n    spec: " + f.SpecLocation
+			}
+			if f.Curl != "" {
+				line += "\n    repro: " + f.Curl
+			}
+			if f.Severity == SeverityError {
+				errs = append(errs, line)
+				types[f.Rule] = true
+			} else {
+				notes = append(notes, line)
+			}
+		}
+		switch {
+		case st.Outcome == "skipped":
+			c.Skipped = &junitSkipped{Message: st.Detail}
+			s.Skipped++
+		case len(errs) > 0:
+			c.Failure = &junitFailure{Message: fmt.Sprintf("%d finding(s): %s", len(errs), firstLine(errs[0])), Type: strings.Join(sortedKeys(types), ","), Text: strings.Join(errs, "\n")}
+			s.Failures++
+		}
+		if len(notes) > 0 {
+			c.SystemOut = "notes:\n" + strings.Join(notes, "\n")
+		}
+		if st.Request != "" {
+			c.SystemOut = strings.TrimSpace(st.Request + fmt.Sprintf(" → %d\n", st.Status) + c.SystemOut)
+		}
+		s.Cases = append(s.Cases, c)
+		s.Tests++
+	}
+	if len(r.Cleanup) > 0 || len(byStep["cleanup\x00"]) > 0 {
+		s := suite("cleanup")
+		for _, cl := range r.Cleanup {
+			c := junitCase{Name: cl.Request, Classname: "glcontract.cleanup", Time: "0"}
+			if !cl.OK {
+				c.Failure = &junitFailure{Message: "not deleted", Type: RuleCleanup, Text: cl.Detail}
+				s.Failures++
+			}
+			s.Cases = append(s.Cases, c)
+			s.Tests++
+		}
+	}
+	if r.Baseline != nil {
+		s := suite("drift")
+		if len(r.Drift) == 0 {
+			s.Cases = append(s.Cases, junitCase{Name: "no drift since run " + r.Baseline.RunID, Classname: "glcontract.drift", Time: "0"})
+			s.Tests++
+		}
+		for _, d := range r.Drift {
+			c := junitCase{Name: d.Key + " " + d.Field, Classname: "glcontract.drift." + d.Kind, Time: "0"}
+			if failingDrift([]Drift{d}, r.Strict) {
+				c.Failure = &junitFailure{Message: d.Message, Type: d.Kind + "/" + d.Category, Text: d.String()}
+				s.Failures++
+			} else {
+				c.SystemOut = d.String()
+			}
+			s.Cases = append(s.Cases, c)
+			s.Tests++
+		}
+	}
+	for _, s := range out.Suites {
+		out.Tests += s.Tests
+		out.Failures += s.Failures
+		out.Skipped += s.Skipped
+	}
+	b, err := xml.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, xml.Header+r.redactor().String(string(b))+"\n")
+	return err
+}
+
+func seconds(ms int64) string { return fmt.Sprintf("%.3f", float64(ms)/1000) }
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
