@@ -2,18 +2,161 @@ package contract_test
 
 import (
 	"context"
-	"os"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/contract"
 	"github.com/glclusters/clustersapi/mockserver"
 )
 
-func TestScratchMock(t *testing.T) {
-	srv := mockserver.Start(t)
-	rep, err := contract.Run(context.Background(), contract.Config{URL: srv.URL, Token: "root-token", Project: "1", Write: true, Progress: os.Stderr})
-	if err != nil {
-		t.Log(err)
+// TestSuiteAgainstMock runs the whole suite, with --write, against the in-process mock: the mock
+// and the suite must agree, with no finding and no note, also in strict mode.
+func TestSuiteAgainstMock(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		srv := startMock(t)
+		start := time.Now()
+		rep := runSuite(t, srv.URL, func(c *contract.Config) { c.Strict = strict })
+		elapsed := time.Since(start)
+		require.Equal(t, contract.ResultPass, rep.Result, findingTexts(rep))
+		require.Empty(t, rep.Findings, findingTexts(rep))
+		require.Equal(t, 0, rep.ExitCode())
+		require.Less(t, elapsed, 2*time.Second, "the write suite against the local mock must take under 2 seconds")
+		require.Empty(t, glcontractClusters(t, srv.URL), "the run left clusters behind")
+		var skipped int
+		for _, s := range rep.Steps {
+			if s.Outcome != "pass" {
+				skipped++
+			}
+		}
+		require.Zero(t, skipped, "every step ran")
+		require.GreaterOrEqual(t, len(rep.Steps), 18)
+		require.Equal(t, "root", rep.Target.User)
+		require.NotEmpty(t, rep.Target.Version)
 	}
-	contract.WriteConsole(os.Stdout, rep)
+}
+
+// TestSuiteAgainstLiveInstance runs the same suite against GITLAB_URL with GITLAB_TOKEN and
+// GITLAB_PROJECT (read-only unless GLCONTRACT_LIVE_WRITE=1), and is skipped without them.
+func TestSuiteAgainstLiveInstance(t *testing.T) {
+	url, token, project, write := liveTarget(t)
+	rep, err := contract.Run(context.Background(), contract.Config{URL: url, Token: token, Project: project, Write: write})
+	require.NoError(t, err)
+	require.Contains(t, []string{contract.ResultPass, contract.ResultSkipped}, rep.Result, findingTexts(rep))
+}
+
+func TestFeatureFlagOffIsSkipped(t *testing.T) {
+	srv := startMock(t, mockserver.WithFeature("certificate_based_clusters", false))
+	rep := runSuite(t, srv.URL)
+	require.Equal(t, contract.ResultSkipped, rep.Result, findingTexts(rep))
+	require.Equal(t, "clusters API disabled on this instance (certificate_based_clusters)", rep.Reason)
+	require.Equal(t, 0, rep.ExitCode())
+	require.Empty(t, rep.Errors())
+	require.Empty(t, rep.Cleanup, "nothing was created")
+}
+
+func TestUnknownProjectIsAUsageError(t *testing.T) {
+	srv := startMock(t)
+	rep, err := contract.Run(context.Background(), contract.Config{URL: srv.URL, Token: rootToken, Project: "nope/nothing"})
+	require.ErrorIs(t, err, contract.ErrUsage)
+	require.Equal(t, 2, rep.ExitCode())
+	require.Contains(t, rep.Reason, "project nope/nothing not found")
+}
+
+func TestRejectedTokenIsAUsageError(t *testing.T) {
+	srv := startMock(t)
+	rep, err := contract.Run(context.Background(), contract.Config{URL: srv.URL, Token: "wrong-token", Project: project})
+	require.ErrorIs(t, err, contract.ErrUsage)
+	require.Equal(t, 2, rep.ExitCode())
+	require.Contains(t, rep.Reason, "token was rejected")
+	require.NotContains(t, rep.Reason, "wrong-token")
+}
+
+func TestWriteWithoutMaintainerIsAUsageError(t *testing.T) {
+	srv := startMock(t)
+	rep, err := contract.Run(context.Background(), contract.Config{URL: srv.URL, Token: "developer-token", Project: project, Write: true})
+	require.ErrorIs(t, err, contract.ErrUsage)
+	require.Contains(t, rep.Reason, "Maintainer")
+	require.Empty(t, glcontractClusters(t, srv.URL))
+}
+
+func TestReadOnlyNeverWrites(t *testing.T) {
+	srv := startMock(t)
+	var writes []string
+	proxy := drifting(t, srv.URL, func(in exchangeInfo, out *upstream) {
+		if in.Method != "GET" && in.Method != "HEAD" {
+			writes = append(writes, in.Method+" "+in.Path)
+		}
+	})
+	rep := runSuite(t, proxy.URL, func(c *contract.Config) { c.Write = false })
+	require.Equal(t, contract.ResultPass, rep.Result, findingTexts(rep))
+	require.Empty(t, writes)
+	require.False(t, rep.Write)
+}
+
+func TestUnreachableTarget(t *testing.T) {
+	rep, err := contract.Run(context.Background(), contract.Config{URL: "http://127.0.0.1:1", Token: rootToken, Project: project, Client: fastClient()})
+	require.ErrorIs(t, err, contract.ErrUnreachable)
+	require.Equal(t, 2, rep.ExitCode())
+}
+
+// TestCleanupAfterFailedStep: the suite's own delete fails once; the cleanup at exit deletes
+// the cluster anyway, and the run reports the failed step.
+func TestCleanupAfterFailedStep(t *testing.T) {
+	srv := startMock(t)
+	// a proxy that refuses the first DELETE without forwarding it
+	refusing := refuseFirst(t, srv.URL, "DELETE")
+	rep := runSuite(t, refusing.URL)
+	require.Equal(t, contract.ResultFail, rep.Result)
+	require.Contains(t, findingTexts(rep), "write/delete")
+	require.Len(t, rep.Cleanup, 1, findingTexts(rep))
+	require.True(t, rep.Cleanup[0].OK, rep.Cleanup[0].Detail)
+	require.Empty(t, glcontractClusters(t, srv.URL), "cleanup must delete the cluster")
+}
+
+// TestCleanupAfterCancel: Ctrl-C right after the create; the run stops, deletes the cluster and
+// reports the interruption (exit 2).
+func TestCleanupAfterCancel(t *testing.T) {
+	srv := startMock(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	proxy := drifting(t, srv.URL, func(in exchangeInfo, out *upstream) {
+		if in.Method == "POST" && out.Status == 201 {
+			cancel()
+		}
+	})
+	rep, err := contract.Run(ctx, contract.Config{URL: proxy.URL, Token: rootToken, Project: project, Write: true, Client: fastClient()})
+	require.ErrorIs(t, err, context.Canceled)
+	require.Equal(t, contract.ResultInterrupted, rep.Result)
+	require.Equal(t, 2, rep.ExitCode())
+	require.Len(t, rep.Cleanup, 1)
+	require.True(t, rep.Cleanup[0].OK, rep.Cleanup[0].Detail)
+	require.Empty(t, glcontractClusters(t, srv.URL), "cleanup must delete the cluster after cancel")
+}
+
+func TestSweepRemovesOnlyLeftovers(t *testing.T) {
+	srv := startMock(t)
+	createCluster(t, srv.URL, "glcontract-20250101t000000-abcdef", "glcontract/20250101t000000-abcdef")
+	createCluster(t, srv.URL, "glcontract-20250101t000000-abcdef-dup", "glcontract/20250101t000000-abcdef/x")
+	createCluster(t, srv.URL, "glcontract-20250202t000000-123456", "glcontract/20250202t000000-123456")
+	createCluster(t, srv.URL, "glcontract-20250101t000000-abcdef-prod", "production") // scope lacks the marker
+	createCluster(t, srv.URL, "glcontract-made-by-hand", "glcontract/made-by-hand")   // name lacks a run id
+	createCluster(t, srv.URL, "payments", "payments/*")
+
+	found, err := contract.Sweep(context.Background(), contract.SweepConfig{URL: srv.URL, Token: rootToken, Project: project, RunID: "20250101t000000-abcdef"})
+	require.NoError(t, err)
+	require.Len(t, found, 2)
+	require.ElementsMatch(t, []string{"glcontract-20250202t000000-123456", "glcontract-20250101t000000-abcdef-prod", "glcontract-made-by-hand"},
+		glcontractClusters(t, srv.URL))
+
+	found, err = contract.Sweep(context.Background(), contract.SweepConfig{URL: srv.URL, Token: rootToken, Project: project, DryRun: true})
+	require.NoError(t, err)
+	require.Len(t, found, 1)
+	require.False(t, found[0].Deleted)
+
+	found, err = contract.Sweep(context.Background(), contract.SweepConfig{URL: srv.URL, Token: rootToken, Project: project})
+	require.NoError(t, err)
+	require.Len(t, found, 1)
+	require.ElementsMatch(t, []string{"glcontract-20250101t000000-abcdef-prod", "glcontract-made-by-hand"}, glcontractClusters(t, srv.URL))
 }

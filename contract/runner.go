@@ -99,6 +99,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.RunID == "" {
 		cfg.RunID = NewRunID(start)
 	}
+	if cfg.CleanupTimeout <= 0 {
+		cfg.CleanupTimeout = 60 * time.Second
+	}
 	rep := &Report{Tool: "glcontract", RunID: cfg.RunID, StartedAt: start.UTC(), Write: cfg.Write, Strict: cfg.Strict, Steps: []StepResult{}, Findings: []Finding{}}
 	r, err := newRunner(cfg, rep)
 	if err != nil {
@@ -166,9 +169,6 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 		client = &Client{}
 	}
 	client.defaults()
-	if cfg.CleanupTimeout <= 0 {
-		cfg.CleanupTimeout = 60 * time.Second
-	}
 
 	token, ca := "", ""
 	if cfg.Write {
@@ -481,6 +481,13 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 	}
 	if ex.ReqBody != nil {
 		ex.ReqHeader.Set("Content-Type", JSONContentType)
+	}
+	if !idempotent(ex.Method) {
+		// A write in flight is finished even after Ctrl-C: its response tells what was
+		// created, so that the cleanup can delete it.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), r.cfg.CleanupTimeout)
+		defer cancel()
 	}
 	started := r.cfg.Now()
 	resp, err := r.client.Do(ctx, func(ctx context.Context) (*http.Request, error) {
