@@ -85,6 +85,14 @@ def main():
 
 def run(url, token, out):
     gl = gitlab.Gitlab(url, private_token=token, timeout=10)
+
+    # auth() fetches /user and warns when the user's web_url is not under the client's URL
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gl.auth()
+    out["auth"] = {"username": gl.user.username, "web_url": gl.user.web_url,
+                   "warnings": [str(w.message) for w in caught]}
+
     project = gl.projects.get(1, lazy=True)
     clusters = project.clusters
 
