@@ -197,7 +197,42 @@ func (c *checker) check(ex *exchange, exp expectation, secrets []secretCheck) []
 	for _, f := range c.undeclared(ex) {
 		add(f)
 	}
+	hintRenames(out)
 	return out
+}
+
+// hintRenames adds "renamed to x?" to a missing required field when the same object has a
+// field the spec does not declare: the usual shape of a rename.
+func hintRenames(fs []Finding) {
+	extra := map[string][]string{} // parent path -> undeclared field names
+	for _, f := range fs {
+		if f.Rule == RuleUndeclaredField {
+			parent, name := splitLast(f.Field)
+			extra[parent] = append(extra[parent], name)
+		}
+	}
+	for i, f := range fs {
+		if f.Rule != RuleSchema || f.Actual != "absent" {
+			continue
+		}
+		parent, _ := splitLast(f.Field)
+		if names := extra[parent]; len(names) == 1 {
+			fs[i].Message += fmt.Sprintf(" (renamed to %s?)", names[0])
+		}
+	}
+}
+
+// splitLast splits "$.a.b" into "$.a" and "b" (and "$['x.y']" into "$" and "x.y").
+func splitLast(p string) (string, string) {
+	if strings.HasSuffix(p, "']") {
+		if i := strings.LastIndex(p, "['"); i >= 0 {
+			return p[:i], p[i+2 : len(p)-2]
+		}
+	}
+	if i := strings.LastIndex(p, "."); i >= 0 {
+		return p[:i], p[i+1:]
+	}
+	return "$", p
 }
 
 // compareValue compares with matchers, also when the whole expected body is one matcher.
