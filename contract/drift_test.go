@@ -16,8 +16,10 @@ import (
 
 var clusterPath = regexp.MustCompile(`^/projects/[^/]+/clusters/[0-9]+$`)
 
-func isList(in exchangeInfo) bool { return in.Method == "GET" && strings.HasSuffix(in.Path, "/clusters") }
-func isOne(in exchangeInfo) bool  { return in.Method == "GET" && clusterPath.MatchString(in.Path) }
+func isList(in exchangeInfo) bool {
+	return in.Method == "GET" && strings.HasSuffix(in.Path, "/clusters")
+}
+func isOne(in exchangeInfo) bool { return in.Method == "GET" && clusterPath.MatchString(in.Path) }
 func isCreate(in exchangeInfo, out *upstream) bool {
 	return in.Method == "POST" && out.Status == http.StatusCreated
 }
