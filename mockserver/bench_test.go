@@ -11,8 +11,8 @@ package mockserver_test
 //     BenchmarkListPage100k; target: no more than 2x slower; Page100k reports "x-100").
 //   - Resident memory at idle and with 100,000 clusters (BenchmarkMemory; targets 30 MB, 200 MB).
 //   - First successful response after start (BenchmarkStartToFirstResponse; target 50 ms): New
-//     in process, this test binary as a server process, and the glmock binary (built once with
-//     the go command) from exec to its first 200.
+//     in process, this test binary as a server process, and the glmock binary (built with the go
+//     command) from exec to its first 200.
 //
 // Nothing here asserts a timing: the figures are reported for a person to read.
 //
@@ -25,7 +25,8 @@ package mockserver_test
 // restored afterwards. Without taskset or with fewer than two CPUs the processes are not pinned
 // and the benchmark logs so. Set GLMOCK_BENCH_CPUPROFILE=DIR to have each server subprocess
 // write a CPU profile to DIR (the -cpuprofile flag would profile the load generator instead).
-// Set GLMOCK_BENCH_MOCK=glmock to measure the glmock binary instead of the bare handler.
+// Set GLMOCK_BENCH_MOCK=glmock to measure the glmock binary (same seed, JSON request log on
+// its stdout) in place of mockserver.New's handler in the test binary.
 //
 // In the throughput benchmarks ns/op is wall time per request at benchConns concurrent
 // connections, and B/op and allocs/op (from -benchmem) are the load generator's, not the
@@ -585,34 +586,18 @@ func BenchmarkStartToFirstResponse(b *testing.B) {
 	})
 }
 
-var benchGlmock struct {
-	once sync.Once
-	bin  string
-	err  error
-}
-
-// benchBuildGlmock builds cmd/glmock once per run (the go command is needed; else skip).
+// benchBuildGlmock builds cmd/glmock into the benchmark's temporary directory (the go
+// command is needed; else skip). The build cache makes this a link step.
 func benchBuildGlmock(b *testing.B) string {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		b.Skip("no go command to build cmd/glmock")
 	}
-	benchGlmock.once.Do(func() {
-		dir, err := os.MkdirTemp("", "glmock-bench-")
-		if err != nil {
-			benchGlmock.err = err
-			return
-		}
-		benchGlmock.bin = filepath.Join(dir, "glmock")
-		out, err := exec.Command(goTool, "build", "-o", benchGlmock.bin, "../cmd/glmock").CombinedOutput()
-		if err != nil {
-			benchGlmock.err = fmt.Errorf("go build ../cmd/glmock: %v: %s", err, out)
-		}
-	})
-	if benchGlmock.err != nil {
-		b.Fatal(benchGlmock.err)
+	bin := filepath.Join(b.TempDir(), "glmock")
+	if out, err := exec.Command(goTool, "build", "-o", bin, "../cmd/glmock").CombinedOutput(); err != nil {
+		b.Fatalf("go build ../cmd/glmock: %v: %s", err, out)
 	}
-	return benchGlmock.bin
+	return bin
 }
 
 // benchStartGlmock starts glmock on a free port; it logs {"msg":"listening","addr":...} first.
