@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -45,6 +46,10 @@ type RunExchange struct {
 	Undeclared []string          `json:"undeclared,omitempty"` // fields and headers the spec does not declare
 	Findings   []string          `json:"findings,omitempty"`   // "rule field" of each error
 }
+
+// linkHost is the scheme and host of a URL in a Link header: GitLab's external URL, which
+// may differ from the URL the suite was given.
+var linkHost = regexp.MustCompile(`<https?://[^/>]+`)
 
 // normaliser replaces values unique to a run by ${name}.
 type normaliser struct {
@@ -157,15 +162,16 @@ func isVolatileKey(k string) bool {
 	return false
 }
 
-// add records an exchange in the run.
-func (run *SavedRun) add(ex *exchange, r *runner, st *Step, write bool, findings []Finding) {
+// add records a step's exchange in the run: for a page walk, the first page's request and
+// headers with the items of every page, so that the whole list compares (and its order).
+func (run *SavedRun) add(ex *exchange, body any, r *runner, write bool, findings []Finding) {
 	if ex.Err != nil {
 		return
 	}
 	n := r.normaliser()
 	sc := ex.Scenario
 	re := RunExchange{
-		Key:      exchangeKey(ex, st),
+		Key:      ex.Scenario + "/" + ex.Step,
 		Scenario: sc,
 		Step:     ex.Step,
 		Write:    write,
@@ -187,20 +193,17 @@ func (run *SavedRun) add(ex *exchange, r *runner, st *Step, write bool, findings
 		if resp, _ := r.chk.response(ex.Op, ex.Status); resp != nil && resp.Headers != nil {
 			for name := range resp.Headers.KeysFromOldest() {
 				if vs := ex.Header.Values(name); vs != nil {
-					re.Headers[name] = n.str(strings.Join(vs, ", "))
+					re.Headers[name] = linkHost.ReplaceAllString(n.str(strings.Join(vs, ", ")), "<${host}")
 				}
 			}
 		}
 	}
 	if ex.isJSON {
-		re.Body = n.value(ex.decoded, write, "")
+		re.Body = n.value(body, write, "")
 	} else if len(ex.Body) > 0 {
 		re.Body = truncate(n.str(string(ex.Body)), 2000)
 	}
 	for _, f := range findings {
-		if f.Request != r.redact.String(ex.requestLine()) {
-			continue
-		}
 		switch {
 		case f.Rule == RuleUndeclaredField:
 			re.Undeclared = appendUnique(re.Undeclared, genericPath(f.Field))
@@ -214,20 +217,6 @@ func (run *SavedRun) add(ex *exchange, r *runner, st *Step, write bool, findings
 	sort.Strings(re.Undeclared)
 	sort.Strings(re.Findings)
 	run.Exchanges = append(run.Exchanges, re)
-}
-
-func exchangeKey(ex *exchange, st *Step) string {
-	key := ex.Scenario + "/" + ex.Step
-	if st != nil && st.Paginate != nil {
-		if _, q, ok := strings.Cut(ex.APIPath, "?"); ok {
-			for _, kv := range strings.Split(q, "&") {
-				if strings.HasPrefix(kv, "page=") {
-					key += "#" + kv
-				}
-			}
-		}
-	}
-	return key
 }
 
 func appendUnique(list []string, s string) []string {
@@ -275,7 +264,7 @@ func (r *runner) learn(ctx context.Context, exchanges []*exchange) {
 		if err != nil {
 			continue
 		}
-		key := exchangeKey(ex, r.stepOf(ex))
+		key := ex.Scenario + "/" + ex.Step
 		var vol []string
 		if again.Status != ex.Status {
 			vol = append(vol, "status")
@@ -296,14 +285,6 @@ func (r *runner) learn(ctx context.Context, exchanges []*exchange) {
 		}
 		sort.Strings(r.run.Volatile[key])
 	}
-}
-
-// stepOf finds the step of an exchange (for its key); only pagination matters.
-func (r *runner) stepOf(ex *exchange) *Step {
-	if strings.Contains(ex.APIPath, "per_page=") {
-		return &Step{Paginate: &Paginate{}}
-	}
-	return nil
 }
 
 // SaveRun writes a run as indented JSON.

@@ -118,7 +118,7 @@ func (c *checker) check(ex *exchange, exp expectation, secrets []secretCheck) []
 
 	// the status the scenario expects, and the statuses the spec documents
 	if exp.Status != 0 && ex.Status != exp.Status {
-		f := Finding{Rule: RuleStatus, Field: "status", Expected: strconv.Itoa(exp.Status), Actual: strconv.Itoa(ex.Status),
+		f := Finding{Rule: RuleValue, Field: "status", Expected: strconv.Itoa(exp.Status), Actual: strconv.Itoa(ex.Status),
 			Message: fmt.Sprintf("status %d, expected %d", ex.Status, exp.Status)}
 		if msg := errorMessage(ex.decoded); msg != "" {
 			f.Message += " (" + msg + ")"

@@ -30,7 +30,7 @@ const (
 type Drift struct {
 	Kind     string `json:"kind"`
 	Category string `json:"category"`
-	Key      string `json:"key"` // the exchange: scenario/step[#page=N]
+	Key      string `json:"key"` // the step: scenario/step
 	Request  string `json:"request,omitempty"`
 	Field    string `json:"field,omitempty"`
 	Before   string `json:"before,omitempty"`
@@ -50,6 +50,11 @@ func (d Drift) String() string {
 	}
 	return s
 }
+
+// specRules are the checks of the spec itself; a new finding of one of them breaks the spec.
+// Value and order findings are the scenario's expectations: their drift shows as a change.
+var specRules = map[string]bool{RuleStatus: true, RuleSchema: true, RuleHeader: true, RuleContentType: true,
+	RuleSecret: true, RulePagination: true, RuleUndeclaredField: true, RuleUndeclaredHeader: true, RuleTransport: true}
 
 // BaselineRef names the run a report was compared with.
 type BaselineRef struct {
@@ -85,7 +90,7 @@ func Compare(before, after *SavedRun) []Drift {
 		seen[a.Key] = true
 		b, ok := idx[a.Key]
 		if !ok {
-			if a.Write && !bothWrote || isExtraPage(a.Key) {
+			if a.Write && !bothWrote {
 				continue
 			}
 			out = append(out, Drift{Kind: DriftChanged, Category: CategoryStep, Key: a.Key, Request: a.Request,
@@ -102,7 +107,7 @@ func Compare(before, after *SavedRun) []Drift {
 		out = append(out, compareExchange(b, a, volatile)...)
 	}
 	for _, b := range before.Exchanges {
-		if seen[b.Key] || b.Write && !bothWrote || isExtraPage(b.Key) {
+		if seen[b.Key] || b.Write && !bothWrote {
 			continue
 		}
 		out = append(out, Drift{Kind: DriftChanged, Category: CategoryStep, Key: b.Key, Request: b.Request,
@@ -110,12 +115,6 @@ func Compare(before, after *SavedRun) []Drift {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return kindRank(out[i].Kind) < kindRank(out[j].Kind) })
 	return out
-}
-
-// isExtraPage is a page other than the first: the number of pages follows the number of items,
-// which the item drift already shows.
-func isExtraPage(key string) bool {
-	return strings.Contains(key, "#page=") && !strings.HasSuffix(key, "#page=1")
 }
 
 func kindRank(k string) int {
@@ -138,25 +137,23 @@ func compareExchange(b, a *RunExchange, volatile map[string]bool) []Drift {
 	newF := toSet(a.Findings)
 	broken := map[string]bool{} // fields with a new finding: their value drift is not repeated
 	for _, f := range a.Findings {
-		if !oldF[f] {
-			rule, field, _ := strings.Cut(f, " ")
+		rule, field, _ := strings.Cut(f, " ")
+		if !oldF[f] && specRules[rule] {
 			broken[field] = true
 			d(DriftBreaks, rule, field, "conforms", "finding: "+rule, fmt.Sprintf("new %s finding", rule))
 		}
 	}
 	for _, f := range b.Findings {
-		if !newF[f] {
-			rule, field, _ := strings.Cut(f, " ")
+		rule, field, _ := strings.Cut(f, " ")
+		if !newF[f] && specRules[rule] {
 			d(DriftChanged, CategoryFixed, field, "finding: "+rule, "conforms", fmt.Sprintf("the old %s finding is gone", rule))
 		}
 	}
 	// status
 	if a.Status != b.Status && !volatile["status"] {
 		cat := CategoryStatus
-		for _, s := range []int{401, 403, 404} {
-			if a.Status == s || b.Status == s {
-				cat = CategoryPermission
-			}
+		if permissionChange(b.Status, a.Status) {
+			cat = CategoryPermission
 		}
 		kind := DriftChanged
 		if broken["status"] {
@@ -230,6 +227,17 @@ func compareExchange(b, a *RunExchange, volatile map[string]bool) []Drift {
 		}
 	}
 	return out
+}
+
+// permissionChange: a status change to or from 401 or 403, or between a success and 404 (what
+// GitLab answers for what the user may not see).
+func permissionChange(before, after int) bool {
+	for _, s := range []int{before, after} {
+		if s == 401 || s == 403 {
+			return true
+		}
+	}
+	return before == 404 && after/100 == 2 || after == 404 && before/100 == 2
 }
 
 func underVolatile(g string, volatile map[string]bool) bool {

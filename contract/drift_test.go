@@ -93,7 +93,7 @@ func TestDriftIsFound(t *testing.T) {
 			if isCreate(in, out) {
 				out.Status = http.StatusOK
 			}
-		}, "status 200, expected 201", contract.RuleStatus},
+		}, "undocumented status 200", contract.RuleStatus},
 		{"wrong error shape", func(in exchangeInfo, out *upstream) {
 			if out.Status == http.StatusNotFound {
 				out.SetJSON(map[string]any{"error": "not found"})
@@ -162,7 +162,7 @@ func TestDriftIsFound(t *testing.T) {
 			if in.Method == "POST" && strings.Contains(string(in.Body), "Invalid_NS!") {
 				out.Status = http.StatusCreated
 			}
-		}, "status 201, expected 400", contract.RuleStatus},
+		}, "status 201, expected 400", contract.RuleValue},
 		{"changed validation message", func(in exchangeInfo, out *upstream) {
 			if in.Method == "POST" && out.Status == 400 && strings.Contains(string(out.Body), "is missing") {
 				out.SetJSON(map[string]any{"error": "name is required"})

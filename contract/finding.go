@@ -18,11 +18,11 @@ const (
 
 // Rules name the check that produced a finding.
 const (
-	RuleStatus           = "status"            // status not documented, or not the one expected
+	RuleStatus           = "status"            // status not documented for the operation
 	RuleSchema           = "schema"            // body does not validate against the schema
 	RuleHeader           = "header"            // documented header missing or invalid
 	RuleContentType      = "content-type"      // not exactly application/json, or a body on 204
-	RuleValue            = "value"             // a value differs from the scenario's expectation
+	RuleValue            = "value"             // a status or value differs from the scenario's expectation
 	RuleSecret           = "secret-echo"       // the cluster token or CA certificate came back
 	RulePagination       = "pagination"        // headers and items of the page walk disagree
 	RuleOrder            = "order"             // the list is not in its documented order

@@ -374,9 +374,7 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 	if r.cfg.LearnVolatile && !sc.Write && st.IsRead() {
 		r.learn(ctx, exchanges)
 	}
-	for _, ex := range exchanges {
-		r.run.add(ex, r, st, sc.Write, findings)
-	}
+	r.run.add(first, body, r, sc.Write, findings)
 
 	res.DurationMS = r.cfg.Now().Sub(started).Milliseconds()
 	for _, f := range findings {
