@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -19,18 +20,26 @@ func (s *Server) listClusters(c *call) {
 	pg.setHeaders(c.w.Header(), c.r, total)
 	size := 2
 	for _, it := range items {
-		size += len(it.entity) + 1
+		size += it.size() + 1
 	}
-	out := make([]byte, 0, size)
-	out = append(out, '[')
+	buf := listBuffers.Get().(*[]byte)
+	out := append((*buf)[:0], '[')
 	for i, it := range items {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		out = append(out, it.entity...)
+		out = it.appendEntity(out)
 	}
-	c.json(http.StatusOK, append(out, ']'))
+	out = append(out, ']')
+	c.json(http.StatusOK, out)
+	if cap(out) <= 1<<20 { // keep small buffers only
+		*buf = out
+		listBuffers.Put(buf)
+	}
 }
+
+// listBuffers recycles list bodies: a page is rendered into one and written out.
+var listBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 // lookup finds the path's cluster in the project: 404 Not found before 403, as GitLab's
 // authorize!(…, cluster) loads the cluster first.

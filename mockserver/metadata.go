@@ -1,6 +1,9 @@
 package mockserver
 
-import "net/http"
+import (
+	"encoding/json"
+	"net/http"
+)
 
 // getVersion serves GET /version.
 func (s *Server) getVersion(c *call) {
@@ -25,7 +28,11 @@ type currentUserEntity struct {
 // getUser serves GET /user: the token's user.
 func (s *Server) getUser(c *call) {
 	u := c.tok.user
-	e := currentUserEntity{ID: u.id, Username: u.username, Name: u.name, State: u.state, Locked: u.state == "blocked",
-		WebURL: c.st.external + "/" + u.username, CreatedAt: "2019-01-02T20:10:00.000Z", IsAdmin: u.admin}
+	var basic userBasicEntity
+	json.Unmarshal(u.basic, &basic)
+	// web_url follows the host the client used: python-gitlab's auth() compares it with its URL.
+	e := currentUserEntity{ID: u.id, Username: u.username, Name: u.name, State: u.state, Locked: basic.Locked,
+		AvatarURL: basic.AvatarURL, WebURL: requestScheme(c.r) + "://" + c.r.Host + "/" + u.username,
+		CreatedAt: "2019-01-02T20:10:00.000Z", IsAdmin: u.admin}
 	c.json(http.StatusOK, mustJSON(e))
 }

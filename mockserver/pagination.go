@@ -41,19 +41,35 @@ func (p pagination) setHeaders(h http.Header, r *http.Request, total int) {
 	h["X-Total"] = []string{strconv.Itoa(total)}
 	h["X-Total-Pages"] = []string{strconv.Itoa(pages)}
 
-	// GitLab's links carry every request parameter, the route's id included, sorted; the mock
-	// leaves out credentials (GitLab would echo a private_token given in the query).
-	q := queryWithout(r.URL.Query(), "private_token", "access_token")
+	// GitLab's links carry every request parameter, the route's id included, sorted (Rails'
+	// to_query); the mock leaves out credentials (GitLab would echo a private_token given in the
+	// query). The query is encoded once, around the page number.
+	q := queryWithout(r.URL.Query(), "private_token", "access_token", "page")
 	if id, err := url.PathUnescape(rawSegment(r, 3)); err == nil {
 		q.Set("id", id)
 	}
 	q.Set("per_page", strconv.Itoa(p.perPage))
-	base := requestScheme(r) + "://" + r.Host + r.URL.EscapedPath() + "?"
-	link := func(page int, rel string) string {
-		q.Set("page", strconv.Itoa(page))
-		return "<" + base + q.Encode() + `>; rel="` + rel + `"`
+	before, after := url.Values{}, url.Values{}
+	for k, v := range q {
+		if k < "page" {
+			before[k] = v
+		} else {
+			after[k] = v
+		}
 	}
-	var links []string
+	prefix := requestScheme(r) + "://" + r.Host + r.URL.EscapedPath() + "?"
+	if len(before) > 0 {
+		prefix += before.Encode() + "&"
+	}
+	prefix += "page="
+	suffix := ""
+	if len(after) > 0 {
+		suffix = "&" + after.Encode()
+	}
+	link := func(page int, rel string) string {
+		return "<" + prefix + strconv.Itoa(page) + suffix + `>; rel="` + rel + `"`
+	}
+	links := make([]string, 0, 4)
 	if prev != "" {
 		links = append(links, link(p.page-1, "prev"))
 	}

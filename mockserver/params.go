@@ -138,6 +138,9 @@ func (o *operation) validate(r *http.Request, pathParams map[string]string, body
 			body, media = []byte("{}"), "application/json"
 			r.Header.Set("Content-Type", media)
 		}
+		if media == "application/json" {
+			body = coerceJSON(body, o.bodySchemas[media])
+		}
 		r.Body = http.NoBody
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		r.Body, _ = r.GetBody()
@@ -355,4 +358,67 @@ func queryWithout(q url.Values, keys ...string) url.Values {
 		}
 	}
 	return out
+}
+
+// coerceJSON converts values the way Grape's coercion does before the schema sees them: "2"
+// for an integer, "true" or "0" for a boolean, 5 for a string. Clients send such values (Go's
+// client-go sends management_project_id as a string). The body is returned as is when nothing
+// needs converting.
+func coerceJSON(body []byte, schema *openapi3.Schema) []byte {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if schema == nil || dec.Decode(&v) != nil {
+		return body
+	}
+	if v, changed := coerce(v, schema); changed {
+		if out, err := json.Marshal(v); err == nil {
+			return out
+		}
+	}
+	return body
+}
+
+var (
+	grapeTrue  = []string{"1", "on", "t", "true", "y", "yes"}
+	grapeFalse = []string{"0", "off", "f", "false", "n", "no"}
+)
+
+func coerce(v any, schema *openapi3.Schema) (any, bool) {
+	switch {
+	case schema.Type.Is("object"):
+		m, ok := v.(map[string]any)
+		if !ok {
+			return v, false
+		}
+		changed := false
+		for name, prop := range schema.Properties {
+			if pv, ok := m[name]; ok {
+				if nv, c := coerce(pv, prop.Value); c {
+					m[name], changed = nv, true
+				}
+			}
+		}
+		return m, changed
+	case schema.Type.Is("integer"):
+		if str, ok := v.(string); ok {
+			if n, err := strconv.ParseInt(strings.TrimSpace(str), 10, 64); err == nil {
+				return json.Number(strconv.FormatInt(n, 10)), true
+			}
+		}
+	case schema.Type.Is("boolean"):
+		if str, ok := v.(string); ok {
+			switch low := strings.ToLower(strings.TrimSpace(str)); {
+			case slices.Contains(grapeTrue, low):
+				return true, true
+			case slices.Contains(grapeFalse, low):
+				return false, true
+			}
+		}
+	case schema.Type.Is("string"):
+		if n, ok := v.(json.Number); ok {
+			return n.String(), true
+		}
+	}
+	return v, false
 }

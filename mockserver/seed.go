@@ -254,6 +254,7 @@ func (s *Seed) check() error {
 		projects[p.ID] = true
 	}
 	clusters := map[int]bool{}
+	scopes := map[string]bool{}
 	maxID := 0
 	for i, c := range s.Clusters {
 		where := fmt.Sprintf("clusters[%d]", i)
@@ -287,6 +288,11 @@ func (s *Seed) check() error {
 		default:
 			return &SeedError{where + ".platform_kubernetes.authorization_type", "must be rbac, abac or unknown_authorization"}
 		}
+		scope := fmt.Sprintf("%d/%s", c.ProjectID, c.EnvironmentScope)
+		if scopes[scope] {
+			return &SeedError{where + ".environment_scope", "duplicates another cluster's scope in the project"}
+		}
+		scopes[scope] = true
 		clusters[c.ID] = true
 		maxID = max(maxID, c.ID)
 	}

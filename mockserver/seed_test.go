@@ -36,14 +36,15 @@ func TestLoadSeedYAML(t *testing.T) {
 }
 
 func TestExportLoadsAgain(t *testing.T) {
-	s, srv := mockserver.StartServer(t)
+	fixedURL := mockserver.WithExternalURL("https://gitlab.example.com")
+	s, srv := mockserver.StartServer(t, fixedURL)
 	require.Equal(t, 201, do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token",
 		body: `{"name":"e","environment_scope":"e","domain":"e.example.com","management_project_id":2,"platform_kubernetes_attributes":{"api_url":"https://k.example.com","token":"t","namespace":"ns"}}`}).status)
 	path := filepath.Join(t.TempDir(), "export.json")
 	require.NoError(t, os.WriteFile(path, s.Export().JSON(), 0o600))
 	loaded, err := mockserver.LoadSeed(path)
 	require.NoError(t, err)
-	again := mockserver.Start(t, mockserver.WithSeed(loaded))
+	again := mockserver.Start(t, mockserver.WithSeed(loaded), fixedURL)
 	for _, p := range []string{cluster18, "/api/v4/projects/1/clusters/20"} {
 		a := do(t, srv, request{method: "GET", path: p, token: "maintainer-token"})
 		b := do(t, again, request{method: "GET", path: p, token: "maintainer-token"})

@@ -51,9 +51,9 @@ func New(opts ...Option) (*Server, error) {
 		o(&cfg)
 	}
 	if cfg.logger == nil {
-		cfg.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		cfg.logger = slog.New(slog.DiscardHandler)
 	}
-	ops, err := loadOperations(clustersapi.OpenAPI)
+	ops, err := specOperations()
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +96,10 @@ func New(opts ...Option) (*Server, error) {
 	s.routes()
 	return s, nil
 }
+
+// specOperations parses the embedded spec once per process: it never changes, and the
+// operations are read-only afterwards, so every Server shares them.
+var specOperations = sync.OnceValues(func() (map[string]*operation, error) { return loadOperations(clustersapi.OpenAPI) })
 
 // ServeHTTP serves the mock. A panic in a handler becomes GitLab's 500 body and a log line.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -249,8 +253,10 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 			if c.tok != nil {
 				user = c.tok.user.id
 			}
-			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", c.status, "user", user,
-				"duration", time.Since(start))
+			if s.log.Enabled(r.Context(), slog.LevelInfo) {
+				s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", c.status, "user", user,
+					"duration", time.Since(start))
+			}
 			s.journal.add(JournalEntry{Time: start.UTC(), Method: r.Method, Path: r.URL.Path, Operation: op.id,
 				Status: c.status, UserID: user})
 		}()

@@ -138,6 +138,8 @@ func TestRules(t *testing.T) {
 			`{"error":"platform_kubernetes_attributes[authorization_type] does not have a valid value"}`},
 		{"wrong types", request{method: "POST", path: addCluster, token: "maintainer-token", body: `{"name":"a","enabled":"maybe","management_project_id":"x","platform_kubernetes_attributes":{"api_url":"https://k.example.com","token":"t"}}`}, 400,
 			`{"error":"enabled is invalid, management_project_id is invalid"}`},
+		{"Grape coerces strings and numbers", request{method: "POST", path: addCluster, token: "maintainer-token", body: `{"name":5,"environment_scope":"c","enabled":"false","managed":"0","management_project_id":" 2","platform_kubernetes_attributes":{"api_url":"https://k.example.com","token":"t"}}`}, 201,
+			`"name":"5","created_at"`},
 		{"form: bad boolean", request{method: "POST", path: addCluster, token: "maintainer-token", contentType: "application/x-www-form-urlencoded", body: "name=a&enabled=maybe"}, 400, `enabled is invalid`},
 		{"per_page 0", request{method: "GET", path: clusters + "?per_page=0", token: "maintainer-token"}, 400, `{"error":"per_page has a value not allowed"}`},
 		{"page not a number", request{method: "GET", path: clusters + "?page=x", token: "maintainer-token"}, 400, `{"error":"page is invalid"}`},

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -97,13 +98,26 @@ type cluster struct {
 	authorizationType       string
 	gcp                     *SeedProviderGCP
 
-	entity json.RawMessage // Entities::Cluster, rendered once per change
+	// Entities::Cluster, rendered once per change around its user, which many clusters share:
+	// head + owner.basic + tail.
+	head, tail []byte
+	owner      *user
 }
 
 func (c *cluster) clone() *cluster {
 	n := *c
-	n.entity = nil
+	n.head, n.tail = nil, nil
 	return &n
+}
+
+// size is the length of the rendered entity.
+func (c *cluster) size() int { return len(c.head) + len(c.owner.basic) + len(c.tail) }
+
+// appendEntity appends the rendered Entities::Cluster.
+func (c *cluster) appendEntity(b []byte) []byte {
+	b = append(b, c.head...)
+	b = append(b, c.owner.basic...)
+	return append(b, c.tail...)
 }
 
 // state is everything the mock stores. The lock guards all of it.
@@ -115,7 +129,8 @@ type state struct {
 	projects   map[int]*project
 	byPath     map[string]*project // lower-cased full path
 	clusters   map[int]*cluster
-	byProject  map[int][]*cluster // ordered by id
+	byProject  map[int][]*cluster     // ordered by id
+	scopes     map[int]map[string]int // project -> environment scope -> cluster id
 	nextID     int
 	external   string
 }
@@ -125,7 +140,7 @@ func newState(s *Seed, externalURL string) *state {
 	st := &state{
 		users: map[int]*user{}, tokens: map[string]*token{}, namespaces: map[int]*namespace{},
 		projects: map[int]*project{}, byPath: map[string]*project{}, clusters: map[int]*cluster{},
-		byProject: map[int][]*cluster{}, nextID: s.NextClusterID, external: strings.TrimRight(externalURL, "/"),
+		byProject: map[int][]*cluster{}, scopes: map[int]map[string]int{}, nextID: s.NextClusterID, external: strings.TrimRight(externalURL, "/"),
 	}
 	for _, su := range s.Users {
 		u := &user{id: su.ID, username: su.Username, name: su.Name, state: su.State, admin: su.Admin}
@@ -166,9 +181,10 @@ func newState(s *Seed, externalURL string) *state {
 		}
 		c.createdAt = parseTime(sc.CreatedAt, time.Time{})
 		c.updatedAt = parseTime(sc.UpdatedAt, c.createdAt)
-		c.entity = st.renderCluster(c)
+		st.render(c)
 		st.clusters[c.id] = c
 		st.byProject[c.projectID] = append(st.byProject[c.projectID], c)
+		st.indexScope(c)
 	}
 	for _, list := range st.byProject {
 		sort.Slice(list, func(i, j int) bool { return list[i].id < list[j].id })
@@ -274,26 +290,42 @@ func (st *state) find(projectID, id int) *cluster {
 // scopeTaken says whether another cluster of the project uses the environment scope.
 // Called with the lock held.
 func (st *state) scopeTaken(projectID int, scope string, except int) bool {
-	for _, c := range st.byProject[projectID] {
-		if c.id != except && c.environmentScope == scope {
-			return true
-		}
+	id, ok := st.scopes[projectID][scope]
+	return ok && id != except
+}
+
+func (st *state) indexScope(c *cluster) {
+	m := st.scopes[c.projectID]
+	if m == nil {
+		m = map[string]int{}
+		st.scopes[c.projectID] = m
 	}
-	return false
+	m[c.environmentScope] = c.id
+}
+
+func (st *state) unindexScope(c *cluster) {
+	if st.scopes[c.projectID][c.environmentScope] == c.id {
+		delete(st.scopes[c.projectID], c.environmentScope)
+	}
 }
 
 // insert stores a new, validated cluster under the next id. Called with the lock held.
 func (st *state) insert(c *cluster) {
 	c.id = st.nextID
 	st.nextID++
-	c.entity = st.renderCluster(c)
+	st.render(c)
 	st.clusters[c.id] = c
 	st.byProject[c.projectID] = append(st.byProject[c.projectID], c)
+	st.indexScope(c)
 }
 
 // replace swaps in an updated cluster. Called with the lock held.
 func (st *state) replace(c *cluster) {
-	c.entity = st.renderCluster(c)
+	if old := st.clusters[c.id]; old != nil {
+		st.unindexScope(old)
+	}
+	st.render(c)
+	st.indexScope(c)
 	st.clusters[c.id] = c
 	list := st.byProject[c.projectID]
 	i, _ := slices.BinarySearchFunc(list, c.id, func(x *cluster, id int) int { return x.id - id })
@@ -303,6 +335,7 @@ func (st *state) replace(c *cluster) {
 // restore puts back a removed cluster. Called with the lock held.
 func (st *state) restore(c *cluster) {
 	st.clusters[c.id] = c
+	st.indexScope(c)
 	list := st.byProject[c.projectID]
 	i, _ := slices.BinarySearchFunc(list, c.id, func(x *cluster, id int) int { return x.id - id })
 	st.byProject[c.projectID] = slices.Insert(list, i, c)
@@ -311,6 +344,7 @@ func (st *state) restore(c *cluster) {
 // remove deletes a cluster. Called with the lock held.
 func (st *state) remove(c *cluster) {
 	delete(st.clusters, c.id)
+	st.unindexScope(c)
 	list := st.byProject[c.projectID]
 	if i, ok := slices.BinarySearchFunc(list, c.id, func(x *cluster, id int) int { return x.id - id }); ok {
 		st.byProject[c.projectID] = slices.Delete(list, i, i+1)
@@ -379,7 +413,10 @@ func (st *state) renderProject(p *project) (details, identity json.RawMessage) {
 		d := p.description
 		desc = &d
 	}
-	host := strings.TrimPrefix(strings.TrimPrefix(st.external, "https://"), "http://")
+	host := st.external
+	if u, err := url.Parse(st.external); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
 	id := projectIdentityEntity{ID: p.id, Description: desc, Name: p.name,
 		NameWithNamespace: p.ns.name + " / " + p.name, Path: p.path, PathWithNamespace: p.fullPath(),
 		CreatedAt: formatTime(p.createdAt)}
@@ -433,6 +470,18 @@ type clusterEntity struct {
 	ManagementProject       json.RawMessage `json:"management_project"`
 }
 
+// render renders the cluster's entity and keeps it as head and tail around the user.
+func (st *state) render(c *cluster) {
+	c.owner = st.users[c.userID]
+	if c.owner == nil {
+		c.owner = &user{basic: json.RawMessage("null")}
+	}
+	full := st.renderCluster(c)
+	i := bytes.Index(full, []byte(`,"user":`)) + len(`,"user":`) // the name before it is escaped
+	c.head = slices.Clip(full[:i])
+	c.tail = slices.Clone(full[i+len(c.owner.basic):])
+}
+
 // renderCluster renders Entities::Cluster. The token is not part of it, by construction.
 func (st *state) renderCluster(c *cluster) json.RawMessage {
 	e := clusterEntity{
@@ -462,9 +511,9 @@ func (st *state) renderCluster(c *cluster) json.RawMessage {
 
 // withProject renders Entities::ClusterProject: the cluster plus its project.
 func withProject(c *cluster, p *project) []byte {
-	out := make([]byte, 0, len(c.entity)+len(p.details)+12)
-	out = append(out, c.entity[:len(c.entity)-1]...)
-	out = append(out, `,"project":`...)
+	out := make([]byte, 0, c.size()+len(p.details)+12)
+	out = c.appendEntity(out)
+	out = append(out[:len(out)-1], `,"project":`...)
 	out = append(out, p.details...)
 	return append(out, '}')
 }
@@ -475,6 +524,9 @@ const timeLayout = "2006-01-02T15:04:05.000Z"
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 func parseTime(s string, fallback time.Time) time.Time {
+	if s == "" {
+		return fallback
+	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC()
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -25,7 +26,11 @@ func Start(tb testing.TB, opts ...Option) *httptest.Server {
 // StartServer is Start that also returns the Server, to reset, export or switch flags.
 func StartServer(tb testing.TB, opts ...Option) (*Server, *httptest.Server) {
 	tb.Helper()
-	s, err := New(opts...)
+	// The listener comes first so that web_url fields can name the test server itself.
+	var handler atomic.Pointer[Server]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.Load().ServeHTTP(w, r) }))
+	tb.Cleanup(srv.Close)
+	s, err := New(append([]Option{WithExternalURL(srv.URL)}, opts...)...)
 	if err != nil {
 		tb.Fatalf("mockserver: %v", err)
 	}
@@ -38,8 +43,7 @@ func StartServer(tb testing.TB, opts ...Option) (*Server, *httptest.Server) {
 				r.Method, r.URL.Path, rec.status, err, rec.body.String())
 		}
 	}
-	srv := httptest.NewServer(s)
-	tb.Cleanup(srv.Close)
+	handler.Store(s)
 	return s, srv
 }
 
