@@ -147,9 +147,9 @@ type targetFlags struct{ url, token, project *string }
 
 func addTarget(fs *flag.FlagSet) targetFlags {
 	return targetFlags{
-		url:     fs.String("url", "", "GitLab root URL, e.g. https://gitlab.example.com (a URL ending in /api/v4 works too) [$GITLAB_URL]"),
-		token:   fs.String("token", "", "personal access token; prefer $GITLAB_TOKEN, which other users cannot see [$GITLAB_TOKEN]"),
-		project: fs.String("project", "", "project id or full path, e.g. 42 or group/project [$GITLAB_PROJECT]"),
+		url:     fs.String("url", "", "GitLab root URL (one ending in /api/v4 works too) [$GITLAB_URL], e.g. --url https://gitlab.example.com"),
+		token:   fs.String("token", "", "personal access token; prefer $GITLAB_TOKEN, which other users cannot see [$GITLAB_TOKEN], e.g. --token glpat-xxxxxxxxxxxxxxxxxxxx"),
+		project: fs.String("project", "", "project id or full path [$GITLAB_PROJECT], e.g. --project 42 or --project group/project"),
 	}
 }
 
@@ -166,8 +166,8 @@ func (t targetFlags) resolve(env Env) (string, string, string) {
 func mainCheck(ctx context.Context, args []string, env Env) int {
 	fs, help := flagSet("check", usageCheck, env)
 	target := addTarget(fs)
-	write := fs.Bool("write", false, "also create, get, list, edit and delete a cluster, and provoke validation errors (needs Maintainer); everything created is deleted before exit")
-	strictMode := fs.Bool("strict", false, "fields and headers the spec does not declare are findings (exit 1), not notes")
+	write := fs.Bool("write", false, "also create, get, list, edit and delete a cluster and provoke validation errors (needs Maintainer); everything created is deleted before exit, e.g. --write")
+	strictMode := fs.Bool("strict", false, "fields and headers the spec does not declare are findings (exit 1), not notes, e.g. --strict")
 	jsonOut := fs.String("json", "", "write the full report as JSON to `FILE`, e.g. --json report.json")
 	junitOut := fs.String("junit", "", "write a JUnit XML report to `FILE` for GitLab CI, e.g. --junit report.xml")
 	mdOut := fs.String("markdown", "", "write a one-page Markdown report to `FILE`, e.g. --markdown upgrade.md")
@@ -266,7 +266,7 @@ func writeFile(path string, write func(io.Writer) error) error {
 
 func mainDiff(args []string, env Env) int {
 	fs, help := flagSet("diff", usageDiff, env)
-	strictMode := fs.Bool("strict", false, "undocumented fields and headers that appear or go away fail the diff (exit 1) too")
+	strictMode := fs.Bool("strict", false, "undocumented fields and headers that appear or go away fail the diff (exit 1) too, e.g. --strict")
 	jsonOut := fs.String("json", "", "write the drift as JSON to `FILE`, e.g. --json drift.json")
 	junitOut := fs.String("junit", "", "write the drift as JUnit XML to `FILE`, e.g. --junit drift.xml")
 	mdOut := fs.String("markdown", "", "write a one-page Markdown report to `FILE`, e.g. --markdown upgrade.md")
@@ -320,7 +320,7 @@ func mainSweep(ctx context.Context, args []string, env Env) int {
 	fs, help := flagSet("sweep", usageSweep, env)
 	target := addTarget(fs)
 	runID := fs.String("run-id", "", "only this run's leftovers, e.g. --run-id 20250102t030405-a1b2c3 (default: every glcontract run's)")
-	dry := fs.Bool("dry-run", false, "list what would be deleted, delete nothing")
+	dry := fs.Bool("dry-run", false, "list what would be deleted, delete nothing, e.g. --dry-run")
 	if code, ok := parse(fs, help, args, env); !ok {
 		return code
 	}
