@@ -2,7 +2,6 @@ package mockserver
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -25,8 +25,11 @@ type operation struct {
 	method string
 	path   string // the spec's template, e.g. /projects/{id}/clusters
 	route  *routers.Route
-	// order lists body parameter names in declaration order (Grape reports errors in it).
-	order []string
+	// order lists body parameter names in declaration order (Grape reports errors in it);
+	// worked out on the first parameter error, as only errors need it.
+	order     []string
+	orderOnce sync.Once
+	spec      []byte
 	// not holds query parameters' `not` schemas, which kin-openapi cannot decode: the mock
 	// checks them after kin has validated the rest ("per_page has a value not allowed").
 	not map[string]*openapi3.Schema
@@ -47,18 +50,12 @@ func loadOperations(spec []byte) (map[string]*operation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load openapi.yaml: %w", err)
 	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("validate openapi.yaml: %w", err)
-	}
-	orders, err := propertyOrders(spec)
-	if err != nil {
-		return nil, err
-	}
+	// doc.Validate is left to the spec's own tests: it would cost every start a millisecond.
 	ops := map[string]*operation{}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			o := &operation{id: op.OperationID, method: method, path: path, not: map[string]*openapi3.Schema{},
-				bodySchemas: map[string]*openapi3.Schema{}}
+				bodySchemas: map[string]*openapi3.Schema{}, spec: spec}
 			params := slices.Clone(op.Parameters)
 			params = append(params, item.Parameters...)
 			for i, p := range params {
@@ -80,9 +77,6 @@ func loadOperations(spec []byte) (map[string]*operation, error) {
 			if op.RequestBody != nil {
 				for media, mt := range op.RequestBody.Value.Content {
 					o.bodySchemas[media] = mt.Schema.Value
-					if o.order == nil {
-						o.order = flattenOrder(mt.Schema, orders, "")
-					}
 				}
 			}
 			ops[o.id] = o
@@ -245,6 +239,7 @@ func (o *operation) problems(err error) []problem {
 
 // requiredChildren: when a required hash is missing, Grape also reports its required keys.
 func requiredChildren(o *operation, name string) []string {
+	o.declarationOrder()
 	for _, s := range o.bodySchemas {
 		if p := s.Properties[name]; p != nil && p.Value.Type.Is("object") {
 			var out []string
@@ -277,8 +272,26 @@ func paramName(param *openapi3.Parameter, pointer []string) string {
 	return name
 }
 
+// declarationOrder returns the body parameters in declaration order.
+func (o *operation) declarationOrder() []string {
+	o.orderOnce.Do(func() {
+		if o.route.Operation.RequestBody == nil {
+			return
+		}
+		orders, err := propertyOrders(o.spec)
+		if err != nil {
+			return
+		}
+		if mt := o.route.Operation.RequestBody.Value.Content.Get("application/json"); mt != nil {
+			o.order = flattenOrder(mt.Schema, orders, "")
+		}
+	})
+	return o.order
+}
+
 // grapeError joins problems in declaration order, as Grape does.
 func (o *operation) grapeError(problems []problem) *apiError {
+	o.declarationOrder()
 	rank := func(name string) int {
 		if i := slices.Index(o.order, name); i >= 0 {
 			return i

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,11 +34,12 @@ type Server struct {
 	flagsMu sync.RWMutex
 	flags   map[string]bool
 	gv      gitlabVersion
-	seed    *Seed // what reset returns to
-	now     func() time.Time
-	log     *slog.Logger
-	journal *journal
-	faults  faults
+	// resetSeed gives what reset returns to. A large custom seed is kept gzipped, not parsed.
+	resetSeed func() *Seed
+	now       func() time.Time
+	log       *slog.Logger
+	journal   *journal
+	faults    faults
 	// nFaults mirrors len(faults.list) so the hot path skips the fault lock when none is set.
 	nFaults atomic.Int32
 	// checkResponse, when set (by StartServer), sees every response of a spec operation.
@@ -67,13 +69,15 @@ func New(opts ...Option) (*Server, error) {
 	for name, on := range cfg.features {
 		s.flags[name] = on
 	}
-	s.seed = cfg.seed
-	if s.seed == nil {
-		s.seed = DefaultSeed()
-	} else if err := s.seed.check(); err != nil {
+	start := cfg.seed
+	if start == nil {
+		start = DefaultSeed()
+		s.resetSeed = DefaultSeed
+	} else if err := start.check(); err != nil {
 		return nil, err
+	} else {
+		s.resetSeed = compactSeed(start)
 	}
-	start := s.seed
 	if cfg.stateFile != "" {
 		saved, ok, err := readStateFile(cfg.stateFile)
 		if err != nil {
@@ -84,6 +88,11 @@ func New(opts ...Option) (*Server, error) {
 		}
 	}
 	s.state.Store(newState(start, cfg.externalURL))
+	s.cfg.seed = nil // held by resetSeed now, compactly
+	if len(start.Clusters) > 10000 {
+		start = nil
+		debug.FreeOSMemory() // hand back what parsing a large seed took
+	}
 	if cfg.stateFile != "" {
 		st := s.state.Load()
 		st.mu.Lock()
@@ -142,7 +151,7 @@ func (s *Server) takeFault(r *http.Request, opID string) *Fault {
 // Reset replaces the whole state with a seed; nil means the seed the server started with.
 func (s *Server) Reset(seed *Seed) error {
 	if seed == nil {
-		seed = s.seed
+		seed = s.resetSeed()
 	} else if err := seed.check(); err != nil {
 		return err
 	}

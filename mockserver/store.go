@@ -478,7 +478,7 @@ func (st *state) render(c *cluster) {
 	}
 	full := st.renderCluster(c)
 	i := bytes.Index(full, []byte(`,"user":`)) + len(`,"user":`) // the name before it is escaped
-	c.head = slices.Clip(full[:i])
+	c.head = slices.Clone(full[:i])                              // copies: full's buffer is larger than the entity
 	c.tail = slices.Clone(full[i+len(c.owner.basic):])
 }
 
