@@ -69,6 +69,9 @@ func describeMatcher(m string) string {
 	case "absent":
 		return "absent"
 	case "type":
+		if strings.ContainsAny(arg[:1], "aeiou") {
+			return "an " + arg
+		}
 		return "a " + arg
 	case "prefix":
 		return fmt.Sprintf("a string starting with %q", arg)
