@@ -193,7 +193,7 @@ func (run *SavedRun) add(ex *exchange, body any, r *runner, write bool, findings
 		if resp, _ := r.chk.response(ex.Op, ex.Status); resp != nil && resp.Headers != nil {
 			for name := range resp.Headers.KeysFromOldest() {
 				if vs := ex.Header.Values(name); vs != nil {
-					re.Headers[name] = linkHost.ReplaceAllString(n.str(strings.Join(vs, ", ")), "<${host}")
+					re.Headers[name] = n.str(linkHost.ReplaceAllLiteralString(strings.Join(vs, ", "), "<${host}"))
 				}
 			}
 		}

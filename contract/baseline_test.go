@@ -104,13 +104,13 @@ func TestBaselineDriftKinds(t *testing.T) {
 			}
 		}, contract.DriftBreaks, contract.RulePagination, "header X-Per-Page"},
 	}
-	srv := startMock(t)
-	_, path := saveRun(t, srv.URL)
-	base, err := contract.LoadRun(path)
-	require.NoError(t, err)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			// the same instance before and after: its external URL is in the bodies of both runs
 			srv := startMock(t)
+			_, path := saveRun(t, drifting(t, srv.URL, nil).URL)
+			base, err := contract.LoadRun(path)
+			require.NoError(t, err)
 			rep := runSuite(t, drifting(t, srv.URL, tc.mutate).URL)
 			rep.CompareWith(base, path)
 			var found bool

@@ -121,6 +121,7 @@ func drifting(t testing.TB, mockURL string, mutate func(in exchangeInfo, out *up
 			return
 		}
 		req.Header = r.Header.Clone()
+		req.Host = r.Host // as a reverse proxy in front of GitLab does: URLs in bodies name the proxy
 		resp, err := http.DefaultTransport.RoundTrip(req)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
@@ -194,6 +195,7 @@ func refuseFirst(t testing.TB, mockURL, method string) *httptest.Server {
 		}
 		req, _ := http.NewRequestWithContext(r.Context(), r.Method, inner.URL+r.RequestURI, r.Body)
 		req.Header = r.Header.Clone()
+		req.Host = r.Host
 		resp, err := http.DefaultTransport.RoundTrip(req)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
