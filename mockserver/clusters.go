@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,7 +17,11 @@ func (s *Server) listClusters(c *call) {
 		return
 	}
 	pg := parsePage(c.r.URL.Query())
-	items, total := c.st.page(c.project.id, (pg.page-1)*pg.perPage, pg.perPage)
+	offset := math.MaxInt // a page past any store: empty, without overflowing
+	if pg.page-1 < math.MaxInt/pg.perPage {
+		offset = (pg.page - 1) * pg.perPage
+	}
+	items, total := c.st.page(c.project.id, offset, pg.perPage)
 	pg.setHeaders(c.w.Header(), c.r, total)
 	size := 2
 	for _, it := range items {

@@ -121,6 +121,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, errInternal)
 		}
 	}()
+	if strings.Contains(r.URL.Path, "/./") || strings.Contains(r.URL.Path, "/../") || strings.Contains(r.URL.Path, "//") ||
+		strings.HasSuffix(r.URL.Path, "/.") || strings.HasSuffix(r.URL.Path, "/..") {
+		writeError(w, errRouteNotFound) // not ServeMux's text/html redirect to the cleaned path
+		return
+	}
 	if s.nFaults.Load() > 0 && strings.HasPrefix(r.URL.Path, "/api/") {
 		_, pattern := s.mux.Handler(r)
 		opID := ""
@@ -258,6 +263,10 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 		}
 		c := &call{w: w, r: r, st: s.state.Load()}
 		defer func() {
+			if v := recover(); v != nil { // logged as the 500 ServeHTTP will send
+				c.status = http.StatusInternalServerError
+				defer panic(v)
+			}
 			user := 0
 			if c.tok != nil {
 				user = c.tok.user.id

@@ -502,3 +502,45 @@ func mustMarshal(v any) []byte {
 	out, _ := json.Marshal(v)
 	return out
 }
+
+func TestBlockedAddressForms(t *testing.T) {
+	srv := mockserver.Start(t)
+	for url, want := range map[string]string{
+		"https://[::1%25lo]:6443":        "loopback",
+		"https://[fe80::1%25eth0]:6443":  "link local",
+		"https://127.1":                  "loopback",
+		"https://2130706433":             "loopback",
+		"https://0x7f000001":             "loopback",
+		"https://0177.0.0.1":             "loopback",
+		"https://localhost.":             "localhost",
+		"https://0.0.0.0:6443":           "localhost",
+		"https://[::ffff:10.0.0.1]":      "local network",
+		"https://kubernetes.example.com": "",
+		"https://8.8.8.8":                "",
+	} {
+		got := do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token",
+			body: `{"name":"b","environment_scope":"b","platform_kubernetes_attributes":{"api_url":"` + url + `","token":"t"}}`})
+		if want == "" {
+			assert.Equal(t, 201, got.status, url+": "+string(got.body))
+			do(t, srv, request{method: "DELETE", path: "/api/v4/projects/1/clusters/" + jsonNumber(got.json(t)["id"]), token: "maintainer-token"})
+			continue
+		}
+		assert.Equal(t, 400, got.status, url)
+		assert.Contains(t, string(got.body), want, url)
+	}
+}
+
+func TestDotSegments(t *testing.T) {
+	srv := mockserver.Start(t)
+	for _, p := range []string{"/api/v4/projects/1/clusters/./18", "/api/v4/projects/1/clusters/../clusters/18", "/api/v4//projects/1/clusters"} {
+		req, _ := http.NewRequest("GET", srv.URL+p, nil)
+		req.URL.Opaque = p // keep the dots: Go's client would clean them
+		req.Header.Set("PRIVATE-TOKEN", "maintainer-token")
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, 404, resp.StatusCode, p)
+		assert.JSONEq(t, `{"error":"404 Not Found"}`, string(body), p)
+	}
+}
