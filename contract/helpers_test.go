@@ -211,3 +211,15 @@ func refuseFirst(t testing.TB, mockURL, method string) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// stringsBuilder is a strings.Builder with a line accessor, for examples.
+type stringsBuilder struct{ strings.Builder }
+
+// Line returns the nth line (1-based).
+func (b *stringsBuilder) Line(n int) string {
+	lines := strings.Split(b.String(), "\n")
+	if n-1 < len(lines) {
+		return lines[n-1]
+	}
+	return ""
+}

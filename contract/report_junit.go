@@ -28,6 +28,7 @@ type junitSuite struct {
 	Timestamp  string          `xml:"timestamp,attr,omitempty"`
 	Properties []junitProperty `xml:"properties>property,omitempty"`
 	Cases      []junitCase     `xml:"testcase"`
+	ms         int64
 }
 
 type junitProperty struct {
@@ -114,6 +115,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		}
 		s.Cases = append(s.Cases, c)
 		s.Tests++
+		s.ms += st.DurationMS
 	}
 	if len(r.Cleanup) > 0 || len(byStep["cleanup\x00"]) > 0 {
 		s := suite("cleanup")
@@ -145,7 +147,9 @@ func WriteJUnit(w io.Writer, r *Report) error {
 			s.Tests++
 		}
 	}
-	for _, s := range out.Suites {
+	for i := range out.Suites {
+		s := &out.Suites[i]
+		s.Time = seconds(s.ms)
 		out.Tests += s.Tests
 		out.Failures += s.Failures
 		out.Skipped += s.Skipped

@@ -30,7 +30,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 	p("| Run | `%s`, %s, %s, %.1f s |\n", r.RunID, mode(r), r.StartedAt.Format("2006-01-02 15:04 UTC"), float64(r.DurationMS)/1000)
 	p("| Steps | %d passed, %d failed, %d skipped (%d requests) |\n", passed, failed, skipped, r.requestCount())
-	p("| Findings | %d errors, %d notes |\n", len(r.Errors()), len(r.Notes()))
+	p("| Findings | %s, %s |\n", plural(len(r.Errors()), "error"), plural(len(r.Notes()), "note"))
 	if r.Baseline != nil {
 		p("| Compared with | run `%s`%s, saved %s: %s |\n", r.Baseline.RunID, versionSuffix(r.Baseline.Version), r.Baseline.SavedAt, driftSummary(r.Drift))
 	}
@@ -167,4 +167,11 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/glclusters/clustersapi/mockserver"
+)
+
+// TestMain lets the test binary act as glcontract: the tests run it as a child process.
+func TestMain(m *testing.M) {
+	if os.Getenv("GLCONTRACT_AS_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func command(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "GLCONTRACT_AS_MAIN=1")
+	return cmd
+}
+
+func exitCode(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+func TestHelpAndUsage(t *testing.T) {
+	out, err := command("--help").CombinedOutput()
+	require.Equal(t, 0, exitCode(err))
+	require.Contains(t, string(out), "glcontract check")
+	out, err = command("check").CombinedOutput()
+	require.Equal(t, 2, exitCode(err))
+	require.Contains(t, string(out), "--url, --token and --project are required")
+}
+
+func TestRunAgainstMock(t *testing.T) {
+	srv := mockserver.Start(t)
+	cmd := command("check", "--url", srv.URL, "--project", "1", "--write")
+	cmd.Env = append(cmd.Env, "GITLAB_TOKEN=root-token")
+	out, err := cmd.CombinedOutput()
+	require.Equal(t, 0, exitCode(err), string(out))
+	require.Contains(t, string(out), "glcontract pass")
+	require.NotContains(t, string(out), "root-token")
+}
+
+// TestCtrlCStillCleansUp sends SIGINT to glcontract right after it created its cluster: it must
+// stop, delete the cluster, and exit 2.
+func TestCtrlCStillCleansUp(t *testing.T) {
+	srv := mockserver.Start(t)
+	var proc atomic.Pointer[os.Process]
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		req, _ := http.NewRequest(r.Method, srv.URL+r.RequestURI, bytes.NewReader(body))
+		req.Header = r.Header.Clone()
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		if r.Method == "POST" && resp.StatusCode == http.StatusCreated {
+			if p := proc.Load(); p != nil {
+				p.Signal(syscall.SIGINT)
+				time.Sleep(50 * time.Millisecond) // let the signal land while the create is in flight
+			}
+		}
+		for k, vs := range resp.Header {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}))
+	defer proxy.Close()
+
+	cmd := command("check", "--url", proxy.URL, "--project", "1", "--write")
+	cmd.Env = append(cmd.Env, "GITLAB_TOKEN=root-token")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	proc.Store(cmd.Process)
+	err := cmd.Wait()
+	require.Equal(t, 2, exitCode(err), out.String())
+	require.Contains(t, out.String(), "interrupted")
+	require.Contains(t, out.String(), "CLEANUP")
+
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v4/projects/1/clusters?per_page=100", nil)
+	req.Header.Set("PRIVATE-TOKEN", "root-token")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var items []struct{ Name string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&items))
+	for _, it := range items {
+		require.False(t, strings.HasPrefix(it.Name, "glcontract-"), "left behind: %s", it.Name)
+	}
+}
