@@ -160,3 +160,44 @@ func TestSweepRemovesOnlyLeftovers(t *testing.T) {
 	require.Len(t, found, 1)
 	require.ElementsMatch(t, []string{"glcontract-20250101t000000-abcdef-prod", "glcontract-made-by-hand"}, glcontractClusters(t, srv.URL))
 }
+
+// TestSuiteRetriesReadsNotWrites: a 503 with Retry-After on a GET is retried and the run passes;
+// the same on the create is not retried (a write is never sent twice) and is a finding.
+func TestSuiteRetriesReadsNotWrites(t *testing.T) {
+	srv := startMock(t)
+	var posts, gets int
+	busyGet, busyPost := true, true
+	proxy := drifting(t, srv.URL, func(in exchangeInfo, out *upstream) {
+		switch {
+		case in.Method == "GET" && in.Path == "/version":
+			gets++
+			if busyGet {
+				busyGet = false
+				out.Status, out.Body = 503, []byte(`{"message":"503 Service Unavailable"}`)
+				out.Header.Set("Retry-After", "7")
+			}
+		case in.Method == "POST" && isCreate(in, out):
+			posts++
+			if busyPost {
+				busyPost = false
+				out.Status, out.Body = 503, []byte(`{"message":"503 Service Unavailable"}`)
+				out.Header.Set("Retry-After", "1")
+			}
+		}
+	})
+	var waits []time.Duration
+	client := &contract.Client{Sleep: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }}
+	rep := runSuite(t, proxy.URL, func(c *contract.Config) { c.Client = client })
+	require.Equal(t, 2, gets, "the GET was retried once")
+	require.Equal(t, []time.Duration{7 * time.Second}, waits, "Retry-After was honoured, and only for the GET")
+	require.Equal(t, 1, posts, "the create was not retried")
+	require.Equal(t, 1, rep.ExitCode())
+	require.Contains(t, findingTexts(rep), "write/create: POST /api/v4/projects/1/clusters/user status: status 503, expected 201")
+	require.Contains(t, findingTexts(rep), "undocumented status 503")
+	// the create did happen upstream (the proxy hid its response): the run finds it by its run
+	// id at exit and deletes it
+	require.Empty(t, glcontractClusters(t, srv.URL))
+	require.Len(t, rep.Cleanup, 1, findingTexts(rep))
+	require.True(t, rep.Cleanup[0].OK)
+	require.Contains(t, rep.Cleanup[0].Detail, "its create response was never seen")
+}

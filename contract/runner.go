@@ -75,6 +75,7 @@ type runner struct {
 	run      *SavedRun
 	cleanups []*cleanupEntry
 	answered bool  // some request got a response
+	wrote    bool  // some write request was sent
 	stop     error // set when the run must stop: errSkip, abort, cancel
 }
 
@@ -481,6 +482,7 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 		ex.ReqHeader.Set("Content-Type", JSONContentType)
 	}
 	if !idempotent(ex.Method) {
+		r.wrote = true
 		// A write in flight is finished even after Ctrl-C: its response tells what was
 		// created, so that the cleanup can delete it.
 		var cancel context.CancelFunc
@@ -574,6 +576,35 @@ func (r *runner) cleanup(ctx context.Context) {
 			outcome = "FAIL"
 		}
 		r.progress(outcome, "cleanup", st.Name, fmt.Sprintf("%s → %d", entry.Request, entry.Status))
+	}
+	if r.wrote {
+		r.sweepOwn(ctx)
+	}
+}
+
+// sweepOwn deletes clusters that carry this run's id in their name and environment scope but
+// were not cleaned up: a create whose response was lost (a timeout, a 5xx after the commit).
+// They are the run's own by construction; nothing else is touched.
+func (r *runner) sweepOwn(ctx context.Context) {
+	found, err := Sweep(ctx, SweepConfig{URL: r.root, Token: r.cfg.Token, Project: text(r.vars["project"]), RunID: r.cfg.RunID, Client: r.client})
+	if err != nil {
+		r.report.Findings = append(r.report.Findings, Finding{Severity: SeverityError, Rule: RuleCleanup, Scenario: "cleanup", Step: "look for this run's leftovers",
+			Message: r.redact.String("could not list the project's clusters to check for leftovers: " + err.Error() +
+				fmt.Sprintf("; run `glcontract sweep --run-id %s`", r.cfg.RunID))})
+		return
+	}
+	for _, c := range found {
+		entry := Cleanup{Request: fmt.Sprintf("DELETE /api/v4/projects/%s/clusters/%d", url.PathEscape(text(r.vars["project"])), c.ID),
+			OK: c.Deleted, Detail: fmt.Sprintf("%q carries this run's id but its create response was never seen", c.Name)}
+		if c.Deleted {
+			entry.Status = http.StatusNoContent
+		} else {
+			entry.Detail += "; not deleted: " + c.Detail
+			r.report.Findings = append(r.report.Findings, Finding{Severity: SeverityError, Rule: RuleCleanup, Scenario: "cleanup", Step: "delete this run's leftovers",
+				Request: entry.Request, Message: "could not delete what the run created: " + entry.Detail})
+		}
+		r.report.Cleanup = append(r.report.Cleanup, entry)
+		r.progress(map[bool]string{true: "PASS", false: "FAIL"}[c.Deleted], "cleanup", "delete leftover "+c.Name, entry.Request)
 	}
 }
 
