@@ -360,13 +360,11 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 			}
 		}
 	}
-	if vname, ok := r.captureTarget(sc, st); ok && first.Status/100 == 2 {
-		switch vname {
-		case "version":
-			r.report.Target.Version = text(r.vars["gitlab_version"])
-			r.report.Target.Revision = text(r.vars["gitlab_revision"])
-		case "user":
-			r.report.Target.User = text(r.vars["username"])
+	// what the target is, for the reports: captured by the version and user steps
+	for vname, field := range map[string]*string{"gitlab_version": &r.report.Target.Version,
+		"gitlab_revision": &r.report.Target.Revision, "username": &r.report.Target.User} {
+		if v, ok := r.vars[vname]; ok {
+			*field = text(v)
 		}
 	}
 	r.registerCleanup(st, first)
@@ -399,17 +397,6 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 		detail += fmt.Sprintf(", %d finding(s)", res.Errors)
 	}
 	r.progress(strings.ToUpper(res.Outcome), sc.Name, name, detail)
-}
-
-// captureTarget says whether the step identifies the target (its captures fill Report.Target).
-func (r *runner) captureTarget(sc *Scenario, st *Step) (string, bool) {
-	if _, ok := st.Capture["gitlab_version"]; ok {
-		return "version", true
-	}
-	if _, ok := st.Capture["username"]; ok {
-		return "user", true
-	}
-	return "", false
 }
 
 // fatal handles a request that got no response: before any response the target is
