@@ -118,8 +118,9 @@ func (n *normaliser) path(p string) string {
 	return out
 }
 
-// value normalises a decoded body; write exchanges also lose their volatile keys' values.
-func (n *normaliser) value(v any, write bool, key string) any {
+// value normalises a decoded body. Keys in vol (a write scenario's ids and timestamps, a
+// scenario's own volatile keys such as the version) keep only their type: "<integer>".
+func (n *normaliser) value(v any, vol map[string]bool, key string) any {
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
@@ -128,17 +129,17 @@ func (n *normaliser) value(v any, write bool, key string) any {
 				out[k] = Redacted
 				continue
 			}
-			out[k] = n.value(x, write, k)
+			out[k] = n.value(x, vol, k)
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, x := range t {
-			out[i] = n.value(x, write, key)
+			out[i] = n.value(x, vol, key)
 		}
 		return out
 	case string:
-		if write && isVolatileKey(key) {
+		if vol[key] {
 			return "<" + jsonType(t) + ">"
 		}
 		return n.str(t)
@@ -146,35 +147,40 @@ func (n *normaliser) value(v any, write bool, key string) any {
 		if ph, ok := n.nums[t]; ok && key == "id" {
 			return ph
 		}
-		if write && isVolatileKey(key) {
+		if vol[key] {
 			return "<" + jsonType(t) + ">"
 		}
 	}
 	return v
 }
 
-func isVolatileKey(k string) bool {
-	for _, v := range defaultVolatile {
-		if v == k {
-			return true
+// runVolatile are the keys a saved run keeps by type only: the scenario's volatile keys, and
+// for a write scenario also the ids and timestamps of what it creates.
+func runVolatile(sc *Scenario) map[string]bool {
+	vol := map[string]bool{}
+	for _, k := range sc.Volatile {
+		vol[k] = true
+	}
+	if sc.Write {
+		for _, k := range defaultVolatile {
+			vol[k] = true
 		}
 	}
-	return false
+	return vol
 }
 
 // add records a step's exchange in the run: for a page walk, the first page's request and
 // headers with the items of every page, so that the whole list compares (and its order).
-func (run *SavedRun) add(ex *exchange, body any, r *runner, write bool, findings []Finding) {
+func (run *SavedRun) add(ex *exchange, body any, r *runner, sc *Scenario, findings []Finding) {
 	if ex.Err != nil {
 		return
 	}
 	n := r.normaliser()
-	sc := ex.Scenario
 	re := RunExchange{
 		Key:      ex.Scenario + "/" + ex.Step,
-		Scenario: sc,
+		Scenario: sc.Name,
 		Step:     ex.Step,
-		Write:    write,
+		Write:    sc.Write,
 		Request:  ex.Method + " /api/v4" + n.path(ex.APIPath),
 		Status:   ex.Status,
 		Headers:  map[string]string{},
@@ -199,7 +205,7 @@ func (run *SavedRun) add(ex *exchange, body any, r *runner, write bool, findings
 		}
 	}
 	if ex.isJSON {
-		re.Body = n.value(body, write, "")
+		re.Body = n.value(body, runVolatile(sc), "")
 	} else if len(ex.Body) > 0 {
 		re.Body = truncate(n.str(string(ex.Body)), 2000)
 	}
@@ -245,7 +251,7 @@ func walkLeaves(v any, path string, fn func(string, any)) {
 
 // learn sends each read request of a step again and marks what differs as volatile,
 // as Diffy does with two copies of the old version.
-func (r *runner) learn(ctx context.Context, exchanges []*exchange) {
+func (r *runner) learn(ctx context.Context, sc *Scenario, exchanges []*exchange) {
 	if r.run.Volatile == nil {
 		r.run.Volatile = map[string][]string{}
 	}
@@ -276,7 +282,8 @@ func (r *runner) learn(ctx context.Context, exchanges []*exchange) {
 		}
 		var a, b any
 		if json.Unmarshal(ex.Body, &a) == nil && json.Unmarshal(again.Body, &b) == nil {
-			for _, d := range diffValues(n.value(a, false, ""), n.value(b, false, ""), "$") {
+			keys := runVolatile(sc)
+			for _, d := range diffValues(n.value(a, keys, ""), n.value(b, keys, ""), "$") {
 				vol = append(vol, genericPath(d.Path))
 			}
 		}

@@ -371,9 +371,9 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 	r.releaseCleanup(first)
 
 	if r.cfg.LearnVolatile && !sc.Write && st.IsRead() {
-		r.learn(ctx, exchanges)
+		r.learn(ctx, sc, exchanges)
 	}
-	r.run.add(first, body, r, sc.Write, findings)
+	r.run.add(first, body, r, sc, findings)
 
 	res.DurationMS = r.cfg.Now().Sub(started).Milliseconds()
 	for _, f := range findings {
