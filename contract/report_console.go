@@ -37,14 +37,20 @@ func WriteConsole(w io.Writer, r *Report) error {
 	errs, notes := r.Errors(), r.Notes()
 	if len(errs) > 0 {
 		p("\nFINDINGS (%d)\n", len(errs))
+		lastCurl := ""
 		for i, f := range errs {
 			p("%3d. %s\n", i+1, f.String())
 			if f.SpecLocation != "" {
 				p("     spec: %s\n", f.SpecLocation)
 			}
-			if f.Curl != "" {
+			switch {
+			case f.Curl == "":
+			case f.Curl == lastCurl:
+				p("     repro: as above\n")
+			default:
 				p("     repro: %s\n", f.Curl)
 			}
+			lastCurl = f.Curl
 		}
 	}
 	if len(notes) > 0 {

@@ -294,7 +294,11 @@ func stepName(st *Step, item string) string {
 // runStep sends one step (all its pages) and records its findings.
 func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item string, volatile map[string]bool, secrets []secretCheck) {
 	name := stepName(st, item)
-	if missing := r.vars.missingVars(st.Request.Path, st.Request.Query, st.Request.Body); len(missing) > 0 {
+	required := make([]any, 0, len(st.Requires))
+	for _, v := range st.Requires {
+		required = append(required, "${"+v+"}")
+	}
+	if missing := r.vars.missingVars(append(required, st.Request.Path, st.Request.Query, st.Request.Body, st.Expect.Body, st.Expect.Contains)...); len(missing) > 0 {
 		r.skipStep(sc, st, item, "needs ${"+strings.Join(missing, "}, ${")+"}, which an earlier step did not capture")
 		return
 	}

@@ -48,6 +48,9 @@ type Step struct {
 	// variables are known after the response (a 2xx with an id) and run before exit unless a
 	// later step already made the same request successfully.
 	Cleanup *Request `json:"cleanup,omitempty"`
+	// Requires lists variables that must have been captured for the step to make sense
+	// (a duplicate of the created cluster needs the created cluster); without them it is skipped.
+	Requires []string `json:"requires,omitempty"`
 	// SkipIf ends the run as skipped (exit 0) when the response matches, e.g. GitLab's flag-off 404.
 	SkipIf []Condition `json:"skipIf,omitempty"`
 	// AbortIf ends the run as a usage error (exit 2) when the response matches, e.g. a rejected token.
