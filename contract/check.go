@@ -76,7 +76,8 @@ func newChecker(spec *Spec, strictMode bool, r *Redactor, curl func(*exchange) s
 	return &checker{
 		spec:     spec,
 		strict:   strictMode,
-		strictOp: config.NewValidationOptions(config.WithFormatAssertions(), config.WithStrictMode()),
+		strictOp: config.NewValidationOptions(config.WithFormatAssertions(), config.WithStrictMode(),
+			config.WithStrictIgnoredHeadersExtra(infrastructureHeaders...)),
 		redact:   r,
 		curl:     curl,
 	}

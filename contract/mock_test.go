@@ -201,3 +201,28 @@ func TestSuiteRetriesReadsNotWrites(t *testing.T) {
 	require.True(t, rep.Cleanup[0].OK)
 	require.Contains(t, rep.Cleanup[0].Detail, "its create response was never seen")
 }
+
+// TestFailedCreateSkipsWhatDependsOnIt: when the create fails, the steps that need its cluster are
+// skipped (not failed), and the failure is reported once, without a finding per missing field.
+func TestFailedCreateSkipsWhatDependsOnIt(t *testing.T) {
+	srv := startMock(t)
+	rep := runSuite(t, refuseFirst(t, srv.URL, "POST").URL)
+	require.Equal(t, 1, rep.ExitCode())
+	errs := rep.Errors()
+	require.Len(t, errs, 2, findingTexts(rep))
+	require.Contains(t, errs[0].String(), "status 500, expected 201")
+	require.Contains(t, errs[1].String(), "undocumented status 500")
+	failed, skipped := 0, 0
+	for _, s := range rep.Steps {
+		switch s.Outcome {
+		case "fail":
+			failed++
+		case "skipped":
+			skipped++
+			require.Contains(t, s.Detail, "${cluster_id}")
+		}
+	}
+	require.Equal(t, 1, failed)
+	require.Equal(t, 7, skipped)
+	require.Empty(t, glcontractClusters(t, srv.URL))
+}
