@@ -74,12 +74,12 @@ type checker struct {
 
 func newChecker(spec *Spec, strictMode bool, r *Redactor, curl func(*exchange) string) *checker {
 	return &checker{
-		spec:     spec,
-		strict:   strictMode,
+		spec:   spec,
+		strict: strictMode,
 		strictOp: config.NewValidationOptions(config.WithFormatAssertions(), config.WithStrictMode(),
 			config.WithStrictIgnoredHeadersExtra(infrastructureHeaders...)),
-		redact:   r,
-		curl:     curl,
+		redact: r,
+		curl:   curl,
 	}
 }
 
