@@ -57,6 +57,8 @@ Examples:
 
 Environment: GITLAB_URL, GITLAB_TOKEN and GITLAB_PROJECT are used when a flag is not given.
 Prefer GITLAB_TOKEN to --token: command lines are visible to other users of the machine.
+A private CA: SSL_CERT_FILE=/path/ca.pem; a proxy: HTTPS_PROXY. Ctrl-C stops the run and still
+deletes what it created (a second Ctrl-C does not interrupt that cleanup).
 
 Flags:
 `
