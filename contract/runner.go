@@ -397,6 +397,9 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 	if len(exchanges) > 1 {
 		detail += fmt.Sprintf(" (%d requests)", len(exchanges))
 	}
+	if retries := retriesOf(exchanges); retries > 0 {
+		detail += fmt.Sprintf(" (after %d retr%s on 429/5xx)", retries, map[bool]string{true: "y", false: "ies"}[retries == 1])
+	}
 	if res.Errors > 0 {
 		detail += fmt.Sprintf(", %d finding(s)", res.Errors)
 	}
@@ -518,4 +521,15 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// retriesOf counts the extra attempts the client made for a step's requests.
+func retriesOf(exchanges []*exchange) int {
+	n := 0
+	for _, ex := range exchanges {
+		if ex.Attempts > 1 {
+			n += ex.Attempts - 1
+		}
+	}
+	return n
 }
