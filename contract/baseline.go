@@ -27,6 +27,8 @@ type SavedRun struct {
 	Strict    bool          `json:"strict"`
 	Write     bool          `json:"write"`
 	Exchanges []RunExchange `json:"exchanges"`
+	// Skipped lists the steps (keys) the run skipped because an earlier step failed.
+	Skipped []string `json:"skipped,omitempty"`
 	// Volatile lists, per exchange key, the fields ("$.path", generic) and headers
 	// ("header X") that differed when the same read request was sent twice.
 	Volatile map[string][]string `json:"volatile,omitempty"`

@@ -106,9 +106,10 @@ func Compare(before, after *SavedRun) []Drift {
 		}
 		out = append(out, compareExchange(b, a, volatile)...)
 	}
+	skipped := toSet(after.Skipped)
 	for _, b := range before.Exchanges {
-		if seen[b.Key] || b.Write && !bothWrote {
-			continue
+		if seen[b.Key] || b.Write && !bothWrote || skipped[b.Key] {
+			continue // (a step the new run skipped because an earlier one failed is not drift)
 		}
 		out = append(out, Drift{Kind: DriftChanged, Category: CategoryStep, Key: b.Key, Request: b.Request,
 			Message: "a request of the old run the new run did not make", Before: fmt.Sprint(b.Status)})
@@ -140,6 +141,9 @@ func compareExchange(b, a *RunExchange, volatile map[string]bool) []Drift {
 		rule, field, _ := strings.Cut(f, " ")
 		if !oldF[f] && specRules[rule] {
 			broken[field] = true
+			if field == "status" && a.Status != b.Status {
+				continue // the status drift below says it, as breaking
+			}
 			d(DriftBreaks, rule, field, "conforms", "finding: "+rule, fmt.Sprintf("new %s finding", rule))
 		}
 	}

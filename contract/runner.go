@@ -281,6 +281,7 @@ var defaultVolatile = []string{"id", "created_at", "updated_at", "last_activity_
 func (r *runner) skipStep(sc *Scenario, st *Step, item, why string) {
 	name := stepName(st, item)
 	r.report.Steps = append(r.report.Steps, StepResult{Scenario: sc.Name, Step: name, Outcome: "skipped", Detail: why})
+	r.run.Skipped = append(r.run.Skipped, sc.Name+"/"+name)
 	r.progress("SKIP", sc.Name, name, why)
 }
 
