@@ -49,6 +49,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -136,11 +137,16 @@ func TestBenchHelperProcess(t *testing.T) {
 	var h http.Handler
 	switch role {
 	case "mock":
-		var opts []mockserver.Option
+		// The seed is built and handed over in one expression, so that nothing here keeps it
+		// alive once the mock holds its state, as glmock --seed does.
+		var s *mockserver.Server
+		var err error
 		if n, _ := strconv.Atoi(os.Getenv("GLMOCK_BENCH_CLUSTERS")); n > 0 {
-			opts = append(opts, mockserver.WithSeed(benchSeed(n)))
+			s, err = mockserver.New(mockserver.WithSeed(benchSeed(n)))
+		} else {
+			s, err = mockserver.New()
 		}
-		s, err := mockserver.New(opts...)
+		debug.FreeOSMemory() // as glmock's Main does once the state is built
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -653,9 +659,34 @@ func BenchmarkMemory(b *testing.B) {
 	for _, tc := range []struct {
 		name     string
 		clusters int
-	}{{"idle", 0}, {"clusters=100000", 100_000}} {
+		glmock   bool // the glmock binary with a seed file, as users run it
+	}{{"idle", 0, false}, {"clusters=100000", 100_000, false}, {"glmock/idle", 0, true}, {"glmock/clusters=100000", 100_000, true}} {
 		b.Run(tc.name, func(b *testing.B) {
-			p := benchStart(b, []string{"GLMOCK_BENCH_ROLE=mock", "GLMOCK_BENCH_CLUSTERS=" + strconv.Itoa(tc.clusters)}, -1)
+			var p *benchProc
+			if tc.glmock {
+				var args []string
+				if tc.clusters > 0 {
+					seed := filepath.Join(b.TempDir(), "seed.json")
+					if err := os.WriteFile(seed, benchSeed(tc.clusters).JSON(), 0o600); err != nil {
+						b.Fatal(err)
+					}
+					args = append(args, "--seed", seed)
+				}
+				p = benchStartGlmock(b, benchBuildGlmock(b), -1, args...)
+				rss := p.rssMB(b)
+				c := benchClient()
+				defer c.CloseIdleConnections()
+				b.ResetTimer()
+				for b.Loop() {
+					if err := benchOne(c, p.URL, benchList); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(rss, "RSS-MB")
+				b.ReportMetric(p.rssMB(b), "RSS-after-MB")
+				return
+			}
+			p = benchStart(b, []string{"GLMOCK_BENCH_ROLE=mock", "GLMOCK_BENCH_CLUSTERS=" + strconv.Itoa(tc.clusters)}, -1)
 			c := benchClient()
 			defer c.CloseIdleConnections()
 			if err := benchOne(c, p.URL, benchList); err != nil {

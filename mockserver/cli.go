@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -96,6 +97,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "glmock: %v\n", err)
 		return 1
 	}
+	// The options hold the parsed seed: drop them and hand the memory that parsing took back
+	// to the system now, rather than when the scavenger gets to it.
+	opts = nil
+	debug.FreeOSMemory()
 	if err := ctx.Err(); err != nil {
 		return 0
 	}

@@ -10,7 +10,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,10 +88,6 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s.state.Store(newState(start, cfg.externalURL))
 	s.cfg.seed = nil // held by resetSeed now, compactly
-	if len(start.Clusters) > 10000 {
-		start = nil
-		debug.FreeOSMemory() // hand back what parsing a large seed took
-	}
 	if cfg.stateFile != "" {
 		st := s.state.Load()
 		st.mu.Lock()
