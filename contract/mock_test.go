@@ -226,3 +226,29 @@ func TestFailedCreateSkipsWhatDependsOnIt(t *testing.T) {
 	require.Equal(t, 7, skipped)
 	require.Empty(t, glcontractClusters(t, srv.URL))
 }
+
+// TestRoles: the tokens a user would bring. Maintainers can run everything, Developers the
+// read-only suite; anything less is a usage error (exit 2) that says what is missing.
+func TestRoles(t *testing.T) {
+	srv := startMock(t)
+	cases := []struct {
+		token  string
+		write  bool
+		result string
+		reason string
+	}{
+		{"maintainer-token", true, contract.ResultPass, ""},
+		{"owner-token", true, contract.ResultPass, ""},
+		{"developer-token", false, contract.ResultPass, ""},
+		{"readonly-token", false, contract.ResultPass, ""},
+		{"readonly-token", true, contract.ResultAborted, "api scope"},
+		{"reporter-token", false, contract.ResultAborted, "Developer role"},
+		{"outsider-token", false, contract.ResultAborted, "not found, or not visible to this token"},
+	}
+	for _, tc := range cases {
+		rep := runSuite(t, srv.URL, func(c *contract.Config) { c.Token, c.Write = tc.token, tc.write })
+		require.Equal(t, tc.result, rep.Result, "%s write=%v: %s\n%s", tc.token, tc.write, rep.Reason, findingTexts(rep))
+		require.Contains(t, rep.Reason, tc.reason, tc.token)
+	}
+	require.Empty(t, glcontractClusters(t, srv.URL))
+}
