@@ -170,12 +170,13 @@ func TestControlFaults(t *testing.T) {
 
 	// A time window, by method and path prefix, with a 503.
 	got = do(t, srv, request{method: "POST", path: "/-/mock/faults", token: "root-token",
-		body: `{"method":"GET","path":"/api/v4/projects/1/clusters","status":503,"duration":"1m"}`})
+		body: `{"method":"GET","path":"/api/v4/projects/1/clusters","status":503,"retry_after":4,"duration":"1m"}`})
 	require.Equal(t, 201, got.status, string(got.body))
 	id := got.json(t)["id"]
 	for i := 0; i < 3; i++ {
 		got = do(t, srv, request{method: "GET", path: cluster18, token: "maintainer-token"})
 		assert.Equal(t, 503, got.status)
+		assert.Equal(t, "4", got.header.Get("Retry-After"))
 		assert.JSONEq(t, `{"message":"503 Service Unavailable"}`, string(got.body))
 	}
 	got = do(t, srv, request{method: "GET", path: "/-/mock/faults", token: "root-token"})

@@ -134,6 +134,9 @@ func (f *Fault) apply(w http.ResponseWriter) bool {
 	case 0:
 		return false
 	default:
+		if f.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
+		}
 		writeError(w, messageError(f.Status, fmt.Sprintf("%d %s", f.Status, http.StatusText(f.Status))))
 		return true
 	}
