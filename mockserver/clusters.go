@@ -109,13 +109,10 @@ func (s *Server) createCluster(c *call) {
 		}
 		cl.managementProjectID = &id
 	}
-	if !s.gv.multipleClusters() && len(st.byProject[cl.projectID]) > 0 {
-		errs := &fieldErrors{}
-		errs.add("base", msgMultipleClusters)
-		c.fail(validationError(errs))
-		return
-	}
 	errs := validateCluster(cl, nil, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(cl.projectID, scope, 0) })
+	if !s.gv.multipleClusters() && len(st.byProject[cl.projectID]) > 0 {
+		errs = errs.prepend("base", msgMultipleClusters) // a model validation of its own in 12.x
+	}
 	if !errs.empty() {
 		c.fail(validationError(errs))
 		return

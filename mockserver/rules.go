@@ -26,6 +26,18 @@ func (e *fieldErrors) add(key, msg string) {
 
 func (e *fieldErrors) empty() bool { return len(e.keys) == 0 }
 
+// prepend returns the errors with msg first, under key.
+func (e *fieldErrors) prepend(key, msg string) *fieldErrors {
+	out := &fieldErrors{}
+	out.add(key, msg)
+	for _, k := range e.keys {
+		for _, m := range e.msgs[k] {
+			out.add(k, m)
+		}
+	}
+	return out
+}
+
 // Messages from GitLab's models and validators (see the reference, section 3).
 const (
 	msgNamePresent       = "has to be present"

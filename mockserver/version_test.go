@@ -67,3 +67,10 @@ func TestGitLabVersionInvalid(t *testing.T) {
 		assert.Error(t, err, v)
 	}
 }
+
+func TestSecondClusterIn12KeepsOtherErrors(t *testing.T) {
+	srv := mockserver.Start(t, mockserver.WithGitLabVersion("12.10"))
+	got := do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token",
+		body: `{"name":"x","environment_scope":"x","platform_kubernetes_attributes":{"api_url":"invalid","token":"t"}}`})
+	assert.JSONEq(t, `{"message":{"base":["Instance does not support multiple Kubernetes clusters"],"platform_kubernetes.api_url":["is blocked: Only allowed schemes are http, https"]}}`, string(got.body))
+}
