@@ -43,6 +43,13 @@ func (s *Server) listClusters(c *call) {
 	}
 }
 
+// errManagementProject is the management project check's error, which comes alone.
+var errManagementProject = func() *apiError {
+	errs := &fieldErrors{}
+	errs.add("management_project_id", msgManagementProject)
+	return validationError(errs)
+}()
+
 // listBuffers recycles list bodies: a page is rendered into one and written out.
 var listBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
@@ -102,9 +109,7 @@ func (s *Server) createCluster(c *call) {
 	if hasMgmt {
 		id := integer(mgmt)
 		if !st.managementProjectAllowed(id, c.project, c.tok.user) {
-			errs := &fieldErrors{}
-			errs.add("management_project_id", msgManagementProject)
-			c.fail(validationError(errs))
+			c.fail(errManagementProject)
 			return
 		}
 		cl.managementProjectID = &id
@@ -129,25 +134,17 @@ func (s *Server) createCluster(c *call) {
 
 // updateCluster serves PUT /projects/:id/clusters/:cluster_id (Clusters::UpdateService).
 func (s *Server) updateCluster(c *call) {
-	if s.lookup(c, accessMaintainer) == nil {
+	old := s.lockForWrite(c)
+	if old == nil {
 		return
 	}
 	st := c.st
-	st.mu.Lock()
 	defer st.mu.Unlock()
-	id, _ := strconv.Atoi(c.r.PathValue("cluster_id"))
-	old := st.clusters[id] // again under the write lock: it may have changed meanwhile
-	if old == nil || old.projectID != c.project.id {
-		c.fail(errRecordNotFound)
-		return
-	}
 	b := c.body
 	if v, ok := b["management_project_id"]; ok {
 		mid := integer(v)
 		if !st.managementProjectAllowed(mid, c.project, c.tok.user) {
-			errs := &fieldErrors{}
-			errs.add("management_project_id", msgManagementProject)
-			c.fail(validationError(errs))
+			c.fail(errManagementProject)
 			return
 		}
 	}
@@ -209,18 +206,12 @@ func (s *Server) updateCluster(c *call) {
 
 // deleteCluster serves DELETE /projects/:id/clusters/:cluster_id (destroy_conditionally!).
 func (s *Server) deleteCluster(c *call) {
-	if s.lookup(c, accessMaintainer) == nil {
+	cl := s.lockForWrite(c)
+	if cl == nil {
 		return
 	}
 	st := c.st
-	st.mu.Lock()
 	defer st.mu.Unlock()
-	id, _ := strconv.Atoi(c.r.PathValue("cluster_id"))
-	cl := st.clusters[id]
-	if cl == nil || cl.projectID != c.project.id {
-		c.fail(errRecordNotFound)
-		return
-	}
 	if h := c.r.Header.Get("If-Unmodified-Since"); h != "" {
 		if since, err := http.ParseTime(h); err == nil && since.Before(cl.updatedAt) {
 			c.fail(errPrecondition)
@@ -235,6 +226,24 @@ func (s *Server) deleteCluster(c *call) {
 	}
 	c.status = http.StatusNoContent
 	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// lockForWrite checks the cluster and the role like lookup, then takes the write lock and
+// finds the cluster again, as it may have changed meanwhile. On nil it has answered and holds
+// no lock; otherwise the caller unlocks.
+func (s *Server) lockForWrite(c *call) *cluster {
+	if s.lookup(c, accessMaintainer) == nil {
+		return nil
+	}
+	c.st.mu.Lock()
+	id, _ := strconv.Atoi(c.r.PathValue("cluster_id"))
+	cl := c.st.clusters[id]
+	if cl == nil || cl.projectID != c.project.id {
+		c.st.mu.Unlock()
+		c.fail(errRecordNotFound)
+		return nil
+	}
+	return cl
 }
 
 // managementProjectAllowed is ValidateManagementProjectPermissionsService for a project
