@@ -351,17 +351,6 @@ func nest(flat map[string]any) map[string]any {
 	return out
 }
 
-// decodeJSONStrict reports whether body is one well-formed JSON value.
-func decodeJSONStrict(body []byte) bool {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return false
-	}
-	_, err := dec.Token()
-	return err != nil // io.EOF: nothing after the value
-}
-
 // queryWithout returns the query without credentials, for Link headers.
 func queryWithout(q url.Values, keys ...string) url.Values {
 	out := url.Values{}
