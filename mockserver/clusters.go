@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,7 +17,11 @@ func (s *Server) listClusters(c *call) {
 		c.fail(errForbidden)
 		return
 	}
-	pg := parsePage(c.r.URL.Query())
+	var q url.Values
+	if c.r.URL.RawQuery != "" {
+		q = c.r.URL.Query()
+	}
+	pg := parsePage(q)
 	offset := math.MaxInt // a page past any store: empty, without overflowing
 	if pg.page-1 < math.MaxInt/pg.perPage {
 		offset = (pg.page - 1) * pg.perPage

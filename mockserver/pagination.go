@@ -14,6 +14,9 @@ type pagination struct{ page, perPage int }
 // is clamped, a negative per_page is ignored (Kaminari), a page below 1 reads as 1.
 func parsePage(q url.Values) pagination {
 	p := pagination{page: 1, perPage: 20}
+	if len(q) == 0 {
+		return p
+	}
 	if n, err := strconv.Atoi(q.Get("per_page")); err == nil && n > 0 {
 		p.perPage = min(n, 100)
 	}
@@ -44,27 +47,36 @@ func (p pagination) setHeaders(h http.Header, r *http.Request, total int) {
 	// GitLab's links carry every request parameter, the route's id included, sorted (Rails'
 	// to_query); the mock leaves out credentials (GitLab would echo a private_token given in the
 	// query). The query is encoded once, around the page number.
-	q := queryWithout(r.URL.Query(), "private_token", "access_token", "page")
-	if id, err := url.PathUnescape(rawSegment(r, 3)); err == nil {
+	rawID := rawSegment(r, 3)
+	id, err := url.PathUnescape(rawID)
+	if err != nil {
+		id = rawID
+	}
+	var prefix, suffix string
+	base := requestScheme(r) + "://" + r.Host + r.URL.EscapedPath() + "?"
+	if r.URL.RawQuery == "" { // the common case, without building maps
+		prefix = base + "id=" + url.QueryEscape(id) + "&page="
+		suffix = "&per_page=" + strconv.Itoa(p.perPage)
+	} else {
+		q := queryWithout(r.URL.Query(), "private_token", "access_token", "page")
 		q.Set("id", id)
-	}
-	q.Set("per_page", strconv.Itoa(p.perPage))
-	before, after := url.Values{}, url.Values{}
-	for k, v := range q {
-		if k < "page" {
-			before[k] = v
-		} else {
-			after[k] = v
+		q.Set("per_page", strconv.Itoa(p.perPage))
+		before, after := url.Values{}, url.Values{}
+		for k, v := range q {
+			if k < "page" {
+				before[k] = v
+			} else {
+				after[k] = v
+			}
 		}
-	}
-	prefix := requestScheme(r) + "://" + r.Host + r.URL.EscapedPath() + "?"
-	if len(before) > 0 {
-		prefix += before.Encode() + "&"
-	}
-	prefix += "page="
-	suffix := ""
-	if len(after) > 0 {
-		suffix = "&" + after.Encode()
+		prefix = base
+		if len(before) > 0 {
+			prefix += before.Encode() + "&"
+		}
+		prefix += "page="
+		if len(after) > 0 {
+			suffix = "&" + after.Encode()
+		}
 	}
 	link := func(page int, rel string) string {
 		return "<" + prefix + strconv.Itoa(page) + suffix + `>; rel="` + rel + `"`
