@@ -158,18 +158,21 @@ func (o *operation) validate(r *http.Request, pathParams map[string]string, body
 			body, media = []byte("{}"), "application/json"
 			r.Header.Set("Content-Type", media)
 		}
-		if media == "application/json" {
-			body = coerceJSON(body, o.bodySchemas[media])
-		}
-		r.Body = http.NoBody
-		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-		r.Body, _ = r.GetBody()
+		setBody(r, body)
 	}
 	if o.trivial && r.URL.RawQuery == "" {
 		return nil, nil // nothing the spec could reject: see operation.trivial
 	}
 	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams, Route: o.route, Options: validateOptions}
 	err := openapi3filter.ValidateRequest(r.Context(), in)
+	if err != nil && media == "application/json" {
+		// Grape coerces "2" to 2 and "true" to true; the spec does not. Only a body that failed
+		// pays for the conversion and a second validation.
+		if coerced := coerceJSON(body, o.bodySchemas[media]); !bytes.Equal(coerced, body) {
+			setBody(r, coerced)
+			err = openapi3filter.ValidateRequest(r.Context(), in)
+		}
+	}
 	var problems []problem
 	if err != nil {
 		problems = o.problems(err)
@@ -196,6 +199,12 @@ func (o *operation) validate(r *http.Request, pathParams map[string]string, body
 	}
 	applyDefaults(value, o.bodySchemas[media])
 	return nest(value), nil
+}
+
+// setBody gives the request a body that kin-openapi can read (and read again).
+func setBody(r *http.Request, body []byte) {
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	r.Body, _ = r.GetBody()
 }
 
 // problem is one Grape parameter error: the parameter and what is wrong with it.

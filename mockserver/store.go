@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Access levels, as GitLab numbers them.
@@ -435,13 +436,6 @@ func (st *state) renderProject(p *project) (details, identity json.RawMessage) {
 	return mustJSON(d), mustJSON(id)
 }
 
-type platformEntity struct {
-	APIURL            string  `json:"api_url"`
-	Namespace         *string `json:"namespace"`
-	AuthorizationType string  `json:"authorization_type"`
-	CACert            *string `json:"ca_cert"`
-}
-
 type gcpEntity struct {
 	ClusterID    int    `json:"cluster_id"`
 	StatusName   string `json:"status_name"`
@@ -452,61 +446,122 @@ type gcpEntity struct {
 	Endpoint     string `json:"endpoint"`
 }
 
-type clusterEntity struct {
-	ID                      int             `json:"id"`
-	Name                    string          `json:"name"`
-	CreatedAt               string          `json:"created_at"`
-	Domain                  *string         `json:"domain"`
-	Enabled                 bool            `json:"enabled"`
-	Managed                 bool            `json:"managed"`
-	ProviderType            string          `json:"provider_type"`
-	PlatformType            string          `json:"platform_type"`
-	EnvironmentScope        string          `json:"environment_scope"`
-	ClusterType             string          `json:"cluster_type"`
-	NamespacePerEnvironment bool            `json:"namespace_per_environment"`
-	User                    json.RawMessage `json:"user"`
-	PlatformKubernetes      platformEntity  `json:"platform_kubernetes"`
-	ProviderGCP             *gcpEntity      `json:"provider_gcp"`
-	ManagementProject       json.RawMessage `json:"management_project"`
-}
-
-// render renders the cluster's entity and keeps it as head and tail around the user.
+// render renders the cluster's Entities::Cluster (GitLab's field order) as head and tail around
+// its user's JSON. Written by hand: every create and update pays for it. The token is not part
+// of it, by construction. render_internal_test.go checks it against encoding/json.
 func (st *state) render(c *cluster) {
 	c.owner = st.users[c.userID]
 	if c.owner == nil {
 		c.owner = &user{basic: json.RawMessage("null")}
 	}
-	full := st.renderCluster(c)
-	i := bytes.Index(full, []byte(`,"user":`)) + len(`,"user":`) // the name before it is escaped
-	c.head = slices.Clone(full[:i])                              // copies: full's buffer is larger than the entity
-	c.tail = slices.Clone(full[i+len(c.owner.basic):])
-}
+	h := make([]byte, 0, 256+len(c.name)+len(c.environmentScope))
+	h = append(h, `{"id":`...)
+	h = strconv.AppendInt(h, int64(c.id), 10)
+	h = append(h, `,"name":`...)
+	h = appendJSONString(h, c.name)
+	h = append(h, `,"created_at":"`...)
+	h = c.createdAt.UTC().AppendFormat(h, timeLayout)
+	h = append(h, `","domain":`...)
+	h = appendJSONStringPtr(h, c.domain)
+	h = append(h, `,"enabled":`...)
+	h = strconv.AppendBool(h, c.enabled)
+	h = append(h, `,"managed":`...)
+	h = strconv.AppendBool(h, c.managed)
+	h = append(h, `,"provider_type":`...)
+	h = appendJSONString(h, c.providerType)
+	h = append(h, `,"platform_type":"kubernetes","environment_scope":`...)
+	h = appendJSONString(h, c.environmentScope)
+	h = append(h, `,"cluster_type":"project_type","namespace_per_environment":`...)
+	h = strconv.AppendBool(h, c.namespacePerEnvironment)
+	c.head = append(h, `,"user":`...)
 
-// renderCluster renders Entities::Cluster. The token is not part of it, by construction.
-func (st *state) renderCluster(c *cluster) json.RawMessage {
-	e := clusterEntity{
-		ID: c.id, Name: c.name, CreatedAt: formatTime(c.createdAt), Domain: c.domain, Enabled: c.enabled,
-		Managed: c.managed, ProviderType: c.providerType, PlatformType: "kubernetes",
-		EnvironmentScope: c.environmentScope, ClusterType: "project_type",
-		NamespacePerEnvironment: c.namespacePerEnvironment, User: json.RawMessage("null"),
-		PlatformKubernetes: platformEntity{APIURL: c.apiURL, Namespace: c.namespace,
-			AuthorizationType: c.authorizationType, CACert: c.caCert},
-		ManagementProject: json.RawMessage("null"),
+	t := make([]byte, 0, 160+len(c.apiURL)+len(ptrString(c.caCert)))
+	t = append(t, `,"platform_kubernetes":{"api_url":`...)
+	t = appendJSONString(t, c.apiURL)
+	t = append(t, `,"namespace":`...)
+	t = appendJSONStringPtr(t, c.namespace)
+	t = append(t, `,"authorization_type":`...)
+	t = appendJSONString(t, c.authorizationType)
+	t = append(t, `,"ca_cert":`...)
+	t = appendJSONStringPtr(t, c.caCert)
+	t = append(t, `},"provider_gcp":`...)
+	if g := c.gcp; g != nil {
+		t = append(t, mustJSON(gcpEntity{ClusterID: c.id, StatusName: g.StatusName, GCPProjectID: g.GCPProjectID,
+			Zone: g.Zone, MachineType: g.MachineType, NumNodes: g.NumNodes, Endpoint: g.Endpoint})...)
+	} else {
+		t = append(t, "null"...)
 	}
-	if u := st.users[c.userID]; u != nil {
-		e.User = u.basic
-	}
+	t = append(t, `,"management_project":`...)
+	mp := json.RawMessage("null")
 	if c.managementProjectID != nil {
-		if mp := st.projects[*c.managementProjectID]; mp != nil {
-			e.ManagementProject = mp.identity
+		if p := st.projects[*c.managementProjectID]; p != nil {
+			mp = p.identity
 		}
 	}
-	if c.gcp != nil {
-		g := c.gcp
-		e.ProviderGCP = &gcpEntity{ClusterID: c.id, StatusName: g.StatusName, GCPProjectID: g.GCPProjectID,
-			Zone: g.Zone, MachineType: g.MachineType, NumNodes: g.NumNodes, Endpoint: g.Endpoint}
+	t = append(t, mp...)
+	c.tail = append(t, '}')
+}
+
+func appendJSONStringPtr(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
 	}
-	return mustJSON(e)
+	return appendJSONString(b, *s)
+}
+
+// appendJSONString quotes s as encoding/json does with HTML escaping off: control characters,
+// quotes, backslashes, U+2028 and U+2029 escaped, invalid UTF-8 as U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // withProject renders Entities::ClusterProject: the cluster plus its project.

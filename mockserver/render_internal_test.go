@@ -1,0 +1,85 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// The reference rendering: Entities::Cluster through encoding/json, field order from the structs.
+
+type platformEntity struct {
+	APIURL            string  `json:"api_url"`
+	Namespace         *string `json:"namespace"`
+	AuthorizationType string  `json:"authorization_type"`
+	CACert            *string `json:"ca_cert"`
+}
+
+type clusterEntity struct {
+	ID                      int             `json:"id"`
+	Name                    string          `json:"name"`
+	CreatedAt               string          `json:"created_at"`
+	Domain                  *string         `json:"domain"`
+	Enabled                 bool            `json:"enabled"`
+	Managed                 bool            `json:"managed"`
+	ProviderType            string          `json:"provider_type"`
+	PlatformType            string          `json:"platform_type"`
+	EnvironmentScope        string          `json:"environment_scope"`
+	ClusterType             string          `json:"cluster_type"`
+	NamespacePerEnvironment bool            `json:"namespace_per_environment"`
+	User                    json.RawMessage `json:"user"`
+	PlatformKubernetes      platformEntity  `json:"platform_kubernetes"`
+	ProviderGCP             *gcpEntity      `json:"provider_gcp"`
+	ManagementProject       json.RawMessage `json:"management_project"`
+}
+
+func referenceRender(st *state, c *cluster) []byte {
+	e := clusterEntity{
+		ID: c.id, Name: c.name, CreatedAt: formatTime(c.createdAt), Domain: c.domain, Enabled: c.enabled,
+		Managed: c.managed, ProviderType: c.providerType, PlatformType: "kubernetes",
+		EnvironmentScope: c.environmentScope, ClusterType: "project_type",
+		NamespacePerEnvironment: c.namespacePerEnvironment, User: st.users[c.userID].basic,
+		PlatformKubernetes: platformEntity{APIURL: c.apiURL, Namespace: c.namespace,
+			AuthorizationType: c.authorizationType, CACert: c.caCert},
+		ManagementProject: json.RawMessage("null"),
+	}
+	if c.managementProjectID != nil {
+		e.ManagementProject = st.projects[*c.managementProjectID].identity
+	}
+	if g := c.gcp; g != nil {
+		e.ProviderGCP = &gcpEntity{ClusterID: c.id, StatusName: g.StatusName, GCPProjectID: g.GCPProjectID,
+			Zone: g.Zone, MachineType: g.MachineType, NumNodes: g.NumNodes, Endpoint: g.Endpoint}
+	}
+	return mustJSON(e)
+}
+
+// TestRenderMatchesEncodingJSON: the hand-written renderer writes the bytes encoding/json would.
+func TestRenderMatchesEncodingJSON(t *testing.T) {
+	st := newState(DefaultSeed(), "https://gitlab.example.com")
+	two := 2
+	strs := []string{"", "plain", "quote\" and \\ back", "ctl\x00\x01\x1f\t\n\r\b\f", "<html>&amp;", "\u2028\u2029 sep",
+		"bad \xff\xfe utf8", "ünïcödé 😀", "\x7f del"}
+	for i, str := range strs {
+		str := str
+		c := &cluster{id: 100 + i, projectID: 1, name: str, enabled: i%2 == 0, managed: i%3 == 0, providerType: "user",
+			environmentScope: str, namespacePerEnvironment: true, userID: 1 + i%7, apiURL: str,
+			createdAt: time.Date(2024, 2, 29, 23, 59, 59, 999e6, time.FixedZone("x", 3600)), authorizationType: "rbac"}
+		if i%2 == 1 {
+			c.domain, c.namespace, c.caCert = &str, &str, &str
+			c.managementProjectID = &two
+		}
+		if i == 3 {
+			c.gcp = &SeedProviderGCP{GCPProjectID: str, Zone: "z", MachineType: "m", NumNodes: 3, StatusName: "created", Endpoint: "e"}
+		}
+		st.render(c)
+		got := string(c.appendEntity(nil))
+		want := string(referenceRender(st, c))
+		if got != want {
+			t.Errorf("%q:\n got %s\nwant %s", str, got, want)
+		}
+		var v map[string]any
+		if err := json.Unmarshal([]byte(got), &v); err != nil {
+			t.Errorf("%q: not JSON: %v", str, err)
+		}
+	}
+}
