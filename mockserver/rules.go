@@ -59,11 +59,34 @@ const (
 	msgDomainLength      = "is invalid"
 )
 
-var (
-	scopeRegexp     = regexp.MustCompile(`\A[a-zA-Z0-9_/${}. \-*]+\z`)
-	namespaceRegexp = regexp.MustCompile(`\A[a-z0-9]([-a-z0-9]*[a-z0-9])?\z`)
-	labelRegexp     = regexp.MustCompile(`\A[a-zA-Z0-9-]*\z`)
-)
+var labelRegexp = regexp.MustCompile(`\A[a-zA-Z0-9-]*\z`)
+
+// validScope is GitLab's environment_scope_regex, \A[a-zA-Z0-9_/${}. \-*]+\z, as a loop.
+func validScope(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_/${}. -*", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// validNamespace is Kubernetes' namespace rule, \A[a-z0-9]([-a-z0-9]*[a-z0-9])?\z, as a loop.
+func validNamespace(s string) bool {
+	if s == "" || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // validateCluster runs the model validations of Clusters::Cluster and
 // Clusters::Platforms::Kubernetes on a cluster about to be saved. old is the stored cluster on
@@ -90,7 +113,7 @@ func validateCluster(c, old *cluster, allowLocal bool, scopeTaken func(string) b
 	switch {
 	case c.environmentScope == "":
 		errs.add("environment_scope", msgBlank)
-	case !scopeRegexp.MatchString(c.environmentScope):
+	case !validScope(c.environmentScope):
 		errs.add("environment_scope", msgScopeFormat)
 	}
 	if c.environmentScope != "" && scopeTaken(c.environmentScope) {
@@ -106,7 +129,7 @@ func validateCluster(c, old *cluster, allowLocal bool, scopeTaken func(string) b
 		switch {
 		case len(ns) > 63:
 			errs.add("platform_kubernetes.namespace", msgNamespaceTooLong)
-		case !namespaceRegexp.MatchString(ns):
+		case !validNamespace(ns):
 			errs.add("platform_kubernetes.namespace", msgNamespaceFormat)
 		}
 		if ns == "gitlab-managed-apps" {

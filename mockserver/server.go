@@ -328,7 +328,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, string, *apiError
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, "", nil
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes), r.ContentLength)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -362,6 +362,27 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, string, *apiError
 			mustJSON(map[string]string{"error": fmt.Sprintf("The provided content-type '%s' is not supported.", r.Header.Get("Content-Type"))})}
 	}
 	return body, media, nil
+}
+
+// readAll reads a body into one buffer of its announced size, when it announces one.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 || size > MaxBodyBytes {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, 0, size+1) // +1: reading EOF needs no second buffer
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // longer than announced: grow
+		}
+	}
 }
 
 // authenticate finds the caller's token: PRIVATE-TOKEN (any case), Authorization: Bearer,
