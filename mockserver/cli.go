@@ -97,10 +97,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "glmock: %v\n", err)
 		return 1
 	}
-	// The options hold the parsed seed: drop them and hand the memory that parsing took back
-	// to the system now, rather than when the scavenger gets to it.
+	// The options hold the parsed seed: drop them and, for a seed file, hand the memory that
+	// parsing took back to the system now, rather than when the scavenger gets to it.
 	opts = nil
-	debug.FreeOSMemory()
+	if *seedFile != "" {
+		debug.FreeOSMemory()
+	}
 	if err := ctx.Err(); err != nil {
 		return 0
 	}
