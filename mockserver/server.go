@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	clustersapi "github.com/glclusters/clustersapi"
 )
@@ -339,6 +340,9 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, string, *apiError
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, "", nil
 	}
+	if !utf8.Valid(body) { // Ruby's parsers refuse invalid UTF-8; nothing is stored
+		return nil, "", errBadBody
+	}
 	media, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch media {
 	case "application/json":
@@ -347,8 +351,14 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, string, *apiError
 			return nil, "", errBadBody
 		}
 	case "application/x-www-form-urlencoded":
-		if _, err := url.ParseQuery(string(body)); err != nil {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
 			return nil, "", errBadBody
+		}
+		for k, vs := range form { // percent-encoded bytes are UTF-8 only once decoded
+			if !utf8.ValidString(k) || !utf8.ValidString(strings.Join(vs, "")) {
+				return nil, "", errBadBody
+			}
 		}
 	case "multipart/form-data": // re-encoded as a form, which the spec describes
 		form, err := multipartToForm(body, params["boundary"])

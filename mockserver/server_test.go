@@ -544,3 +544,28 @@ func TestDotSegments(t *testing.T) {
 		assert.JSONEq(t, `{"error":"404 Not Found"}`, string(body), p)
 	}
 }
+
+// TestHostileInput: every kind of bad input gets a 4xx JSON error and changes nothing.
+func TestHostileInput(t *testing.T) {
+	s, srv := mockserver.StartServer(t)
+	before := string(s.Export().JSON())
+	for _, rq := range []request{
+		{method: "POST", path: addCluster, token: "maintainer-token", body: "{\"name\":\"\xff\xfe\",\"environment_scope\":\"u\",\"platform_kubernetes_attributes\":{\"api_url\":\"https://k.example.com\",\"token\":\"t\"}}"},
+		{method: "POST", path: addCluster, token: "maintainer-token", contentType: "application/x-www-form-urlencoded", body: "name=%ff&platform_kubernetes_attributes[api_url]=https://k.example.com&platform_kubernetes_attributes[token]=t"},
+		{method: "POST", path: addCluster, token: "maintainer-token", body: `[1,2,3]`},
+		{method: "POST", path: addCluster, token: "maintainer-token", body: `"just a string"`},
+		{method: "POST", path: addCluster, token: "maintainer-token", body: `{"name":{"nested":true},"platform_kubernetes_attributes":[]}`},
+		{method: "POST", path: addCluster, token: "maintainer-token", body: strings.Repeat("[", 100000)},
+		{method: "PUT", path: cluster18, token: "maintainer-token", body: `{"name":null}`},
+		{method: "PUT", path: "/api/v4/projects/1/clusters/99999999999999999999999", token: "maintainer-token", body: `{}`},
+		{method: "DELETE", path: "/api/v4/projects/1/clusters/-1", token: "maintainer-token"},
+		{method: "GET", path: "/api/v4/projects/1/clusters?page=1e400&per_page=-99999999999999999999", token: "maintainer-token"},
+		{method: "GET", path: "/api/v4/projects/99999999999999999999999/clusters", token: "maintainer-token"},
+		{method: "BREW", path: cluster18, token: "maintainer-token"},
+	} {
+		got := do(t, srv, rq)
+		assert.True(t, got.status >= 400 && got.status < 500, "%s %s: %d %s", rq.method, rq.path, got.status, got.body)
+		assert.True(t, json.Valid(got.body), "%s %s: %s", rq.method, rq.path, got.body)
+	}
+	assert.Equal(t, before, string(s.Export().JSON()), "nothing stored was changed")
+}
