@@ -41,23 +41,29 @@ func validationError(e *fieldErrors) *apiError {
 }
 
 var (
-	errUnauthorized      = messageError(http.StatusUnauthorized, "401 Unauthorized")
-	errForbidden         = messageError(http.StatusForbidden, "403 Forbidden")
-	errProjectNotFound   = messageError(http.StatusNotFound, "404 Project Not Found")
-	errNotFound          = messageError(http.StatusNotFound, "404 Not Found") // not_found! without a resource: the feature flag
-	errRecordNotFound    = messageError(http.StatusNotFound, "404 Not found") // ActiveRecord::RecordNotFound
-	errPrecondition      = messageError(http.StatusPreconditionFailed, "412 Precondition Failed")
-	errRouteNotFound     = paramError(http.StatusNotFound, "404 Not Found")
-	errMethodNotAllowed  = paramError(http.StatusMethodNotAllowed, "405 Not Allowed")
-	errTooLarge          = messageError(http.StatusRequestEntityTooLarge, "413 Request Entity Too Large")
-	errBadBody           = paramError(http.StatusBadRequest, "message body does not match declared format")
-	errInternal          = messageError(http.StatusInternalServerError, "500 Internal Server Error")
-	errInsufficientScope = &apiError{http.StatusForbidden, mustJSON(struct {
+	errUnauthorized          = messageError(http.StatusUnauthorized, "401 Unauthorized")
+	errForbidden             = messageError(http.StatusForbidden, "403 Forbidden")
+	errProjectNotFound       = messageError(http.StatusNotFound, "404 Project Not Found")
+	errNotFound              = messageError(http.StatusNotFound, "404 Not Found") // not_found! without a resource: the feature flag
+	errRecordNotFound        = messageError(http.StatusNotFound, "404 Not found") // ActiveRecord::RecordNotFound
+	errPrecondition          = messageError(http.StatusPreconditionFailed, "412 Precondition Failed")
+	errRouteNotFound         = paramError(http.StatusNotFound, "404 Not Found")
+	errMethodNotAllowed      = paramError(http.StatusMethodNotAllowed, "405 Not Allowed")
+	errTooLarge              = messageError(http.StatusRequestEntityTooLarge, "413 Request Entity Too Large")
+	errBadBody               = paramError(http.StatusBadRequest, "message body does not match declared format")
+	errInternal              = messageError(http.StatusInternalServerError, "500 Internal Server Error")
+	errInsufficientScope     = insufficientScope("api")
+	errInsufficientSudoScope = insufficientScope("sudo")
+)
+
+// insufficientScope is the API guard's answer to a token without the scope a request needs.
+func insufficientScope(scope string) *apiError {
+	return &apiError{http.StatusForbidden, mustJSON(struct {
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
 		Scope       string `json:"scope"`
-	}{"insufficient_scope", "The request requires higher privileges than provided by the access token.", "api"})}
-)
+	}{"insufficient_scope", "The request requires higher privileges than provided by the access token.", scope})}
+}
 
 // writeJSON sends a JSON body with exactly the content type GitLab sends.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {

@@ -37,7 +37,7 @@ type SeedUser struct {
 	State    string `json:"state,omitempty" yaml:"state,omitempty"`
 }
 
-// SeedToken is a personal access token with its scopes (api, read_api).
+// SeedToken is a personal access token with its scopes (api, read_api, sudo).
 type SeedToken struct {
 	Token  string   `json:"token" yaml:"token"`
 	UserID int      `json:"user_id" yaml:"user_id"`
@@ -197,8 +197,8 @@ func (s *Seed) check() error {
 			return &SeedError{where + ".user_id", fmt.Sprintf("no user %d", t.UserID)}
 		}
 		for _, sc := range t.Scopes {
-			if sc != "api" && sc != "read_api" {
-				return &SeedError{where + ".scopes", fmt.Sprintf("unknown scope %q (api, read_api)", sc)}
+			if sc != "api" && sc != "read_api" && sc != "sudo" {
+				return &SeedError{where + ".scopes", fmt.Sprintf("unknown scope %q (api, read_api, sudo)", sc)}
 			}
 		}
 		tokens[t.Token] = true

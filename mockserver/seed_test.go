@@ -56,7 +56,7 @@ func TestSeedErrors(t *testing.T) {
 	cases := map[string]string{
 		`{"users":[{"id":1,"username":"a"},{"id":1,"username":"b"}]}`:                                                                        "users[1].id",
 		`{"users":[{"id":1,"username":"a"}],"tokens":[{"token":"t","user_id":2,"scopes":["api"]}]}`:                                          "tokens[0].user_id",
-		`{"users":[{"id":1,"username":"a"}],"tokens":[{"token":"t","user_id":1,"scopes":["sudo"]}]}`:                                         "tokens[0].scopes",
+		`{"users":[{"id":1,"username":"a"}],"tokens":[{"token":"t","user_id":1,"scopes":["admin"]}]}`:                                        "tokens[0].scopes",
 		`{"namespaces":[{"id":1,"name":"a","path":"a/b"}]}`:                                                                                  "namespaces[0].path",
 		`{"namespaces":[{"id":1,"name":"a","path":"a"}],"projects":[{"id":1,"name":"p","path":"p","namespace_id":1,"visibility":"secret"}]}`: "projects[0].visibility",
 		`{"clusters":[{"id":1,"project_id":1}]}`:                                                                                             "clusters[0].project_id",

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -418,5 +419,29 @@ func (st *state) authenticate(r *http.Request) (*token, *apiError) {
 	if tok.readOnly && r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return nil, errInsufficientScope
 	}
+	as := r.Header.Get("Sudo")
+	if as == "" && r.URL.RawQuery != "" {
+		as = r.URL.Query().Get("sudo")
+	}
+	if as != "" {
+		return st.sudo(tok, as)
+	}
 	return tok, nil
+}
+
+// sudo is GitLab's sudo!: an admin's token with the sudo scope acts as another user, named by
+// id or username.
+func (st *state) sudo(tok *token, as string) (*token, *apiError) {
+	if !tok.user.admin {
+		return nil, messageError(http.StatusForbidden, "403 Forbidden - Must be admin to use sudo")
+	}
+	if !tok.sudo {
+		return nil, errInsufficientSudoScope
+	}
+	for _, u := range st.users {
+		if strconv.Itoa(u.id) == as || strings.EqualFold(u.username, as) {
+			return &token{user: u, scopes: tok.scopes, readOnly: tok.readOnly}, nil
+		}
+	}
+	return nil, messageError(http.StatusNotFound, "404 User with ID or username '"+as+"' Not Found")
 }

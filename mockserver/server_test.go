@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -568,4 +569,35 @@ func TestHostileInput(t *testing.T) {
 		assert.True(t, json.Valid(got.body), "%s %s: %s", rq.method, rq.path, got.body)
 	}
 	assert.Equal(t, before, string(s.Export().JSON()), "nothing stored was changed")
+}
+
+func TestSudo(t *testing.T) {
+	seed := mockserver.DefaultSeed()
+	seed.Tokens = append(seed.Tokens, mockserver.SeedToken{Token: "admin-no-sudo", UserID: 1, Scopes: []string{"api"}})
+	srv := mockserver.Start(t, mockserver.WithSeed(seed))
+	cases := []struct {
+		name, token, sudo string
+		status            int
+		body              string
+	}{
+		{"admin acts as a developer", "root-token", "developer", 403, `{"message":"403 Forbidden"}`},
+		{"admin acts as a maintainer, by id", "root-token", "3", 201, `"username":"maintainer"`},
+		{"unknown user", "root-token", "nobody", 404, `{"message":"404 User with ID or username 'nobody' Not Found"}`},
+		{"not an admin", "maintainer-token", "root", 403, `{"message":"403 Forbidden - Must be admin to use sudo"}`},
+		{"no sudo scope", "admin-no-sudo", "developer", 403, `{"error":"insufficient_scope","error_description":"The request requires higher privileges than provided by the access token.","scope":"sudo"}`},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := do(t, srv, request{method: "POST", path: addCluster, token: tc.token, header: map[string]string{"Sudo": tc.sudo},
+				body: validBody("sudo", "sudo-"+strconv.Itoa(i))})
+			assert.Equal(t, tc.status, got.status, string(got.body))
+			if strings.HasPrefix(tc.body, "{") {
+				assert.JSONEq(t, tc.body, string(got.body))
+			} else {
+				assert.Contains(t, string(got.body), tc.body)
+			}
+		})
+	}
+	got := do(t, srv, request{method: "GET", path: "/api/v4/user?sudo=guest", token: "root-token"})
+	assert.Contains(t, string(got.body), `"username":"guest"`, "sudo as a query parameter")
 }

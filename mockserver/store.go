@@ -37,7 +37,9 @@ type user struct {
 
 type token struct {
 	user     *user
-	readOnly bool // read_api only: GET and HEAD
+	scopes   []string
+	readOnly bool // no api scope: GET and HEAD only
+	sudo     bool // the sudo scope: an admin may act as another user
 }
 
 type namespace struct {
@@ -152,7 +154,8 @@ func newState(s *Seed, externalURL string) *state {
 		st.users[u.id] = u
 	}
 	for _, t := range s.Tokens {
-		st.tokens[t.Token] = &token{user: st.users[t.UserID], readOnly: !slices.Contains(t.Scopes, "api")}
+		st.tokens[t.Token] = &token{user: st.users[t.UserID], scopes: slices.Clone(t.Scopes),
+			readOnly: !slices.Contains(t.Scopes, "api"), sudo: slices.Contains(t.Scopes, "sudo")}
 	}
 	for _, sn := range s.Namespaces {
 		kind := sn.Kind
@@ -217,11 +220,7 @@ func (st *state) seedLocked() *Seed {
 	}
 	sort.Strings(toks)
 	for _, t := range toks {
-		scope := "api"
-		if st.tokens[t].readOnly {
-			scope = "read_api"
-		}
-		s.Tokens = append(s.Tokens, SeedToken{Token: t, UserID: st.tokens[t].user.id, Scopes: []string{scope}})
+		s.Tokens = append(s.Tokens, SeedToken{Token: t, UserID: st.tokens[t].user.id, Scopes: slices.Clone(st.tokens[t].scopes)})
 	}
 	for _, id := range sortedKeys(st.namespaces) {
 		n := st.namespaces[id]
