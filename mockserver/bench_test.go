@@ -201,12 +201,23 @@ type benchProc struct {
 // benchStart starts the server subprocess. cpu >= 0 pins it to that CPU with GOMAXPROCS=1.
 func benchStart(tb testing.TB, env []string, cpu int) *benchProc {
 	tb.Helper()
-	args := []string{os.Args[0], "-test.run=^TestBenchHelperProcess$", "-test.count=1"}
+	argv := []string{os.Args[0], "-test.run=^TestBenchHelperProcess$", "-test.count=1"}
+	// building a 100k seed under -race can take a while
+	return benchSpawn(tb, argv, env, cpu, false, 60*time.Second, func(line []byte) (string, bool) {
+		return strings.CutPrefix(string(line), "ADDR ")
+	})
+}
+
+// benchSpawn runs argv (pinned when cpu >= 0) and waits for addrOf to find the address it
+// listens on in a line of its output. interrupt: stop it with SIGINT, not by closing stdin.
+func benchSpawn(tb testing.TB, argv, env []string, cpu int, interrupt bool, wait time.Duration,
+	addrOf func(line []byte) (string, bool)) *benchProc {
+	tb.Helper()
 	if cpu >= 0 {
-		args = append([]string{"taskset", "-c", strconv.Itoa(cpu)}, args...)
+		argv = append([]string{"taskset", "-c", strconv.Itoa(cpu)}, argv...)
 		env = append(env, "GOMAXPROCS=1")
 	}
-	cmd := exec.Command(args[0], args[1:]...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
@@ -220,13 +231,13 @@ func benchStart(tb testing.TB, env []string, cpu int) *benchProc {
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
-	p := &benchProc{cmd: cmd, stdin: stdin}
+	p := &benchProc{cmd: cmd, stdin: stdin, interrupt: interrupt}
 	tb.Cleanup(p.stop)
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			if a, ok := strings.CutPrefix(sc.Text(), "ADDR "); ok {
+			if a, ok := addrOf(sc.Bytes()); ok {
 				addr <- a
 				break
 			}
@@ -236,8 +247,8 @@ func benchStart(tb testing.TB, env []string, cpu int) *benchProc {
 	select {
 	case a := <-addr:
 		p.URL = "http://" + a
-	case <-time.After(60 * time.Second): // building a 100k seed under -race can take a while
-		tb.Fatal("the server subprocess did not start within 60s")
+	case <-time.After(wait):
+		tb.Fatalf("%s did not say where it listens within %s", filepath.Base(argv[len(argv)-1]), wait)
 	}
 	return p
 }
@@ -608,48 +619,12 @@ func benchBuildGlmock(b *testing.B) string {
 
 // benchStartGlmock starts glmock on a free port; it logs {"msg":"listening","addr":...} first.
 func benchStartGlmock(b *testing.B, bin string, cpu int, args ...string) *benchProc {
-	args = append([]string{bin, "--addr", "127.0.0.1:0"}, args...)
-	env := os.Environ()
-	if cpu >= 0 {
-		args = append([]string{"taskset", "-c", strconv.Itoa(cpu)}, args...)
-		env = append(env, "GOMAXPROCS=1")
-	}
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = env
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	p := &benchProc{cmd: cmd, stdin: stdin}
-	p.interrupt = true
-	b.Cleanup(p.stop)
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			var line struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
-				addr <- line.Addr
-				break
-			}
-		}
-		io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case a := <-addr:
-		p.URL = "http://" + a
-	case <-time.After(30 * time.Second):
-		b.Fatal("glmock did not log that it listens within 30s")
-	}
-	return p
+	argv := append([]string{bin, "--addr", "127.0.0.1:0"}, args...)
+	return benchSpawn(b, argv, nil, cpu, true, 30*time.Second, func(raw []byte) (string, bool) {
+		var line struct{ Msg, Addr string }
+		ok := json.Unmarshal(raw, &line) == nil && line.Msg == "listening"
+		return line.Addr, ok
+	})
 }
 
 // BenchmarkMemory reports a fresh mock process's resident set (VmRSS) and live heap after its
