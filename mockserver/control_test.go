@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -216,4 +217,12 @@ func TestControlFaults(t *testing.T) {
 func jsonNumber(v any) string {
 	out, _ := json.Marshal(v)
 	return strings.TrimSpace(string(out))
+}
+
+func TestJournalKeepsEscapedPaths(t *testing.T) {
+	srv := mockserver.Start(t)
+	do(t, srv, request{method: "GET", path: "/api/v4/projects/demo-group%2Fdemo/clusters", token: "maintainer-token"})
+	got := do(t, srv, request{method: "GET", path: "/-/mock/requests?path=" + url.QueryEscape("/api/v4/projects/demo-group%2Fdemo/clusters"), token: "root-token"})
+	assert.Contains(t, string(got.body), `"count":1`)
+	assert.Contains(t, string(got.body), `"path":"/api/v4/projects/demo-group%2Fdemo/clusters"`)
 }

@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// JournalEntry is one request the mock answered. It never holds a token or a body.
+// JournalEntry is one request the mock answered, its path as sent (escaped, without the
+// query). It never holds a token or a body.
 type JournalEntry struct {
 	Time      time.Time `json:"time"`
 	Method    string    `json:"method"`

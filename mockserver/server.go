@@ -115,7 +115,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
+			s.log.Error("handler panic", "method", r.Method, "path", r.URL.EscapedPath(), "panic", fmt.Sprint(v))
 			writeError(w, errInternal)
 		}
 	}()
@@ -134,7 +134,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if f := s.takeFault(r, opID); f != nil {
 			if f.apply(w) {
-				s.journal.add(JournalEntry{Time: s.now().UTC(), Method: r.Method, Path: r.URL.Path,
+				s.journal.add(JournalEntry{Time: s.now().UTC(), Method: r.Method, Path: r.URL.EscapedPath(),
 					Operation: opID, Status: f.Status, Fault: true})
 				return
 			}
@@ -219,7 +219,7 @@ func (s *Server) routes() {
 	}
 	// Everything else, a wrong method included, meets GitLab's catch-all route.
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.journal.add(JournalEntry{Time: s.now().UTC(), Method: r.Method, Path: r.URL.Path, Status: errRouteNotFound.status})
+		s.journal.add(JournalEntry{Time: s.now().UTC(), Method: r.Method, Path: r.URL.EscapedPath(), Status: errRouteNotFound.status})
 		writeError(w, errRouteNotFound)
 	})
 	s.controlRoutes()
@@ -270,10 +270,10 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 				user = c.tok.user.id
 			}
 			if s.log.Enabled(r.Context(), slog.LevelInfo) {
-				s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", c.status, "user", user,
+				s.log.Info("request", "method", r.Method, "path", r.URL.EscapedPath(), "status", c.status, "user", user,
 					"duration", time.Since(start))
 			}
-			s.journal.add(JournalEntry{Time: start.UTC(), Method: r.Method, Path: r.URL.Path, Operation: op.id,
+			s.journal.add(JournalEntry{Time: start.UTC(), Method: r.Method, Path: r.URL.EscapedPath(), Operation: op.id,
 				Status: c.status, UserID: user})
 		}()
 		body, media, e := readBody(w, r)
