@@ -62,12 +62,16 @@ func (s *Server) ctlReset(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// ctlExport returns the state as a seed. Cluster tokens are redacted unless ?secrets=true.
+// ctlExport returns the state as a seed. Access tokens and cluster tokens are redacted unless
+// ?secrets=true; redacted access tokens stay unique, so the export still loads.
 func (s *Server) ctlExport(w http.ResponseWriter, r *http.Request) {
 	seed := s.Export()
 	if r.URL.Query().Get("secrets") != "true" {
 		for i := range seed.Clusters {
 			seed.Clusters[i].Platform.Token = "[REDACTED]"
+		}
+		for i := range seed.Tokens {
+			seed.Tokens[i].Token = "[REDACTED-" + strconv.Itoa(i+1) + "]"
 		}
 	}
 	writeJSON(w, http.StatusOK, seed.JSON())

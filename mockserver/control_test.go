@@ -70,6 +70,9 @@ func TestControlResetExportLoad(t *testing.T) {
 	doc.check(t, "GET", "/state", nil, got)
 	assert.Contains(t, string(got.body), `"name": "x"`)
 	assert.NotContains(t, string(got.body), "secret-k8s-token", "cluster tokens are redacted by default")
+	assert.NotContains(t, string(got.body), "maintainer-token", "access tokens too")
+	_, err := mockserver.ParseSeed(got.body)
+	assert.NoError(t, err, "a redacted export still loads")
 	withSecrets := do(t, srv, request{method: "GET", path: "/-/mock/state?secrets=true", token: "root-token"})
 	assert.Contains(t, string(withSecrets.body), "secret-k8s-token")
 
