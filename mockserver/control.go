@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -137,14 +136,7 @@ func (s *Server) ctlClearRequests(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) ctlFaults(w http.ResponseWriter, r *http.Request) {
-	s.faults.mu.Lock()
-	list := make([]Fault, 0, len(s.faults.list))
-	for _, f := range s.faults.list {
-		list = append(list, *f)
-	}
-	s.faults.mu.Unlock()
-	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
-	writeJSON(w, http.StatusOK, mustJSON(list))
+	writeJSON(w, http.StatusOK, mustJSON(s.faults.all()))
 }
 
 // ctlAddFault adds a fault for the next count requests or for a duration from now.
@@ -169,36 +161,21 @@ func (s *Server) ctlAddFault(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, "fault: "+err.Error())
 		return
 	}
-	s.faults.mu.Lock()
-	s.faults.nextID++
-	f.ID = s.faults.nextID
-	s.faults.list = append(s.faults.list, &f)
-	s.nFaults.Store(int32(len(s.faults.list)))
-	s.faults.mu.Unlock()
-	writeJSON(w, http.StatusCreated, mustJSON(f))
+	writeJSON(w, http.StatusCreated, mustJSON(s.faults.add(f)))
 }
 
 func (s *Server) ctlClearFaults(w http.ResponseWriter, r *http.Request) {
-	s.faults.mu.Lock()
-	s.faults.list = nil
-	s.nFaults.Store(0)
-	s.faults.mu.Unlock()
+	s.faults.remove(0)
 	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) ctlDeleteFault(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.Atoi(r.PathValue("fault_id"))
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	for i, f := range s.faults.list {
-		if f.ID == id {
-			s.faults.list = append(s.faults.list[:i], s.faults.list[i+1:]...)
-			s.nFaults.Store(int32(len(s.faults.list)))
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
+	id, err := strconv.Atoi(r.PathValue("fault_id"))
+	if err != nil || id <= 0 || !s.faults.remove(id) {
+		ctlError(w, http.StatusNotFound, "404 Fault Not Found")
+		return
 	}
-	ctlError(w, http.StatusNotFound, "404 Fault Not Found")
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // ControlOpenAPI is control.yaml, the OpenAPI description of the control API.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -66,10 +67,53 @@ func (f *Fault) check(ops map[string]*operation) error {
 	return nil
 }
 
+// faults is the set of active faults. n mirrors len(list) so that the hot path skips the lock
+// when none is set; every method keeps it in step.
 type faults struct {
 	mu     sync.Mutex
 	list   []*Fault
 	nextID int
+	n      atomic.Int32
+}
+
+// add stores a checked fault and returns it with its id.
+func (fs *faults) add(f Fault) Fault {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.nextID++
+	f.ID = fs.nextID
+	fs.list = append(fs.list, &f)
+	fs.n.Store(int32(len(fs.list)))
+	return f
+}
+
+// all returns copies of the active faults, by id.
+func (fs *faults) all() []Fault {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	out := make([]Fault, 0, len(fs.list))
+	for _, f := range fs.list {
+		out = append(out, *f)
+	}
+	return out // added in id order, and removals keep it
+}
+
+// remove deletes one fault (id > 0) or all (id 0); it reports whether any was there.
+func (fs *faults) remove(id int) bool {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	defer func() { fs.n.Store(int32(len(fs.list))) }()
+	if id == 0 {
+		fs.list = nil
+		return true
+	}
+	for i, f := range fs.list {
+		if f.ID == id {
+			fs.list = append(fs.list[:i], fs.list[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // take returns the first fault matching the request and consumes one of its uses.
@@ -97,6 +141,7 @@ func (fs *faults) take(r *http.Request, op string, now time.Time) *Fault {
 		kept = append(kept, f)
 	}
 	fs.list = kept
+	fs.n.Store(int32(len(fs.list)))
 	return hit
 }
 

@@ -124,7 +124,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errRouteNotFound) // not ServeMux's text/html redirect to the cleaned path
 		return
 	}
-	if s.nFaults.Load() > 0 && strings.HasPrefix(r.URL.Path, "/api/") {
+	if s.faults.n.Load() > 0 && strings.HasPrefix(r.URL.Path, "/api/") {
 		_, pattern := s.mux.Handler(r)
 		opID := ""
 		for id, op := range s.ops {
@@ -132,7 +132,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				opID = id
 			}
 		}
-		if f := s.takeFault(r, opID); f != nil {
+		if f := s.faults.take(r, opID, s.now()); f != nil {
 			if f.apply(w) {
 				s.journal.add(JournalEntry{Time: s.now().UTC(), Method: r.Method, Path: r.URL.EscapedPath(),
 					Operation: opID, Status: f.Status, Fault: true})
@@ -141,14 +141,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mux.ServeHTTP(w, r)
-}
-
-func (s *Server) takeFault(r *http.Request, opID string) *Fault {
-	f := s.faults.take(r, opID, s.now())
-	s.faults.mu.Lock()
-	s.nFaults.Store(int32(len(s.faults.list)))
-	s.faults.mu.Unlock()
-	return f
 }
 
 // Reset replaces the whole state with a seed; nil means the seed the server started with.
