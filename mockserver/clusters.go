@@ -97,16 +97,17 @@ func (s *Server) createCluster(c *call) {
 		createdAt: now, updatedAt: now, apiURL: str(pk["api_url"]), token: strings.TrimSpace(str(pk["token"])),
 		authorizationType: str(pk["authorization_type"]),
 	}
-	if v, ok := b["domain"]; ok {
+	if v, ok := b["domain"]; ok && v != nil {
 		d := str(v)
 		cl.domain = &d
 	}
-	if v, ok := pk["ca_cert"]; ok {
+	if v, ok := pk["ca_cert"]; ok && v != nil {
 		ca := strings.TrimSpace(str(v))
 		cl.caCert = &ca
 	}
 	cl.namespace = normaliseNamespace(pk)
 	mgmt, hasMgmt := b["management_project_id"]
+	hasMgmt = hasMgmt && mgmt != nil // nil ('' in Grape) is no management project
 
 	st := c.st
 	st.mu.Lock()
@@ -146,7 +147,7 @@ func (s *Server) updateCluster(c *call) {
 	st := c.st
 	defer st.mu.Unlock()
 	b := c.body
-	if v, ok := b["management_project_id"]; ok {
+	if v, ok := b["management_project_id"]; ok && v != nil { // params[:management_project_id].present?
 		mid := integer(v)
 		if !st.managementProjectAllowed(mid, c.project, c.tok.user) {
 			c.fail(errManagementProject)
@@ -158,8 +159,11 @@ func (s *Server) updateCluster(c *call) {
 		cl.name = str(v)
 	}
 	if v, ok := b["domain"]; ok {
-		d := str(v)
-		cl.domain = &d
+		cl.domain = nil
+		if v != nil {
+			d := str(v)
+			cl.domain = &d
+		}
 	}
 	if v, ok := b["environment_scope"]; ok {
 		cl.environmentScope = strings.TrimSpace(str(v))
@@ -168,8 +172,11 @@ func (s *Server) updateCluster(c *call) {
 		cl.namespacePerEnvironment = boolean(v)
 	}
 	if v, ok := b["management_project_id"]; ok {
-		mid := integer(v)
-		cl.managementProjectID = &mid
+		cl.managementProjectID = nil // nil, from "" or null, clears it
+		if v != nil {
+			mid := integer(v)
+			cl.managementProjectID = &mid
+		}
 	}
 	if v, ok := b["enabled"]; ok {
 		cl.enabled = boolean(v)
@@ -185,8 +192,11 @@ func (s *Server) updateCluster(c *call) {
 			cl.token = strings.TrimSpace(str(v))
 		}
 		if v, ok := pk["ca_cert"]; ok {
-			ca := strings.TrimSpace(str(v))
-			cl.caCert = &ca
+			cl.caCert = nil
+			if v != nil {
+				ca := strings.TrimSpace(str(v))
+				cl.caCert = &ca
+			}
 		}
 		if _, ok := pk["namespace"]; ok {
 			cl.namespace = normaliseNamespace(pk)

@@ -152,30 +152,45 @@ func flattenOrder(ref *openapi3.SchemaRef, orders map[string][]string, prefix st
 // validate checks the request against the operation's parameters and body with kin-openapi
 // and returns the body as a nested map, defaults applied. A failure is Grape's 400:
 // {"error": "name is missing, platform_kubernetes_attributes[api_url] is empty"}.
+// Values are coerced first, as Grape does (coerce.go); a form body is read as the nested
+// object Rack makes of it and checked against the JSON schema, so both get the same rules.
 func (o *operation) validate(r *http.Request, pathParams map[string]string, body []byte, media string) (map[string]any, *apiError) {
+	var co *coerced
 	if o.route.Operation.RequestBody != nil {
+		if media == "application/x-www-form-urlencoded" {
+			if asJSON, err := formToJSON(body); err == nil {
+				body, media = asJSON, "application/json"
+				r.Header.Set("Content-Type", media)
+			}
+		}
 		if len(bytes.TrimSpace(body)) == 0 { // no body: every required parameter is missing
 			body, media = []byte("{}"), "application/json"
 			r.Header.Set("Content-Type", media)
+		}
+		if schema := o.bodySchemas[media]; media == "application/json" && schema != nil {
+			if m, ok := decodeObject(body); ok {
+				co = coerceBody(m, schema)
+				if out, err := json.Marshal(m); err == nil {
+					body = out
+				}
+			}
 		}
 		setBody(r, body)
 	}
 	if o.trivial && r.URL.RawQuery == "" {
 		return nil, nil // nothing the spec could reject: see operation.trivial
 	}
+	if r.URL.RawQuery != "" {
+		coerceQuery(r.URL, o.route.Operation.Parameters)
+	}
 	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams, Route: o.route, Options: validateOptions}
 	err := openapi3filter.ValidateRequest(r.Context(), in)
-	if err != nil && media == "application/json" {
-		// Grape coerces "2" to 2 and "true" to true; the spec does not. Only a body that failed
-		// pays for the conversion and a second validation.
-		if coerced := coerceJSON(body, o.bodySchemas[media]); !bytes.Equal(coerced, body) {
-			setBody(r, coerced)
-			err = openapi3filter.ValidateRequest(r.Context(), in)
-		}
-	}
 	var problems []problem
 	if err != nil {
 		problems = o.problems(err)
+	}
+	if co != nil {
+		problems = co.nilProblems(problems)
 	}
 	for name, not := range o.not {
 		if raw, ok := r.URL.Query()[name]; ok && len(raw) > 0 {
@@ -191,14 +206,66 @@ func (o *operation) validate(r *http.Request, pathParams map[string]string, body
 		return nil, nil
 	}
 	var value map[string]any
-	if vb, ok := r.Body.(interface{ ValidatedValue() any }); ok {
+	if co != nil { // the coerced body; kin-openapi keeps none when it saw a nil's "is missing"
+		value = co.value
+	} else if vb, ok := r.Body.(interface{ ValidatedValue() any }); ok {
 		value, _ = vb.ValidatedValue().(map[string]any)
 	}
 	if value == nil {
 		value = map[string]any{}
 	}
 	applyDefaults(value, o.bodySchemas[media])
+	if co != nil {
+		co.restoreNils(value)
+	}
 	return nest(value), nil
+}
+
+// nilProblems adjusts the spec's verdict for parameters sent as nil: Grape's presence check
+// passes them (no "is missing"), and allow_blank: false (minLength 1 here) calls them empty.
+func (co *coerced) nilProblems(problems []problem) []problem {
+	out := problems[:0]
+	for _, p := range problems {
+		if !(p.msg == "is missing" && co.isNil(p.param)) {
+			out = append(out, p)
+		}
+	}
+	for _, n := range co.nils {
+		if n.schema.MinLength > 0 {
+			out = append(out, problem{n.name, "is empty"})
+		}
+	}
+	return out
+}
+
+func (co *coerced) isNil(name string) bool {
+	for _, n := range co.nils {
+		if n.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// restoreNils hands nil parameters to the endpoint: an integer or string set to nil clears it
+// (management_project_id: "" unsets the management project). A boolean without a default is
+// left out, as if not sent: what GitLab stores for a nil boolean column is not pinned down.
+func (co *coerced) restoreNils(value map[string]any) {
+	for _, n := range co.nils {
+		if n.schema.Type.Is("boolean") {
+			continue
+		}
+		m := value
+		for _, p := range n.path[:len(n.path)-1] {
+			child, ok := m[p].(map[string]any)
+			if !ok {
+				child = map[string]any{}
+				m[p] = child
+			}
+			m = child
+		}
+		m[n.path[len(n.path)-1]] = nil
+	}
 }
 
 // setBody gives the request a body that kin-openapi can read (and read again).
@@ -398,67 +465,4 @@ func queryWithout(q url.Values, keys ...string) url.Values {
 		}
 	}
 	return out
-}
-
-// coerceJSON converts values the way Grape's coercion does before the schema sees them: "2"
-// for an integer, "true" or "0" for a boolean, 5 for a string. Clients send such values (Go's
-// client-go sends management_project_id as a string). The body is returned as is when nothing
-// needs converting.
-func coerceJSON(body []byte, schema *openapi3.Schema) []byte {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if schema == nil || dec.Decode(&v) != nil {
-		return body
-	}
-	if v, changed := coerce(v, schema); changed {
-		if out, err := json.Marshal(v); err == nil {
-			return out
-		}
-	}
-	return body
-}
-
-var (
-	grapeTrue  = []string{"1", "on", "t", "true", "y", "yes"}
-	grapeFalse = []string{"0", "off", "f", "false", "n", "no"}
-)
-
-func coerce(v any, schema *openapi3.Schema) (any, bool) {
-	switch {
-	case schema.Type.Is("object"):
-		m, ok := v.(map[string]any)
-		if !ok {
-			return v, false
-		}
-		changed := false
-		for name, prop := range schema.Properties {
-			if pv, ok := m[name]; ok {
-				if nv, c := coerce(pv, prop.Value); c {
-					m[name], changed = nv, true
-				}
-			}
-		}
-		return m, changed
-	case schema.Type.Is("integer"):
-		if str, ok := v.(string); ok {
-			if n, err := strconv.ParseInt(strings.TrimSpace(str), 10, 64); err == nil {
-				return json.Number(strconv.FormatInt(n, 10)), true
-			}
-		}
-	case schema.Type.Is("boolean"):
-		if str, ok := v.(string); ok {
-			switch low := strings.ToLower(strings.TrimSpace(str)); {
-			case slices.Contains(grapeTrue, low):
-				return true, true
-			case slices.Contains(grapeFalse, low):
-				return false, true
-			}
-		}
-	case schema.Type.Is("string"):
-		if n, ok := v.(json.Number); ok {
-			return n.String(), true
-		}
-	}
-	return v, false
 }
