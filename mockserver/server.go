@@ -119,6 +119,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, errInternal)
 		}
 	}()
+	if s.rejectMalformed(w, r) { // GitLab's HandleMalformedStrings, before everything else (malformed.go)
+		return
+	}
 	if strings.Contains(r.URL.Path, "/./") || strings.Contains(r.URL.Path, "/../") || strings.Contains(r.URL.Path, "//") ||
 		strings.HasSuffix(r.URL.Path, "/.") || strings.HasSuffix(r.URL.Path, "/..") {
 		writeError(w, errRouteNotFound) // not ServeMux's text/html redirect to the cleaned path
