@@ -191,7 +191,7 @@ func decodeObject(body []byte) (map[string]any, bool) {
 	return m, true
 }
 
-// coerceQuery rewrites the query's integer and boolean parameters as Grape reads them: ”
+// coerceQuery rewrites the query's integer and boolean parameters as Grape reads them: empty
 // is nil (so the default applies) and " 2" is 2. Values Grape would reject are left for the spec.
 func coerceQuery(u *url.URL, params openapi3.Parameters) {
 	q := u.Query()
