@@ -4,10 +4,12 @@ ADDR      ?= 127.0.0.1:8080
 TOOLS     := .tools
 REDOCLY   := @redocly/cli@2.77.0
 SPECTRAL  := @stoplight/spectral-cli@6.16.3
+# Independent OpenAPI validators run by spec_npm_test.go over real glmock traffic.
+VALIDATORS := openapi-request-coercer@12.1.3 openapi-request-validator@12.1.3 openapi-response-validator@12.1.3 js-yaml@4.1.0
 FUZZTIME  ?= 20s
 BENCHTIME ?= 2s
 
-.PHONY: run test fmt-check vet lint bench fuzz build clean
+.PHONY: run test fmt-check vet lint validators bench fuzz build clean
 
 run:
 	$(GO) run ./cmd/glmock --addr $(ADDR)
@@ -34,6 +36,12 @@ lint: $(TOOLS)/node_modules/.bin/redocly
 $(TOOLS)/node_modules/.bin/redocly:
 	mkdir -p $(TOOLS)
 	cd $(TOOLS) && npm install --no-audit --no-fund --silent --prefix . $(REDOCLY) $(SPECTRAL)
+
+validators: $(TOOLS)/node_modules/openapi-request-coercer/package.json
+
+$(TOOLS)/node_modules/openapi-request-coercer/package.json:
+	mkdir -p $(TOOLS)
+	cd $(TOOLS) && npm install --no-audit --no-fund --silent --prefix . $(VALIDATORS)
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -benchmem ./...

@@ -173,6 +173,7 @@ func TestExamplesFailWhenBroken(t *testing.T) {
 		"outside enum":      func(m map[string]any) { m["platform_type"] = "nomad" },
 		"bad date-time":     func(m map[string]any) { m["created_at"] = "yesterday" },
 		"null not nullable": func(m map[string]any) { m["enabled"] = nil },
+		"leaked token":      func(m map[string]any) { m["platform_kubernetes"].(map[string]any)["token"] = "secret-k8s-token" },
 	} {
 		t.Run(name, func(t *testing.T) {
 			raw, _ := json.Marshal(good)

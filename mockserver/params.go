@@ -90,6 +90,10 @@ func loadOperations(spec []byte) (map[string]*operation, error) {
 	return ops, nil
 }
 
+// routerPatterns are path parameter patterns every value the router hands over matches: one
+// non-empty escaped segment (ProjectId's pattern also admits the decoded full path).
+var routerPatterns = []string{"^[^/]+$", "^[^/]+(/[^/]+)*$"}
+
 func isTrivial(op *openapi3.Operation) bool {
 	if op.RequestBody != nil {
 		return false
@@ -99,7 +103,7 @@ func isTrivial(op *openapi3.Operation) bool {
 		switch v.In {
 		case openapi3.ParameterInPath:
 			s := v.Schema.Value
-			if !s.Type.Is("string") || (s.Pattern != "" && s.Pattern != "^[^/]+$") || s.MinLength > 0 || s.MaxLength != nil || len(s.Enum) > 0 || s.Format != "" {
+			if !s.Type.Is("string") || (s.Pattern != "" && !slices.Contains(routerPatterns, s.Pattern)) || s.MinLength > 0 || s.MaxLength != nil || len(s.Enum) > 0 || s.Format != "" {
 				return false
 			}
 		default:

@@ -1,0 +1,255 @@
+package clustersapi_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/glclusters/clustersapi/mockserver"
+)
+
+// exchange is one recorded request and response, in the form testdata/npmvalidate.js reads.
+type exchange struct {
+	Name                string            `json:"name"`
+	Operation           string            `json:"operation"`
+	CheckRequest        bool              `json:"checkRequest"`
+	PathParams          map[string]string `json:"pathParams"`
+	Query               map[string]string `json:"query"`
+	RequestHeaders      map[string]string `json:"requestHeaders"`
+	RequestBody         any               `json:"requestBody"`
+	Status              int               `json:"status"`
+	ResponseContentType string            `json:"responseContentType"`
+	ResponseBody        any               `json:"responseBody"`
+	wantInvalid         bool
+}
+
+// npmTools installs the npm validators (make validators) and returns node and the
+// node_modules folder. Without node or npm the test skips, but fails in CI.
+func npmTools(t *testing.T) (node, modules string) {
+	t.Helper()
+	missing := func(what string, err error) {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s: %v (CI installs it: see .ci/run)", what, err)
+		}
+		t.Skipf("%s not available (%v): install Node.js and npm to run the independent validators", what, err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node", err)
+	}
+	if _, err := exec.LookPath("npm"); err != nil {
+		missing("npm", err)
+	}
+	if out, err := command(t, 5*time.Minute, "make", "-s", "validators").CombinedOutput(); err != nil {
+		missing("make validators", fmt.Errorf("%w: %s", err, out))
+	}
+	return node, filepath.Join(".tools", "node_modules")
+}
+
+// command runs in its own process group, killed with the test.
+func command(t *testing.T, limit time.Duration, name string, args ...string) *exec.Cmd {
+	ctx := t.Context()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
+	timer := time.AfterFunc(limit, func() {
+		if cmd.Process != nil {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
+	})
+	t.Cleanup(func() { timer.Stop() })
+	return cmd
+}
+
+// TestNpmValidatorsAcceptGlmockTraffic runs openapi-request-validator and
+// openapi-response-validator (npm, via node) over real glmock traffic covering every operation
+// and every status glmock sends, the project addressed by path on all five cluster operations:
+// every response must pass, and every request glmock accepted too. A response with the
+// cluster token leaked into it must fail.
+func TestNpmValidatorsAcceptGlmockTraffic(t *testing.T) {
+	node, modules := npmTools(t)
+	srv := mockserver.Start(t)
+	const byPath = "/api/v4/projects/demo-group%2Fdemo"
+	form := "application/x-www-form-urlencoded"
+	create := func(scope string) string {
+		return `{"name":"npm","environment_scope":"` + scope + `","platform_kubernetes_attributes":{"api_url":"https://kubernetes.example.com","token":"secret-k8s-token"}}`
+	}
+	type call struct {
+		name, op, method, path, token, contentType, body string
+		header                                           map[string]string
+		fault                                            int // a fault set before the call
+		want                                             int
+	}
+	calls := []call{
+		{name: "version", op: "getApiV4Version", method: "GET", path: "/api/v4/version", token: "maintainer-token", want: 200},
+		{name: "version without token", op: "getApiV4Version", method: "GET", path: "/api/v4/version", want: 401},
+		{name: "user", op: "getApiV4User", method: "GET", path: "/api/v4/user", token: "maintainer-token", want: 200},
+		{name: "user, NUL in the query", op: "getApiV4User", method: "GET", path: "/api/v4/user?x=%00", token: "maintainer-token", want: 400},
+		{name: "list, first page", op: "getApiV4ProjectsIdClusters", method: "GET", path: "/api/v4/projects/1/clusters?per_page=1", token: "maintainer-token", want: 200},
+		{name: "list by path, last page", op: "getApiV4ProjectsIdClusters", method: "GET", path: byPath + "/clusters?per_page=100", token: "maintainer-token", want: 200},
+		{name: "list, public project, non-member", op: "getApiV4ProjectsIdClusters", method: "GET", path: "/api/v4/projects/3/clusters", token: "outsider-token", want: 403},
+		{name: "list, missing project", op: "getApiV4ProjectsIdClusters", method: "GET", path: "/api/v4/projects/999/clusters", token: "maintainer-token", want: 404},
+		{name: "list, per_page 0", op: "getApiV4ProjectsIdClusters", method: "GET", path: "/api/v4/projects/1/clusters?per_page=0", token: "maintainer-token", want: 400},
+		{name: "list without token", op: "getApiV4ProjectsIdClusters", method: "GET", path: "/api/v4/projects/1/clusters", want: 401},
+		{name: "list throttled", op: "getApiV4ProjectsIdClusters", method: "GET", path: "/api/v4/projects/1/clusters", token: "maintainer-token", fault: 429, want: 429},
+		{name: "list 500", op: "getApiV4ProjectsIdClusters", method: "GET", path: "/api/v4/projects/1/clusters", token: "maintainer-token", fault: 500, want: 500},
+		{name: "list 502", op: "getApiV4ProjectsIdClusters", method: "GET", path: "/api/v4/projects/1/clusters", token: "maintainer-token", fault: 502, want: 502},
+		{name: "list 503", op: "getApiV4ProjectsIdClusters", method: "GET", path: "/api/v4/projects/1/clusters", token: "maintainer-token", fault: 503, want: 503},
+		{name: "get", op: "getApiV4ProjectsIdClustersClusterId", method: "GET", path: "/api/v4/projects/1/clusters/18", token: "maintainer-token", want: 200},
+		{name: "get by path", op: "getApiV4ProjectsIdClustersClusterId", method: "GET", path: byPath + "/clusters/18", token: "maintainer-token", want: 200},
+		{name: "get, unknown cluster", op: "getApiV4ProjectsIdClustersClusterId", method: "GET", path: "/api/v4/projects/1/clusters/9999", token: "maintainer-token", want: 404},
+		{name: "get, cluster_id not an integer", op: "getApiV4ProjectsIdClustersClusterId", method: "GET", path: "/api/v4/projects/1/clusters/abc", token: "maintainer-token", want: 400},
+		{name: "create", op: "postApiV4ProjectsIdClustersUser", method: "POST", path: "/api/v4/projects/1/clusters/user", token: "maintainer-token", body: create("npm/a"), want: 201},
+		{name: "create by path, form", op: "postApiV4ProjectsIdClustersUser", method: "POST", path: byPath + "/clusters/user", token: "maintainer-token", contentType: form,
+			body: "name=npm&environment_scope=npm%2Fb&platform_kubernetes_attributes%5Bapi_url%5D=https%3A%2F%2Fkubernetes.example.com&platform_kubernetes_attributes%5Btoken%5D=t", want: 201},
+		{name: "create, name missing", op: "postApiV4ProjectsIdClustersUser", method: "POST", path: "/api/v4/projects/1/clusters/user", token: "maintainer-token", body: `{}`, want: 400},
+		{name: "create, duplicated scope", op: "postApiV4ProjectsIdClustersUser", method: "POST", path: "/api/v4/projects/1/clusters/user", token: "maintainer-token", body: create("npm/a"), want: 400},
+		{name: "create, NUL in name", op: "postApiV4ProjectsIdClustersUser", method: "POST", path: "/api/v4/projects/1/clusters/user", token: "maintainer-token", body: `{"name":"a\u0000"}`, want: 400},
+		{name: "create, read_api token", op: "postApiV4ProjectsIdClustersUser", method: "POST", path: "/api/v4/projects/1/clusters/user", token: "readonly-token", body: create("npm/c"), want: 403},
+		{name: "update", op: "putApiV4ProjectsIdClustersClusterId", method: "PUT", path: "/api/v4/projects/1/clusters/18", token: "maintainer-token", body: `{"domain":"npm.example.com"}`, want: 200},
+		{name: "update by path, terraform clears", op: "putApiV4ProjectsIdClustersClusterId", method: "PUT", path: byPath + "/clusters/18", token: "maintainer-token", body: `{"management_project_id":2}`, want: 200},
+		{name: "update, bad api_url", op: "putApiV4ProjectsIdClustersClusterId", method: "PUT", path: "/api/v4/projects/1/clusters/18", token: "maintainer-token", body: `{"platform_kubernetes_attributes":{"api_url":"nope"}}`, want: 400},
+		{name: "delete, modified since", op: "deleteApiV4ProjectsIdClustersClusterId", method: "DELETE", path: "/api/v4/projects/1/clusters/18", token: "maintainer-token",
+			header: map[string]string{"If-Unmodified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}, want: 412},
+		{name: "delete by path", op: "deleteApiV4ProjectsIdClustersClusterId", method: "DELETE", path: byPath + "/clusters/18", token: "maintainer-token", want: 204},
+	}
+	var traffic []exchange
+	for _, c := range calls {
+		if c.fault != 0 {
+			setFault(t, srv.URL, c.fault)
+		}
+		x := record(t, srv.URL, c.method, c.path, c.token, c.contentType, c.body, c.header)
+		require.Equal(t, c.want, x.Status, "%s: %v", c.name, x.ResponseBody)
+		x.Name, x.Operation = c.name, c.op
+		x.CheckRequest = x.Status < 300 // requests glmock accepted must be valid too
+		traffic = append(traffic, x)
+	}
+	// The mutation: a cluster response with the token leaked into it must fail.
+	leak := traffic[14]
+	require.Equal(t, "get", leak.Name)
+	raw, _ := json.Marshal(leak.ResponseBody)
+	var leaked map[string]any
+	require.NoError(t, json.Unmarshal(raw, &leaked))
+	leaked["platform_kubernetes"].(map[string]any)["token"] = "secret-k8s-token"
+	leak.Name, leak.ResponseBody, leak.CheckRequest, leak.wantInvalid = "get, token leaked", leaked, false, true
+	traffic = append(traffic, leak)
+
+	file := filepath.Join(t.TempDir(), "traffic.json")
+	raw, err := json.Marshal(traffic)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, raw, 0o600))
+	abs, err := filepath.Abs(modules)
+	require.NoError(t, err)
+	out, err := command(t, 2*time.Minute, node, "testdata/npmvalidate.js", abs, "openapi.yaml", file).Output()
+	var stderr []byte
+	if ee, ok := err.(*exec.ExitError); ok {
+		stderr = ee.Stderr
+	}
+	require.NoError(t, err, "%s", stderr)
+	seen := 0
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		var res struct {
+			I                 int
+			Request, Response []string
+		}
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &res), sc.Text())
+		x := traffic[res.I]
+		seen++
+		if x.wantInvalid {
+			assert.NotEmpty(t, res.Response, "%s: the npm validator accepted a leaked token", x.Name)
+			continue
+		}
+		assert.Empty(t, res.Request, "%s: request", x.Name)
+		assert.Empty(t, res.Response, "%s: %d response", x.Name, x.Status)
+	}
+	assert.Equal(t, len(traffic), seen, "a result for every exchange")
+}
+
+func setFault(t *testing.T, base string, status int) {
+	t.Helper()
+	x := record(t, base, "POST", mockserver.ControlPrefix+"faults", "root-token", "", `{"status":`+jsonInt(status)+`,"count":1}`, nil)
+	require.Equal(t, 201, x.Status, "%v", x.ResponseBody)
+}
+
+func jsonInt(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// record sends one request and keeps what the validators need of it.
+func record(t *testing.T, base, method, target, token, contentType, body string, header map[string]string) exchange {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, base+target, rd)
+	require.NoError(t, err)
+	if token != "" {
+		req.Header.Set("PRIVATE-TOKEN", token)
+	}
+	if body != "" {
+		if contentType == "" {
+			contentType = "application/json"
+		}
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	respBody, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+
+	x := exchange{PathParams: map[string]string{}, Query: map[string]string{}, RequestHeaders: map[string]string{},
+		Status: resp.StatusCode, ResponseContentType: resp.Header.Get("Content-Type")}
+	// Path parameters as a validating proxy sees them: percent-decoded.
+	segs := strings.Split(strings.TrimPrefix(req.URL.EscapedPath(), "/api/v4/"), "/")
+	if len(segs) >= 2 && segs[0] == "projects" {
+		x.PathParams["id"], _ = url.PathUnescape(segs[1])
+	}
+	if len(segs) >= 4 && segs[3] != "user" {
+		x.PathParams["cluster_id"] = segs[3]
+	}
+	for k, v := range req.URL.Query() {
+		x.Query[k] = v[0]
+	}
+	for k := range req.Header {
+		x.RequestHeaders[strings.ToLower(k)] = req.Header.Get(k)
+	}
+	switch {
+	case contentType == "application/x-www-form-urlencoded":
+		form, _ := url.ParseQuery(body)
+		m := map[string]any{}
+		for k, v := range form {
+			m[k] = v[0]
+		}
+		x.RequestBody = m
+	case body != "":
+		_ = json.Unmarshal([]byte(body), &x.RequestBody)
+	}
+	switch {
+	case len(respBody) == 0:
+		x.ResponseBody = nil
+	case strings.HasPrefix(x.ResponseContentType, "application/json"):
+		require.NoError(t, json.Unmarshal(respBody, &x.ResponseBody), "%s", respBody)
+	default:
+		x.ResponseBody = string(respBody)
+	}
+	return x
+}
