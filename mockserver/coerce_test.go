@@ -68,6 +68,9 @@ func TestGrapeCoercion(t *testing.T) {
 		{"python-gitlab CLI sends the hash as JSON text", "POST", addCluster, form,
 			"name=c&platform_kubernetes_attributes=%7B%22api_url%22%3A%22https%3A%2F%2Fk.example.com%22%2C%22token%22%3A%22t%22%7D", 400,
 			[]string{`{"error":"platform_kubernetes_attributes is invalid"}`}},
+		{"python-gitlab CLI, JSON body with the hash as text", "POST", addCluster, "",
+			`{"name":"c","platform_kubernetes_attributes":"{\"api_url\": \"https://k.example.com\", \"token\": \"t\"}"}`, 400,
+			[]string{`{"error":"platform_kubernetes_attributes is invalid"}`}},
 		{"blank hash is invalid", "POST", addCluster, "", `{"name":"c","platform_kubernetes_attributes":""}`, 400,
 			[]string{`{"error":"platform_kubernetes_attributes is invalid"}`}},
 		// Query parameters: '' is nil, so the default applies.
