@@ -79,10 +79,10 @@ func (s *Server) finish(r *http.Request, a *access, start time.Time) {
 	if !s.log.Enabled(context.Background(), slog.LevelInfo) {
 		return
 	}
-	method, cm := cut(r.Method, JournalMaxMethod)
+	m, cm := method(r.Method)
 	path, cp := cut(path, JournalMaxPath)
 	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request",
-		slog.String("method", method), slog.String("path", path), slog.Int("status", a.status),
+		slog.String("method", m), slog.String("path", path), slog.Int("status", a.status),
 		slog.Int("user", a.user), slog.String("operation", a.op), slog.Bool("fault", a.fault),
 		slog.Bool("truncated", cm || cp),
 		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))

@@ -201,7 +201,11 @@ func (s *Server) ctlRequests(w http.ResponseWriter, r *http.Request) {
 		body["next_after"] = next
 		q.Set("after", strconv.Itoa(next))
 		q.Set("limit", strconv.Itoa(limit))
-		w.Header().Set("Link", `<`+s.cfg.externalURL+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		w.Header().Set("Link", `<`+scheme+"://"+r.Host+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
 	}
 	writeJSON(w, http.StatusOK, mustJSON(body))
 }

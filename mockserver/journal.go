@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -47,14 +48,29 @@ func newJournal() *journal { return &journal{entries: make([]JournalEntry, Journ
 // splits no character; the copy keeps the long original from being pinned.
 func cut(s string, n int) (string, bool) {
 	if len(s) <= n {
-		return s, false
+		return strings.Clone(s), false // an escaped path may share the request line's memory
 	}
 	return strings.Clone(s[:n]), true
 }
 
+// method returns m without pinning the request line it was parsed from (a short method
+// shares the memory of a 60 kB path sent with it).
+func method(m string) (string, bool) {
+	for _, known := range [...]string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete,
+		http.MethodHead, http.MethodPatch, http.MethodOptions} {
+		if m == known {
+			return known, false
+		}
+	}
+	if len(m) > JournalMaxMethod {
+		return strings.Clone(m[:JournalMaxMethod]), true
+	}
+	return strings.Clone(m), false
+}
+
 func (j *journal) add(e JournalEntry) {
 	var cm, cp bool
-	e.Method, cm = cut(e.Method, JournalMaxMethod)
+	e.Method, cm = method(e.Method)
 	e.Path, cp = cut(e.Path, JournalMaxPath)
 	e.Truncated = cm || cp
 	j.mu.Lock()
