@@ -141,6 +141,7 @@ func (j *journal) clear() {
 // /-/mock/requests answers, without its page limit. The journal holds GitLab API requests
 // (the catch-all included), not the control API's or the health check's.
 func (s *Server) Requests(f JournalFilter) []JournalEntry {
+	f.Method = strings.ToUpper(f.Method)
 	_, out := s.journal.list(f, 0)
 	return out
 }
