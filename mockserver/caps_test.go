@@ -22,6 +22,10 @@ func TestClusterCap(t *testing.T) {
 	assert.Equal(t, before, string(s.Export().JSON()), "nothing stored")
 	require.Equal(t, 204, do(t, srv, request{method: "DELETE", path: cluster18, token: "maintainer-token"}).status)
 	assert.Equal(t, 201, do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: validBody("c4", "c4")}).status)
+
+	small, err := mockserver.New(mockserver.WithMaxClusters(1))
+	require.NoError(t, err, "seeds are the operator's, not capped")
+	assert.Len(t, small.Export().Clusters, 2)
 }
 
 // TestFaultCap: at most MaxFaults faults are active; one more is refused, by HTTP and Go.

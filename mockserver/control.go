@@ -199,13 +199,11 @@ func (s *Server) ctlRequests(w http.ResponseWriter, r *http.Request) {
 	if len(entries) < count {
 		next := entries[len(entries)-1].Seq
 		body["next_after"] = next
+		q.Del("private_token") // a token never goes into a link
+		q.Del("access_token")
 		q.Set("after", strconv.Itoa(next))
 		q.Set("limit", strconv.Itoa(limit))
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		w.Header().Set("Link", `<`+scheme+"://"+r.Host+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
+		w.Header().Set("Link", `<`+requestScheme(r)+"://"+r.Host+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
 	}
 	writeJSON(w, http.StatusOK, mustJSON(body))
 }

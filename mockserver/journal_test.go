@@ -60,6 +60,10 @@ func TestControlJournalPages(t *testing.T) {
 		assert.Equal(t, fmt.Sprintf("/api/v4/page-%d", i), p, "each entry once, in order")
 	}
 
+	viaQuery := do(t, srv, request{method: "GET", path: "/-/mock/requests?limit=10&private_token=root-token"})
+	assert.Contains(t, viaQuery.header.Get("Link"), "after=")
+	assert.NotContains(t, viaQuery.header.Get("Link"), "root-token", "no token in the link")
+
 	got := do(t, srv, request{method: "GET", path: "/-/mock/requests?limit=1000", token: "root-token"})
 	var p journalPage
 	require.NoError(t, json.Unmarshal(got.body, &p))
