@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -79,6 +80,7 @@ func TestStateChangesAllOrNothing(t *testing.T) {
 	withSecrets := do(t, srv, request{method: "GET", path: "/-/mock/state?secrets=true", token: "root-token"}).body
 	before := string(s.Export().JSON())
 	breakStateFile(t, path)
+	doc := loadControlDoc(t)
 
 	for _, rq := range []request{
 		{method: "POST", path: "/-/mock/reset", token: "root-token"},
@@ -88,6 +90,7 @@ func TestStateChangesAllOrNothing(t *testing.T) {
 		got := do(t, srv, rq)
 		assert.Equal(t, 500, got.status, rq.method+" "+rq.path)
 		assert.JSONEq(t, `{"message":"500 Internal Server Error"}`, string(got.body), "no path, no OS error")
+		doc.check(t, rq.method, strings.TrimPrefix(rq.path, "/-/mock"), nil, got)
 		assert.Equal(t, before, string(s.Export().JSON()), "memory unchanged")
 	}
 	assert.Len(t, s.Faults(), 1, "a failed reset keeps the faults")
