@@ -71,6 +71,9 @@ func (s *Server) userOf(r *http.Request) int {
 
 // finish writes the request's log line and journal entry.
 func (s *Server) finish(r *http.Request, a *access, start time.Time) {
+	if a.status == 0 && !a.fault {
+		a.status = http.StatusOK // a handler that writes nothing sends 200
+	}
 	path := r.URL.EscapedPath()
 	if !a.noJournal {
 		s.journal.add(JournalEntry{Time: start.UTC(), Method: r.Method, Path: path, Operation: a.op,

@@ -30,16 +30,16 @@ type ConfigError struct{ Msg string }
 
 func (e *ConfigError) Error() string { return e.Msg }
 
-// Features lists the feature flags the mock models.
-var Features = []string{FeatureCertificateBasedClusters}
+// knownFeatures lists the feature flags the mock models.
+var knownFeatures = []string{FeatureCertificateBasedClusters}
 
 // checkFeature refuses a flag the mock does not model: a typo would otherwise leave the
 // API in its default state without a word.
 func checkFeature(name string) error {
-	if slices.Contains(Features, name) {
+	if slices.Contains(knownFeatures, name) {
 		return nil
 	}
-	return &ConfigError{fmt.Sprintf("unknown feature flag %q: valid flags are %s", name, strings.Join(Features, ", "))}
+	return &ConfigError{fmt.Sprintf("unknown feature flag %q: valid flags are %s", name, strings.Join(knownFeatures, ", "))}
 }
 
 // DefaultMaxClusters is how many clusters the mock stores at most, unless WithMaxClusters
@@ -49,7 +49,8 @@ const DefaultMaxClusters = 10000
 // WithSeed replaces the default seed.
 func WithSeed(s *Seed) Option { return func(c *config) { c.seed = s } }
 
-// WithFeature sets a feature flag, one of Features; New refuses an unknown name.
+// WithFeature sets a feature flag (the mock models FeatureCertificateBasedClusters); New
+// refuses an unknown name with a ConfigError.
 func WithFeature(name string, enabled bool) Option {
 	return func(c *config) {
 		if err := checkFeature(name); err != nil {
