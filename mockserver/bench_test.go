@@ -141,10 +141,11 @@ func TestBenchHelperProcess(t *testing.T) {
 		// alive once the mock holds its state, as glmock --seed does.
 		var s *mockserver.Server
 		var err error
+		uncapped := mockserver.WithMaxClusters(math.MaxInt32) // create rounds store about b.N clusters
 		if n, _ := strconv.Atoi(os.Getenv("GLMOCK_BENCH_CLUSTERS")); n > 0 {
-			s, err = mockserver.New(mockserver.WithSeed(benchSeed(n)))
+			s, err = mockserver.New(mockserver.WithSeed(benchSeed(n)), uncapped)
 		} else {
-			s, err = mockserver.New()
+			s, err = mockserver.New(uncapped)
 		}
 		debug.FreeOSMemory() // as glmock's Main does once the state is built
 		if err != nil {
@@ -463,7 +464,7 @@ func benchMock(b *testing.B, cpu int) *benchProc {
 		if err := os.WriteFile(seed, benchSeed(benchListSize).JSON(), 0o600); err != nil {
 			b.Fatal(err)
 		}
-		return benchStartGlmock(b, benchBuildGlmock(b), cpu, "--seed", seed)
+		return benchStartGlmock(b, benchBuildGlmock(b), cpu, "--seed", seed, "--max-clusters", strconv.Itoa(math.MaxInt32))
 	}
 	return benchStart(b, []string{"GLMOCK_BENCH_ROLE=mock", "GLMOCK_BENCH_CLUSTERS=" + strconv.Itoa(benchListSize), benchProfileEnv()}, cpu)
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,11 +27,63 @@ func (f featureFlags) Set(v string) error {
 	if !ok || name == "" {
 		return errors.New("want NAME=BOOL, e.g. certificate_based_clusters=false")
 	}
-	on, err := strconv.ParseBool(value)
+	if err := checkFeature(name); err != nil {
+		return err
+	}
+	on, err := parseBool(value)
 	if err != nil {
-		return fmt.Errorf("%s: %q is not a boolean", name, value)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	f[name] = on
+	return nil
+}
+
+// parseBool reads a boolean as strconv.ParseBool does, with an error that lists the values.
+func parseBool(v string) (bool, error) {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%q is not a boolean: use true or false (1, 0, t, f, TRUE, FALSE also work)", v)
+	}
+	return b, nil
+}
+
+// boolFlag is a flag.Value for a boolean whose error lists the accepted values (flag.Bool
+// says only "parse error").
+type boolFlag bool
+
+func (b *boolFlag) String() string   { return strconv.FormatBool(bool(*b)) }
+func (b *boolFlag) IsBoolFlag() bool { return true }
+func (b *boolFlag) Set(v string) error {
+	on, err := parseBool(v)
+	*b = boolFlag(on)
+	return err
+}
+
+// intFlag is a flag.Value for a whole number whose error says so (flag.Int says "parse error").
+type intFlag int
+
+func (n *intFlag) String() string { return strconv.Itoa(int(*n)) }
+func (n *intFlag) Set(v string) error {
+	i, err := strconv.Atoi(v)
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", v)
+	}
+	*n = intFlag(i)
+	return nil
+}
+
+// oneOf is a flag.Value that accepts only the listed values.
+type oneOf struct {
+	value string
+	valid []string
+}
+
+func (o *oneOf) String() string { return o.value }
+func (o *oneOf) Set(v string) error {
+	if !slices.Contains(o.valid, v) {
+		return fmt.Errorf("%q: use %s", v, strings.Join(o.valid, " or "))
+	}
+	o.value = v
 	return nil
 }
 
@@ -44,11 +97,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	seedFile := fs.String("seed", "", "seed file (JSON or YAML) replacing the default seed")
-	allowLocal := fs.Bool("allow-local-urls", false, "accept api_url on localhost and private networks")
+	var allowLocal boolFlag
+	fs.Var(&allowLocal, "allow-local-urls", "accept api_url on localhost and private networks (true or false)")
 	external := fs.String("external-url", "https://gitlab.example.com", "GitLab URL used in web_url fields")
 	stateFile := fs.String("state", "", "keep the state in this file: loaded at start, rewritten atomically after every change")
 	version := fs.String("gitlab-version", "", "follow the behaviour of this GitLab release, X.Y (default: the newest, with the clusters flag on)")
-	logFormat := fs.String("log-format", "json", "log format: json or text")
+	logFormat := &oneOf{value: "json", valid: []string{"json", "text"}}
+	fs.Var(logFormat, "log-format", "log format: json or text")
+	maxClusters := intFlag(DefaultMaxClusters)
+	fs.Var(&maxClusters, "max-clusters", "how many clusters clients can make the mock store; a create beyond gets GitLab's plan-limit 400")
 	features := featureFlags{}
 	fs.Var(features, "feature", "set a feature flag, NAME=BOOL (repeatable), e.g. certificate_based_clusters=false")
 	fs.Usage = func() {
@@ -75,12 +132,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var handler slog.Handler = slog.NewJSONHandler(stdout, nil)
-	if *logFormat == "text" {
+	if logFormat.value == "text" {
 		handler = slog.NewTextHandler(stdout, nil)
 	}
 	logger := slog.New(handler)
-	opts := []Option{WithLogger(logger), WithAllowLocalURLs(*allowLocal), WithExternalURL(*external),
-		WithGitLabVersion(*version), WithStateFile(*stateFile)}
+	opts := []Option{WithLogger(logger), WithAllowLocalURLs(bool(allowLocal)), WithExternalURL(*external),
+		WithGitLabVersion(*version), WithStateFile(*stateFile), WithMaxClusters(int(maxClusters))}
 	for name, on := range features {
 		opts = append(opts, WithFeature(name, on))
 	}
@@ -95,8 +152,19 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	srv, err := New(opts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "glmock: %v\n", err)
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			return 2
+		}
 		return 1
 	}
+	seedName := "default"
+	if *seedFile != "" {
+		seedName = *seedFile
+	}
+	logger.Info("glmock", "gitlab_version", srv.gv.text, "behaves_as", srv.gv.behavesAs(),
+		"clusters_api", srv.Feature(FeatureCertificateBasedClusters), "seed", seedName,
+		"state_file", *stateFile, "max_clusters", srv.cfg.maxClusters, "allow_local_urls", srv.cfg.allowLocalURLs)
 	// The options hold the parsed seed: drop them and, for a seed file, hand the memory that
 	// parsing took back to the system now, rather than when the scavenger gets to it.
 	opts = nil

@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -123,6 +124,9 @@ func (s *Server) createCluster(c *call) {
 	errs := validateCluster(cl, nil, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(cl.projectID, scope, 0) })
 	if !s.gv.multipleClusters() && len(st.byProject[cl.projectID]) > 0 {
 		errs = errs.prepend("base", msgMultipleClusters) // a model validation of its own in 12.x
+	}
+	if len(st.clusters) >= s.cfg.maxClusters { // the mock's storage cap, as GitLab's plan limits answer (Limitable)
+		errs = errs.prepend("base", fmt.Sprintf("Maximum number of clusters (%d) exceeded", s.cfg.maxClusters))
 	}
 	if !errs.empty() {
 		c.fail(validationError(errs))

@@ -3,6 +3,8 @@ package mockserver
 import (
 	_ "embed"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -33,16 +35,24 @@ func (s *Server) controlRoutes() {
 	}
 }
 
-// admin lets only an administrator's token with the api scope through.
+// admin lets only an administrator's token through. Writes and secrets need the api scope;
+// an admin token with only read_api may read (the state redacted, the journal, flags, faults).
 func (s *Server) admin(h func(http.ResponseWriter, *http.Request)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, e := s.state.Load().authenticate(r)
+		a := accessOf(w)
+		a.noJournal = true
+		tok, e := s.state.Load().authenticate(r) // refuses a read_api token's writes
 		if e != nil {
 			writeError(w, e)
 			return
 		}
+		a.user = tok.user.id
 		if !tok.user.admin {
 			writeError(w, errForbidden)
+			return
+		}
+		if tok.readOnly && r.URL.Query().Get("secrets") != "" {
+			writeError(w, errInsufficientScope)
 			return
 		}
 		h(w, r)
@@ -53,10 +63,26 @@ func ctlError(w http.ResponseWriter, status int, msg string) {
 	writeError(w, messageError(status, msg))
 }
 
+// ctlReset returns to the start: the seed's state, an empty journal and no faults, as
+// WireMock's reset does; ?keep=journal,faults keeps either.
 func (s *Server) ctlReset(w http.ResponseWriter, r *http.Request) {
+	keep := map[string]bool{}
+	for _, k := range strings.Split(r.URL.Query().Get("keep"), ",") {
+		if k = strings.TrimSpace(k); k != "" && k != "journal" && k != "faults" {
+			ctlError(w, http.StatusBadRequest, "keep: "+strconv.Quote(k)+" is not journal or faults")
+			return
+		}
+		keep[k] = true
+	}
 	if err := s.Reset(nil); err != nil {
-		ctlError(w, http.StatusInternalServerError, err.Error())
+		writeError(w, errInternal) // the path and OS error are in the log
 		return
+	}
+	if !keep["journal"] {
+		s.ClearRequests()
+	}
+	if !keep["faults"] {
+		s.ClearFaults()
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -67,13 +93,33 @@ func (s *Server) ctlExport(w http.ResponseWriter, r *http.Request) {
 	seed := s.Export()
 	if r.URL.Query().Get("secrets") != "true" {
 		for i := range seed.Clusters {
-			seed.Clusters[i].Platform.Token = "[REDACTED]"
+			seed.Clusters[i].Platform.Token = redacted
 		}
 		for i := range seed.Tokens {
-			seed.Tokens[i].Token = "[REDACTED-" + strconv.Itoa(i+1) + "]"
+			seed.Tokens[i].Token = redacted[:len(redacted)-1] + "-" + strconv.Itoa(i+1) + "]"
 		}
 	}
 	writeJSON(w, http.StatusOK, seed.JSON())
+}
+
+// redacted replaces secrets in an export; access tokens get [REDACTED-n], to stay unique.
+const redacted = "[REDACTED]"
+
+// checkNotRedacted refuses a redacted export: loaded, its placeholders would replace every
+// token, and the next call, the control API's included, would get 401.
+func (seed *Seed) checkNotRedacted() error {
+	const how = "is a redacted placeholder from an export without secrets; to save and restore, export with GET /-/mock/state?secrets=true"
+	for i, t := range seed.Tokens {
+		if strings.HasPrefix(t.Token, redacted[:len(redacted)-1]) {
+			return &SeedError{fmt.Sprintf("tokens[%d].token", i), how}
+		}
+	}
+	for i, c := range seed.Clusters {
+		if c.Platform.Token == redacted {
+			return &SeedError{fmt.Sprintf("clusters[%d].platform_kubernetes.token", i), how}
+		}
+	}
+	return nil
 }
 
 func (s *Server) ctlLoad(w http.ResponseWriter, r *http.Request) {
@@ -88,7 +134,12 @@ func (s *Server) ctlLoad(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.Reset(seed); err != nil {
-		ctlError(w, http.StatusInternalServerError, err.Error())
+		var se *SeedError
+		if errors.As(err, &se) {
+			ctlError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		writeError(w, errInternal) // the path and OS error are in the log
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -109,25 +160,52 @@ func (s *Server) ctlSetFeature(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, `send {"enabled": true|false}`)
 		return
 	}
+	if err := checkFeature(r.PathValue("name")); err != nil {
+		ctlError(w, http.StatusNotFound, err.Error())
+		return
+	}
 	s.SetFeature(r.PathValue("name"), *body.Enabled)
 	s.ctlFeatures(w, r)
 }
 
-// ctlRequests returns the journal, filtered by method, path, operation, status and user_id.
+// Pages of GET /-/mock/requests: the default and the largest limit.
+const (
+	RequestsDefaultLimit = 100
+	RequestsMaxLimit     = 1000
+)
+
+// ctlRequests returns the journal, filtered by method, path, operation, status and user_id,
+// a page of at most limit entries after the entry numbered after. count is every match; when
+// more follow, next_after and a Link header (rel="next") give the next page.
 func (s *Server) ctlRequests(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := JournalFilter{Method: strings.ToUpper(q.Get("method")), Path: q.Get("path"), Operation: q.Get("operation")}
+	limit := RequestsDefaultLimit
 	var err error
-	for key, dst := range map[string]*int{"status": &f.Status, "user_id": &f.UserID} {
+	for key, dst := range map[string]*int{"status": &f.Status, "user_id": &f.UserID, "after": &f.After, "limit": &limit} {
 		if v := q.Get(key); v != "" {
-			if *dst, err = strconv.Atoi(v); err != nil {
-				ctlError(w, http.StatusBadRequest, key+" must be an integer")
+			if *dst, err = strconv.Atoi(v); err != nil || *dst < 0 {
+				ctlError(w, http.StatusBadRequest, key+" must be a non-negative integer")
 				return
 			}
 		}
 	}
-	entries := s.journal.list(f)
-	writeJSON(w, http.StatusOK, mustJSON(map[string]any{"count": len(entries), "requests": entries}))
+	if limit < 1 || limit > RequestsMaxLimit {
+		ctlError(w, http.StatusBadRequest, "limit must be between 1 and "+strconv.Itoa(RequestsMaxLimit))
+		return
+	}
+	count, entries := s.journal.list(f, limit)
+	body := map[string]any{"count": count, "requests": entries}
+	if len(entries) < count {
+		next := entries[len(entries)-1].Seq
+		body["next_after"] = next
+		q.Del("private_token") // a token never goes into a link
+		q.Del("access_token")
+		q.Set("after", strconv.Itoa(next))
+		q.Set("limit", strconv.Itoa(limit))
+		w.Header().Set("Link", `<`+requestScheme(r)+"://"+r.Host+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
+	}
+	writeJSON(w, http.StatusOK, mustJSON(body))
 }
 
 func (s *Server) ctlClearRequests(w http.ResponseWriter, r *http.Request) {
@@ -161,7 +239,12 @@ func (s *Server) ctlAddFault(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, "fault: "+err.Error())
 		return
 	}
-	writeJSON(w, http.StatusCreated, mustJSON(s.faults.add(f)))
+	added, err := s.faults.add(f)
+	if err != nil {
+		ctlError(w, http.StatusBadRequest, "fault: "+err.Error())
+		return
+	}
+	writeJSON(w, http.StatusCreated, mustJSON(added))
 }
 
 func (s *Server) ctlClearFaults(w http.ResponseWriter, r *http.Request) {

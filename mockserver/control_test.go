@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -72,7 +74,7 @@ func TestControlResetExportLoad(t *testing.T) {
 	assert.NotContains(t, string(got.body), "secret-k8s-token", "cluster tokens are redacted by default")
 	assert.NotContains(t, string(got.body), "maintainer-token", "access tokens too")
 	_, err := mockserver.ParseSeed(got.body)
-	assert.NoError(t, err, "a redacted export still loads")
+	assert.NoError(t, err, "a redacted export still parses (PUT /state refuses it: TestLoadRedactedExportRefused)")
 	withSecrets := do(t, srv, request{method: "GET", path: "/-/mock/state?secrets=true", token: "root-token"})
 	assert.Contains(t, string(withSecrets.body), "secret-k8s-token")
 
@@ -228,4 +230,82 @@ func TestJournalKeepsEscapedPaths(t *testing.T) {
 	got := do(t, srv, request{method: "GET", path: "/-/mock/requests?path=" + url.QueryEscape("/api/v4/projects/demo-group%2Fdemo/clusters"), token: "root-token"})
 	assert.Contains(t, string(got.body), `"count":1`)
 	assert.Contains(t, string(got.body), `"path":"/api/v4/projects/demo-group%2Fdemo/clusters"`)
+}
+
+// TestControlReadOnlyAdmin: an admin token with only read_api may read the redacted state,
+// the journal, flags and faults; secrets and every write need the api scope.
+func TestControlReadOnlyAdmin(t *testing.T) {
+	seed := mockserver.DefaultSeed()
+	seed.Tokens = append(seed.Tokens, mockserver.SeedToken{Token: "admin-read-token", UserID: 1, Scopes: []string{"read_api"}})
+	file := filepath.Join(t.TempDir(), "seed.json")
+	require.NoError(t, os.WriteFile(file, seed.JSON(), 0o600))
+	loaded, err := mockserver.LoadSeed(file)
+	require.NoError(t, err)
+	srv := mockserver.Start(t, mockserver.WithSeed(loaded))
+
+	for _, path := range []string{"/-/mock/state", "/-/mock/requests", "/-/mock/features", "/-/mock/faults"} {
+		got := do(t, srv, request{method: "GET", path: path, token: "admin-read-token"})
+		assert.Equal(t, 200, got.status, path)
+		assert.NotContains(t, string(got.body), "secret-k8s-token", path)
+	}
+	writes := []request{
+		{method: "GET", path: "/-/mock/state?secrets=true"},
+		{method: "POST", path: "/-/mock/reset"},
+		{method: "PUT", path: "/-/mock/state", body: string(seed.JSON())},
+		{method: "PUT", path: "/-/mock/features/certificate_based_clusters", body: `{"enabled":false}`},
+		{method: "DELETE", path: "/-/mock/requests"},
+		{method: "POST", path: "/-/mock/faults", body: `{"status":503,"count":1}`},
+		{method: "DELETE", path: "/-/mock/faults"},
+		{method: "DELETE", path: "/-/mock/faults/1"},
+	}
+	for _, rq := range writes {
+		rq.token = "admin-read-token"
+		got := do(t, srv, rq)
+		assert.Equal(t, 403, got.status, rq.method+" "+rq.path)
+		assert.Contains(t, string(got.body), "insufficient_scope", rq.method+" "+rq.path)
+		assert.NotContains(t, string(got.body), "secret-k8s-token")
+	}
+	assert.Equal(t, 200, do(t, srv, request{method: "GET", path: clusters, token: "maintainer-token"}).status, "nothing was switched off")
+}
+
+// TestControlResetClearsJournalAndFaults: POST /-/mock/reset goes back to the start (state,
+// journal, faults), unless ?keep= names what to keep.
+func TestControlResetClearsJournalAndFaults(t *testing.T) {
+	s, srv := mockserver.StartServer(t)
+	setup := func() {
+		do(t, srv, request{method: "GET", path: clusters, token: "maintainer-token"})
+		_, err := s.AddFault(mockserver.Fault{Path: "/api/v4/nowhere", Status: 503, Count: 1})
+		require.NoError(t, err)
+	}
+	cases := []struct {
+		query                   string
+		keepJournal, keepFaults bool
+	}{
+		{"", false, false},
+		{"?keep=journal", true, false},
+		{"?keep=faults", false, true},
+		{"?keep=journal,faults", true, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.query, func(t *testing.T) {
+			s.ClearRequests()
+			s.ClearFaults()
+			setup()
+			require.Equal(t, 204, do(t, srv, request{method: "POST", path: "/-/mock/reset" + tc.query, token: "root-token"}).status)
+			assert.Equal(t, tc.keepJournal, len(s.Requests(mockserver.JournalFilter{})) > 0, "journal")
+			assert.Equal(t, tc.keepFaults, len(s.Faults()) > 0, "faults")
+		})
+	}
+	got := do(t, srv, request{method: "POST", path: "/-/mock/reset?keep=state", token: "root-token"})
+	assert.Equal(t, 400, got.status)
+	assert.Contains(t, string(got.body), `keep: \"state\" is not journal or faults`)
+}
+
+func TestControlUnknownFeature(t *testing.T) {
+	srv := mockserver.Start(t)
+	got := do(t, srv, request{method: "PUT", path: "/-/mock/features/certificate_based_clusterz", token: "root-token", body: `{"enabled":false}`})
+	assert.Equal(t, 404, got.status)
+	assert.Contains(t, string(got.body), "valid flags are certificate_based_clusters")
+	loadControlDoc(t).check(t, "PUT", "/features/{name}", map[string]string{"name": "certificate_based_clusterz"}, got)
+	assert.JSONEq(t, `{"certificate_based_clusters":true}`, string(do(t, srv, request{method: "GET", path: "/-/mock/features", token: "root-token"}).body))
 }

@@ -17,7 +17,7 @@ type Fault struct {
 	ID         int        `json:"id"`
 	Method     string     `json:"method,omitempty"`    // empty: any method
 	Operation  string     `json:"operation,omitempty"` // an operationId of openapi.yaml
-	Path       string     `json:"path,omitempty"`      // a path prefix, e.g. /api/v4/projects/1/clusters
+	Path       string     `json:"path,omitempty"`      // whole leading segments, e.g. /api/v4/projects/1 (not /projects/10)
 	Count      int        `json:"count,omitempty"`     // requests left; 0 with Until set: unlimited
 	Until      *time.Time `json:"until,omitempty"`
 	Delay      Duration   `json:"delay,omitempty"`
@@ -67,6 +67,19 @@ func (f *Fault) check(ops map[string]*operation) error {
 	return nil
 }
 
+// pathUnder says whether path is prefix or below it, by whole segments: /api/v4/projects/1
+// covers /api/v4/projects/1/clusters but not /api/v4/projects/10.
+func pathUnder(path, prefix string) bool {
+	prefix = strings.TrimSuffix(prefix, "/")
+	return prefix == "" || path == prefix || strings.HasPrefix(path, prefix+"/")
+}
+
+// MaxFaults is how many faults may be active at once; adding one more is refused.
+const MaxFaults = 100
+
+// errTooManyFaults refuses a fault over MaxFaults.
+var errTooManyFaults = fmt.Errorf("at most %d faults may be active; delete some first", MaxFaults)
+
 // faults is the set of active faults. n mirrors len(list) so that the hot path skips the lock
 // when none is set; every method keeps it in step.
 type faults struct {
@@ -77,14 +90,17 @@ type faults struct {
 }
 
 // add stores a checked fault and returns it with its id.
-func (fs *faults) add(f Fault) Fault {
+func (fs *faults) add(f Fault) (Fault, error) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	if len(fs.list) >= MaxFaults {
+		return Fault{}, errTooManyFaults
+	}
 	fs.nextID++
 	f.ID = fs.nextID
 	fs.list = append(fs.list, &f)
 	fs.n.Store(int32(len(fs.list)))
-	return f
+	return f, nil
 }
 
 // all returns copies of the active faults, by id.
@@ -128,7 +144,7 @@ func (fs *faults) take(r *http.Request, op string, now time.Time) *Fault {
 			continue
 		}
 		if hit == nil && (f.Method == "" || strings.EqualFold(f.Method, r.Method)) &&
-			(f.Operation == "" || f.Operation == op) && (f.Path == "" || strings.HasPrefix(r.URL.Path, f.Path)) {
+			(f.Operation == "" || f.Operation == op) && pathUnder(r.URL.Path, f.Path) {
 			c := *f
 			hit = &c
 			if f.Count > 0 {
@@ -186,3 +202,22 @@ func (f *Fault) apply(w http.ResponseWriter) bool {
 		return true
 	}
 }
+
+// AddFault makes matching requests misbehave, as POST /-/mock/faults does; give Count or
+// Until, and Status, Drop or Delay. It returns the fault with its ID, or why it was refused.
+func (s *Server) AddFault(f Fault) (Fault, error) {
+	f.ID = 0
+	if err := f.check(s.ops); err != nil {
+		return Fault{}, fmt.Errorf("fault: %w", err)
+	}
+	return s.faults.add(f)
+}
+
+// Faults returns the active faults, oldest first.
+func (s *Server) Faults() []Fault { return s.faults.all() }
+
+// RemoveFault removes one fault; it reports whether it was active.
+func (s *Server) RemoveFault(id int) bool { return id > 0 && s.faults.remove(id) }
+
+// ClearFaults removes every fault.
+func (s *Server) ClearFaults() { s.faults.remove(0) }

@@ -20,8 +20,31 @@ func (e *StateFileError) Error() string {
 
 func (e *StateFileError) Unwrap() error { return e.Err }
 
+// resolveLink follows symbolic links from path to the file they name (which may not exist
+// yet), so that the state is written through a link rather than over it.
+func resolveLink(path string) (string, error) {
+	for range 40 { // as Linux's own limit on nested links
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return "", errors.New("too many levels of symbolic links")
+}
+
 // readStateFile loads a saved state; ok is false when the file does not exist yet.
 func readStateFile(path string) (seed *Seed, ok bool, err error) {
+	if path, err = resolveLink(path); err != nil {
+		return nil, false, &StateFileError{path, err}
+	}
 	// Temporary files of a write that a crash interrupted are ours and never complete.
 	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")); len(stale) > 0 {
 		for _, f := range stale {
@@ -45,6 +68,10 @@ func readStateFile(path string) (seed *Seed, ok bool, err error) {
 // writeStateFile replaces path atomically: a temporary file beside it is written and synced,
 // then renamed over it, and the directory is synced, so a crash leaves the old or the new state.
 func writeStateFile(path string, data []byte) error {
+	path, err := resolveLink(path)
+	if err != nil {
+		return err
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {

@@ -42,17 +42,24 @@ type Server struct {
 	log       *slog.Logger
 	journal   *journal
 	faults    faults
-	// nFaults mirrors len(faults.list) so the hot path skips the fault lock when none is set.
-	nFaults atomic.Int32
+	resetMu   sync.Mutex // one reset at a time
 	// checkResponse, when set (by StartServer), sees every response of a spec operation.
 	checkResponse func(op *operation, r *http.Request, pathParams map[string]string, rec *recorder)
 }
 
 // New builds a Server from the embedded spec and the default seed, changed by opts.
 func New(opts ...Option) (*Server, error) {
-	cfg := config{features: map[string]bool{}, externalURL: "https://gitlab.example.com"}
+	cfg := config{features: map[string]bool{}, externalURL: "https://gitlab.example.com", maxClusters: DefaultMaxClusters}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if len(cfg.errs) > 0 {
+		return nil, cfg.errs[0]
+	}
+	if cfg.stateFile != "" {
+		if err := checkStateDir(cfg.stateFile); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.DiscardHandler)
@@ -109,7 +116,11 @@ func New(opts ...Option) (*Server, error) {
 var specOperations = sync.OnceValues(func() (map[string]*operation, error) { return loadOperations(clustersapi.OpenAPI) })
 
 // ServeHTTP serves the mock. A panic in a handler becomes GitLab's 500 body and a log line.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	a := &access{ResponseWriter: rw}
+	w := http.ResponseWriter(a)
+	defer s.finish(r, a, start) // after the recovery below has answered
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -136,9 +147,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if f := s.faults.take(r, opID, s.now()); f != nil {
+			if f.Status != 0 || f.Drop {
+				a.op, a.fault, a.user = opID, true, s.userOf(r)
+			}
 			if f.apply(w) {
-				s.journal.add(JournalEntry{Time: s.now().UTC(), Method: r.Method, Path: r.URL.EscapedPath(),
-					Operation: opID, Status: f.Status, Fault: true})
 				return
 			}
 		}
@@ -147,22 +159,43 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Reset replaces the whole state with a seed; nil means the seed the server started with.
+// It is all or nothing: with a state file, the state changes only once the file is written.
+// A seed holding an export's redacted secrets is refused (it would lock everyone out).
+// The journal and the faults are kept (POST /-/mock/reset clears them too).
 func (s *Server) Reset(seed *Seed) error {
 	if seed == nil {
 		seed = s.resetSeed()
 	} else if err := seed.check(); err != nil {
 		return err
 	}
+	if err := seed.checkNotRedacted(); err != nil {
+		return err
+	}
 	st := newState(seed, s.cfg.externalURL)
+	s.resetMu.Lock()
+	defer s.resetMu.Unlock()
+	old := s.state.Load()
+	old.mu.Lock() // writers of the old state wait, then find it replaced (persistLocked)
+	defer old.mu.Unlock()
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if err := s.writeState(st); err != nil {
+		return err
+	}
 	s.state.Store(st)
-	return s.persistLocked(st)
+	return nil
 }
 
 // persistLocked writes the state file, if any, with st's lock held: a write is acknowledged
-// only once it is on disk.
+// only once it is on disk. A state that a reset replaced meanwhile is not written.
 func (s *Server) persistLocked(st *state) error {
+	if s.cfg.stateFile != "" && s.state.Load() != st {
+		return errors.New("state replaced by a reset")
+	}
+	return s.writeState(st)
+}
+
+func (s *Server) writeState(st *state) error {
 	if s.cfg.stateFile == "" {
 		return nil
 	}
@@ -193,6 +226,7 @@ func (s *Server) Feature(name string) bool {
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /-/health", func(w http.ResponseWriter, r *http.Request) {
+		accessOf(w).noJournal = true
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "GitLab OK")
 	})
@@ -214,7 +248,7 @@ func (s *Server) routes() {
 	}
 	// Everything else, a wrong method included, meets GitLab's catch-all route.
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.journal.add(JournalEntry{Time: s.now().UTC(), Method: r.Method, Path: r.URL.EscapedPath(), Status: errRouteNotFound.status})
+		accessOf(w).user = s.userOf(r)
 		writeError(w, errRouteNotFound)
 	})
 	s.controlRoutes()
@@ -247,7 +281,8 @@ func (c *call) json(status int, body []byte) {
 func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 	hasProject := strings.Contains(op.path, "{id}")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
+		a := accessOf(w)
+		a.op = op.id
 		pathParams := map[string]string{}
 		if s.checkResponse != nil {
 			rec := &recorder{ResponseWriter: w, status: http.StatusOK}
@@ -260,16 +295,9 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 				c.status = http.StatusInternalServerError
 				defer panic(v)
 			}
-			user := 0
 			if c.tok != nil {
-				user = c.tok.user.id
+				a.user = c.tok.user.id
 			}
-			if s.log.Enabled(r.Context(), slog.LevelInfo) {
-				s.log.Info("request", "method", r.Method, "path", r.URL.EscapedPath(), "status", c.status, "user", user,
-					"duration", time.Since(start))
-			}
-			s.journal.add(JournalEntry{Time: start.UTC(), Method: r.Method, Path: r.URL.EscapedPath(), Operation: op.id,
-				Status: c.status, UserID: user})
 		}()
 		body, media, e := readBody(w, r)
 		if e != nil {

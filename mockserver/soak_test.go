@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -331,7 +332,7 @@ type soakResult struct {
 // passed, whichever comes first, then checks the state. It fails tb on any problem.
 func runSoak(tb testing.TB, clients, maxOps int, d time.Duration, seed uint64) soakResult {
 	tb.Helper()
-	srv, err := mockserver.New()
+	srv, err := mockserver.New(mockserver.WithMaxClusters(math.MaxInt32)) // a long soak stores more than the default cap
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -23,15 +24,11 @@ func TestKill9LeavesAWholeState(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "glmock")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildGlmock(t)
 	state := filepath.Join(t.TempDir(), "state.json")
 	acked := map[int]bool{}
 	for round := 0; round < 3; round++ {
-		cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--state", state)
+		cmd := command(t, bin, "--addr", "127.0.0.1:0", "--state", state)
 		stdout, _ := cmd.StdoutPipe()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -132,5 +129,70 @@ func waitListening(t *testing.T, stdout interface{ Read([]byte) (int, error) }) 
 		case <-timeout:
 			t.Fatal("glmock did not start")
 		}
+	}
+}
+
+// buildGlmock builds the binary into the test's temporary directory.
+func buildGlmock(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "glmock")
+	if out, err := command(t, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// command is a subprocess that dies with the test: its process group is killed when the
+// test ends, and Wait gives up on its pipes soon after.
+func command(t *testing.T, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(t.Context(), name, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
+}
+
+// TestBinaryRefusesConfigMistakes runs the binary as a user or a compose file would, with
+// each mistake, and checks that it stops at once with exit code 2 and the valid values.
+func TestBinaryRefusesConfigMistakes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildGlmock(t)
+	cases := []struct {
+		args []string
+		env  string
+		want string
+	}{
+		{[]string{"--log-format", "xml"}, "", `"xml": use json or text`},
+		{nil, "GLMOCK_FEATURES=foo=true", `unknown feature flag "foo": valid flags are certificate_based_clusters`},
+		{[]string{"--feature", "certificate_based_clusterz=false"}, "", `unknown feature flag "certificate_based_clusterz"`},
+		{[]string{"--gitlab-version", "11.0"}, "", "the project clusters API exists from 11.7"},
+		{[]string{"--gitlab-version", "eleven"}, "", "want X.Y or X.Y.Z"},
+		{nil, "GLMOCK_ALLOW_LOCAL_URLS=yes", `GLMOCK_ALLOW_LOCAL_URLS: "yes" is not a boolean: use true or false`},
+		{nil, "GLMOCK_MAX_CLUSTERS=0", "max clusters 0: give a positive number"},
+		{[]string{"--state", filepath.Join(t.TempDir(), "no-such-dir", "state.json")}, "", "does not exist; create it first"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(append(tc.args, tc.env), " "), func(t *testing.T) {
+			cmd := command(t, bin, append([]string{"--addr", "127.0.0.1:0"}, tc.args...)...)
+			cmd.Env = os.Environ()
+			if tc.env != "" {
+				cmd.Env = append(cmd.Env, tc.env)
+			}
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+				t.Fatalf("want exit 2, got %v; stderr: %s", err, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("stderr %q does not say %q", stderr.String(), tc.want)
+			}
+			if strings.Contains(stdout.String(), `"msg":"listening"`) {
+				t.Error("it started serving")
+			}
+		})
 	}
 }

@@ -1,0 +1,92 @@
+package mockserver
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// access is what ServeHTTP learns about one request while it is answered: the handlers fill
+// it in, and ServeHTTP writes the log line and the journal entry from it once the answer is
+// out, so every request (catch-all, faulted, control API) gets exactly one line.
+type access struct {
+	http.ResponseWriter
+	status    int // 0 until written; 0 at the end means the connection was dropped
+	op        string
+	user      int
+	fault     bool
+	noJournal bool // the control API and the health check are not GitLab requests
+}
+
+func (a *access) WriteHeader(code int) {
+	if a.status == 0 {
+		a.status = code
+	}
+	a.ResponseWriter.WriteHeader(code)
+}
+
+func (a *access) Write(p []byte) (int, error) {
+	if a.status == 0 {
+		a.status = http.StatusOK
+	}
+	return a.ResponseWriter.Write(p)
+}
+
+// Hijack lets a drop fault close the connection.
+func (a *access) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if hj, ok := a.ResponseWriter.(http.Hijacker); ok {
+		return hj.Hijack()
+	}
+	return nil, nil, errors.New("mockserver: connection cannot be hijacked")
+}
+
+func (a *access) Unwrap() http.ResponseWriter { return a.ResponseWriter }
+
+// accessOf returns the request's access record; a handler reached without ServeHTTP (never,
+// in practice) writes to a throwaway one.
+func accessOf(w http.ResponseWriter) *access {
+	for {
+		switch v := w.(type) {
+		case *access:
+			return v
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return &access{}
+		}
+	}
+}
+
+// userOf is the id of the user whose valid token the request carries, or 0.
+func (s *Server) userOf(r *http.Request) int {
+	if tok, e := s.state.Load().authenticate(r); e == nil {
+		return tok.user.id
+	}
+	return 0
+}
+
+// finish writes the request's log line and journal entry.
+func (s *Server) finish(r *http.Request, a *access, start time.Time) {
+	if a.status == 0 && !a.fault {
+		a.status = http.StatusOK // a handler that writes nothing sends 200
+	}
+	path := r.URL.EscapedPath()
+	if !a.noJournal {
+		s.journal.add(JournalEntry{Time: start.UTC(), Method: r.Method, Path: path, Operation: a.op,
+			Status: a.status, UserID: a.user, Fault: a.fault})
+	}
+	if !s.log.Enabled(context.Background(), slog.LevelInfo) {
+		return
+	}
+	m, cm := method(r.Method)
+	path, cp := cut(path, JournalMaxPath)
+	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request",
+		slog.String("method", m), slog.String("path", path), slog.Int("status", a.status),
+		slog.Int("user", a.user), slog.String("operation", a.op), slog.Bool("fault", a.fault),
+		slog.Bool("truncated", cm || cp),
+		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
+}
