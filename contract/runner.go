@@ -410,9 +410,13 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 // fatal handles a request that got no response: before any response the target is
 // unreachable; a canceled context stops the run. Other transport errors are findings.
 func (r *runner) fatal(ex *exchange) bool {
+	var redir *RedirectError
 	switch {
 	case isCanceled(ex.Err):
 		r.stop = ex.Err
+		return true
+	case errors.As(ex.Err, &redir):
+		r.stop = redir
 		return true
 	case !r.answered:
 		r.stop = fmt.Errorf("%w: %s: %v", ErrUnreachable, r.report.Target.URL, ex.Err)
