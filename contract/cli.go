@@ -32,8 +32,18 @@ Usage:
 
 Run "glcontract COMMAND --help" for the flags of a command.
 
-Exit status: 0 conformant (also when the clusters API is switched off on the target: skipped);
-1 findings or drift; 2 usage error, unreachable target or interrupted run.
+` + ExitStatusTable
+
+// ExitStatusTable is the verdicts by exit status: in --help and, verbatim, in both READMEs.
+const ExitStatusTable = `Exit status:
+  0  conformant; or skipped: "clusters API disabled on this instance" (without --baseline, or
+     with a baseline that recorded it off too)
+  1  findings (spec, values, secrets, cleanup); drift against --baseline, including the clusters
+     API available in the baseline and now disabled (or gone), or off then and on now;
+     sweep: a leftover that could not be deleted
+  2  usage error (a flag, a scenario file); target unreachable; not a GitLab API (--url is not
+     where GitLab is served); target unavailable (429 or 5xx after the retries); redirected to
+     another origin (not followed: the token goes only to --url's); interrupted (Ctrl-C)
 `
 
 const usageCheck = `Usage: glcontract check --url URL --token TOKEN --project ID [flags]
@@ -60,6 +70,7 @@ Prefer GITLAB_TOKEN to --token: command lines are visible to other users of the 
 A private CA: SSL_CERT_FILE=/path/ca.pem; a proxy: HTTPS_PROXY. Ctrl-C stops the run and still
 deletes what it created (a second Ctrl-C does not interrupt that cleanup).
 
+` + ExitStatusTable + `
 Flags:
 `
 
@@ -218,10 +229,17 @@ func mainCheck(ctx context.Context, args []string, env Env) int {
 			fmt.Fprintf(env.Stderr, "glcontract check: %v\n", werr)
 			return 2
 		}
-		if *saveBase != "" && rep.SavedRun() != nil && (rep.Result == ResultPass || rep.Result == ResultFail) {
-			if serr := SaveRun(*saveBase, rep.SavedRun()); serr != nil {
+		if *saveBase != "" && rep.SavedRun() != nil && (rep.Result == ResultPass || rep.Result == ResultFail || rep.Result == ResultSkipped) {
+			saved := rep.SavedRun()
+			if serr := SaveRun(*saveBase, saved); serr != nil {
 				fmt.Fprintf(env.Stderr, "glcontract check: --save-baseline: %v\n", serr)
 				return 2
+			}
+			if saved.APIOff != "" {
+				fmt.Fprintf(env.Stderr, "glcontract check: saved baseline %s: it records the clusters API as off (%s); a run with --baseline %s once the API is on reports that change\n",
+					*saveBase, saved.APIOff, *saveBase)
+			} else {
+				fmt.Fprintf(env.Stderr, "glcontract check: saved baseline %s: %d exchanges%s\n", *saveBase, len(saved.Exchanges), versionSuffix(saved.Target.Version))
 			}
 		}
 	}

@@ -32,6 +32,7 @@ type response struct {
 	Body     []byte
 	Attempts int
 	Waited   time.Duration
+	GaveUp   bool // the server asked (Retry-After) for a longer wait than MaxWait
 }
 
 func (c *Client) defaults() {
@@ -182,6 +183,7 @@ func (c *Client) Do(ctx context.Context, newReq func(context.Context) (*http.Req
 			wait = c.BaseDelay << (attempt - 1)
 		}
 		if wait > c.MaxWait {
+			out.GaveUp = true
 			return out, nil // the server asks for longer than we wait: report what we got
 		}
 		if err := c.Sleep(ctx, wait); err != nil {

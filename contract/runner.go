@@ -115,6 +115,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return rep, fmt.Errorf("%w: %v", ErrUsage, err)
 	}
 
+	if err := r.probe(ctx); err != nil {
+		r.stop = err
+	} else {
+		r.answered = true
+	}
 	for _, sc := range scenarios {
 		if r.stop != nil {
 			break
@@ -134,6 +139,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return rep, nil
 	case errors.As(r.stop, &skip):
 		rep.Result, rep.Reason = ResultSkipped, skip.reason
+		r.run.APIOff = skip.reason
 		if len(rep.Errors()) > 0 {
 			rep.Result = ResultFail
 		}
@@ -411,6 +417,7 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 // unreachable; a canceled context stops the run. Other transport errors are findings.
 func (r *runner) fatal(ex *exchange) bool {
 	var redir *RedirectError
+	var unav *UnavailableError
 	switch {
 	case isCanceled(ex.Err):
 		r.stop = ex.Err
@@ -418,8 +425,11 @@ func (r *runner) fatal(ex *exchange) bool {
 	case errors.As(ex.Err, &redir):
 		r.stop = redir
 		return true
+	case errors.As(ex.Err, &unav):
+		r.stop = unav
+		return true
 	case !r.answered:
-		r.stop = fmt.Errorf("%w: %s: %v", ErrUnreachable, r.report.Target.URL, ex.Err)
+		r.stop = transportError(r.report.Target.URL, ex.Err)
 		return true
 	}
 	return false
@@ -508,6 +518,7 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 	}
 	r.answered = true
 	ex.Status, ex.Header, ex.Body, ex.Attempts = resp.Status, resp.Header, resp.Body, resp.Attempts
+	ex.Err = unavailable(ex.Method, r.redact.URL(ex.URL), resp)
 	return ex
 }
 
