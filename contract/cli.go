@@ -67,7 +67,8 @@ Examples:
 
 Environment: GITLAB_URL, GITLAB_TOKEN and GITLAB_PROJECT are used when a flag is not given.
 Prefer GITLAB_TOKEN to --token: command lines are visible to other users of the machine.
-A private CA: SSL_CERT_FILE=/path/ca.pem; a proxy: HTTPS_PROXY. Ctrl-C stops the run and still
+A private CA: --ca-cert /path/ca.pem (or SSL_CERT_FILE); a proxy: HTTPS_PROXY. On a terminal,
+progress (each step, retries and their waits, requests slower than 2 s) goes to stderr. Ctrl-C stops the run and still
 deletes what it created (a second Ctrl-C does not interrupt that cleanup).
 
 ` + ExitStatusTable + `
@@ -125,8 +126,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(env.Stdout, usageTop)
 		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintf(env.Stdout, "glcontract %s\n", ModuleVersion())
+		return 0
 	}
-	fmt.Fprintf(env.Stderr, "glcontract: unknown command %q\n\n%s", args[0], usageTop)
+	fmt.Fprintf(env.Stderr, "glcontract: unknown command %q\nRun \"glcontract --help\" for the commands.\n", args[0])
 	return 2
 }
 
@@ -150,16 +154,18 @@ func parse(fs *flag.FlagSet, help *bytes.Buffer, args []string, env Env) (code i
 		io.Copy(env.Stdout, help)
 		return 0, false
 	case err != nil:
-		io.Copy(env.Stderr, help)
+		// the error and where to look, not the whole help
+		fmt.Fprintf(env.Stderr, "glcontract %s: %v\nRun \"glcontract %s --help\" for the flags and examples.\n", fs.Name(), err, fs.Name())
 		return 2, false
 	}
 	return 0, true
 }
 
-type targetFlags struct{ url, token, project *string }
+type targetFlags struct{ url, token, project, caCert *string }
 
 func addTarget(fs *flag.FlagSet) targetFlags {
 	return targetFlags{
+		caCert:  fs.String("ca-cert", "", "also trust the CA certificate(s) in this PEM `FILE` (an instance with a private CA), e.g. --ca-cert /etc/ssl/private-ca.pem"),
 		url:     fs.String("url", "", "GitLab root URL (one ending in /api/v4 works too) [$GITLAB_URL], e.g. --url https://gitlab.example.com"),
 		token:   fs.String("token", "", "personal access token; prefer $GITLAB_TOKEN, which other users cannot see [$GITLAB_TOKEN], e.g. --token glpat-xxxxxxxxxxxxxxxxxxxx"),
 		project: fs.String("project", "", "project id or full path [$GITLAB_PROJECT], e.g. --project 42 or --project group/project"),
@@ -212,8 +218,13 @@ func mainCheck(ctx context.Context, args []string, env Env) int {
 			return 2
 		}
 	}
+	client, err := target.client(env)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "glcontract check: %v\n", err)
+		return 2
+	}
 	cfg := Config{URL: url, Token: token, Project: project, Write: *write, Strict: *strictMode,
-		LearnVolatile: *saveBase != "", Client: env.Client, RunID: *runID}
+		LearnVolatile: *saveBase != "", Client: client, RunID: *runID}
 	if *scenarios != "" {
 		cfg.Scenarios, cfg.ScenarioDir = os.DirFS(*scenarios), "."
 	}
@@ -349,9 +360,14 @@ func mainSweep(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "glcontract sweep: --url, --token and --project are required (or GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT); see --help")
 		return 2
 	}
+	client, err := target.client(env)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "glcontract sweep: %v\n", err)
+		return 2
+	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	found, err := Sweep(ctx, SweepConfig{URL: url, Token: token, Project: project, RunID: *runID, DryRun: *dry, Client: env.Client})
+	found, err := Sweep(ctx, SweepConfig{URL: url, Token: token, Project: project, RunID: *runID, DryRun: *dry, Client: client})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "glcontract sweep: %s\n", NewRedactor(token).String(err.Error()))
 		return 2

@@ -21,6 +21,10 @@ type Client struct {
 	BaseDelay   time.Duration                                    // first backoff without Retry-After, doubled each time; default 500ms
 	Sleep       func(ctx context.Context, d time.Duration) error // injectable for tests
 	Now         func() time.Time
+	// Notify, when set, is told about waits a user would otherwise sit through in silence: a
+	// retry and its wait, a request slower than SlowAfter (default 2s).
+	Notify    func(msg string)
+	SlowAfter time.Duration
 
 	guarded *http.Client // HTTP with the redirect guard
 }
@@ -53,6 +57,9 @@ func (c *Client) defaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.SlowAfter <= 0 {
+		c.SlowAfter = 2 * time.Second
 	}
 	if c.guarded == nil {
 		g := *c.HTTP
@@ -165,6 +172,7 @@ func (c *Client) Do(ctx context.Context, newReq func(context.Context) (*http.Req
 		if err != nil {
 			return nil, err
 		}
+		started := time.Now() // the wall clock: Now may be a test's fixed time
 		resp, err := c.guarded.Do(req)
 		if err != nil {
 			return nil, err
@@ -173,6 +181,9 @@ func (c *Client) Do(ctx context.Context, newReq func(context.Context) (*http.Req
 		resp.Body.Close()
 		if err != nil {
 			return nil, err
+		}
+		if took := time.Since(started); took > c.SlowAfter {
+			c.notify("%s %s took %s (answered %d)", req.Method, redactURL(req.URL), took.Round(100*time.Millisecond), resp.StatusCode)
 		}
 		out := &response{Status: resp.StatusCode, Header: resp.Header, Body: body, Attempts: attempt, Waited: waited}
 		if !idempotent(req.Method) || !retryable(resp.StatusCode) || attempt >= c.MaxAttempts {
@@ -186,10 +197,17 @@ func (c *Client) Do(ctx context.Context, newReq func(context.Context) (*http.Req
 			out.GaveUp = true
 			return out, nil // the server asks for longer than we wait: report what we got
 		}
+		c.notify("%s %s answered %d: retry %d of %d in %s", req.Method, redactURL(req.URL), resp.StatusCode, attempt, c.MaxAttempts-1, wait)
 		if err := c.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 		waited += wait
+	}
+}
+
+func (c *Client) notify(format string, args ...any) {
+	if c.Notify != nil {
+		c.Notify(fmt.Sprintf(format, args...))
 	}
 }
 

@@ -198,6 +198,11 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 		},
 		runVars: map[string]bool{"run_id": true, "name": true, "scope": true, "secret_token": true, "secret_ca_cert": true},
 	}
+	if cfg.Progress != nil && client.Notify == nil {
+		c := *client // this run's copy, telling its progress writer
+		c.Notify = func(msg string) { fmt.Fprintf(cfg.Progress, "     ... %s\n", r.redact.String(msg)) }
+		r.client = &c
+	}
 	r.chk = newChecker(spec, cfg.Strict, r.redact, r.curl)
 	r.secrets = []secretCheck{{Name: "api_token", Label: "API token", Value: cfg.Token}}
 	if cfg.Write {
@@ -301,6 +306,7 @@ func stepName(st *Step, item string) string {
 // runStep sends one step (all its pages) and records its findings.
 func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item string, volatile map[string]bool, secrets []secretCheck) {
 	name := stepName(st, item)
+	r.progress("RUN", sc.Name, name, "")
 	required := make([]any, 0, len(st.Requires))
 	for _, v := range st.Requires {
 		required = append(required, "${"+v+"}")
@@ -526,7 +532,7 @@ func (r *runner) progress(outcome, scenario, step, detail string) {
 	if r.cfg.Progress == nil {
 		return
 	}
-	fmt.Fprintf(r.cfg.Progress, "%-4s %-10s %-36s %s\n", outcome, scenario, step, r.redact.String(detail))
+	fmt.Fprintln(r.cfg.Progress, strings.TrimRight(fmt.Sprintf("%-4s %-10s %-36s %s", outcome, scenario, step, r.redact.String(detail)), " "))
 }
 
 // sortedKeys returns a map's keys in order.
