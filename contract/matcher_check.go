@@ -3,7 +3,6 @@ package contract
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -43,32 +42,15 @@ func checkMatcher(m string) error {
 
 // checkMatchers checks every matcher in an expected value; at is its JSON path.
 func checkMatchers(v any, at string) error {
-	switch t := v.(type) {
-	case string:
-		if m, ok := matcher(t); ok {
+	var first error
+	walkStrings(v, at, func(path, s string) {
+		if m, ok := matcher(s); ok && first == nil {
 			if err := checkMatcher(m); err != nil {
-				return fmt.Errorf("%s: %w", at, err)
+				first = fmt.Errorf("%s: %w", path, err)
 			}
 		}
-	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if err := checkMatchers(t[k], jsonPathKey(at, k)); err != nil {
-				return err
-			}
-		}
-	case []any:
-		for i, x := range t {
-			if err := checkMatchers(x, fmt.Sprintf("%s[%d]", at, i)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	})
+	return first
 }
 
 // checkMatchers checks the matchers of every expectation of a step.

@@ -60,19 +60,7 @@ func redirecting(t *testing.T, mockURL, to string, status int, redirect func(*ht
 			http.Redirect(w, r, to+r.URL.RequestURI(), status)
 			return
 		}
-		req, _ := http.NewRequestWithContext(r.Context(), r.Method, fwd.URL+r.RequestURI, r.Body)
-		req.Header = r.Header.Clone()
-		resp, err := http.DefaultTransport.RoundTrip(req)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		for k, vs := range resp.Header {
-			w.Header()[k] = vs
-		}
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
+		forward(w, r, fwd.URL)
 	}))
 	t.Cleanup(srv.Close)
 	return srv
@@ -168,19 +156,7 @@ func TestRedirectSameOriginIsFollowed(t *testing.T) {
 			http.Redirect(w, r, strings.TrimPrefix(r.URL.RequestURI(), "/old"), http.StatusMovedPermanently)
 			return
 		}
-		req, _ := http.NewRequestWithContext(r.Context(), r.Method, fwd.URL+r.RequestURI, r.Body)
-		req.Header = r.Header.Clone()
-		resp, err := http.DefaultTransport.RoundTrip(req)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		for k, vs := range resp.Header {
-			w.Header()[k] = vs
-		}
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
+		forward(w, r, fwd.URL)
 	}))
 	t.Cleanup(target.Close)
 	r := cli(t, map[string]string{"GITLAB_TOKEN": rootToken}, "check", "--url", target.URL+"/old", "--project", project)
