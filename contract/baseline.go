@@ -27,6 +27,9 @@ type SavedRun struct {
 	Strict    bool          `json:"strict"`
 	Write     bool          `json:"write"`
 	Exchanges []RunExchange `json:"exchanges"`
+	// APIOff is why the run was skipped when the clusters API was switched off or absent on
+	// the target ("" when it was available): a later run where it is back shows that change.
+	APIOff string `json:"clusters_api_off,omitempty"`
 	// Skipped lists the steps (keys) the run skipped because an earlier step failed.
 	Skipped []string `json:"skipped,omitempty"`
 	// Volatile lists, per exchange key, the fields ("$.path", generic) and headers

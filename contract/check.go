@@ -106,6 +106,9 @@ func (c *checker) check(ex *exchange, exp expectation, secrets []secretCheck) []
 		}
 		f.Expected = truncate(c.redact.String(f.Expected), 300)
 		f.Actual = truncate(c.redact.String(f.Actual), 300)
+		if k := f.Field[strings.LastIndexAny(f.Field, ".]")+1:]; secretKeys[k] && f.Actual != "null" && f.Actual != "" {
+			f.Actual = Redacted // a credential under its own name, whoever's it is: never shown, not even in part
+		}
 		f.Message = c.redact.String(f.Message)
 		f.Curl = c.curl(ex)
 		out = append(out, f)

@@ -32,8 +32,18 @@ Usage:
 
 Run "glcontract COMMAND --help" for the flags of a command.
 
-Exit status: 0 conformant (also when the clusters API is switched off on the target: skipped);
-1 findings or drift; 2 usage error, unreachable target or interrupted run.
+` + ExitStatusTable
+
+// ExitStatusTable is the verdicts by exit status: in --help and, verbatim, in both READMEs.
+const ExitStatusTable = `Exit status:
+  0  conformant; or skipped: "clusters API disabled on this instance" (without --baseline, or
+     with a baseline that recorded it off too)
+  1  findings (spec, values, secrets, cleanup); drift against --baseline, including the clusters
+     API available in the baseline and now disabled (or gone), or off then and on now;
+     sweep: a leftover that could not be deleted
+  2  usage error (a flag, a scenario file); target unreachable; not a GitLab API (--url is not
+     where GitLab is served); target unavailable (429 or 5xx after the retries); redirected to
+     another origin (not followed: the token goes only to --url's); interrupted (Ctrl-C)
 `
 
 const usageCheck = `Usage: glcontract check --url URL --token TOKEN --project ID [flags]
@@ -57,9 +67,11 @@ Examples:
 
 Environment: GITLAB_URL, GITLAB_TOKEN and GITLAB_PROJECT are used when a flag is not given.
 Prefer GITLAB_TOKEN to --token: command lines are visible to other users of the machine.
-A private CA: SSL_CERT_FILE=/path/ca.pem; a proxy: HTTPS_PROXY. Ctrl-C stops the run and still
+A private CA: --ca-cert /path/ca.pem (or SSL_CERT_FILE); a proxy: HTTPS_PROXY. On a terminal,
+progress (each step, retries and their waits, requests slower than 2 s) goes to stderr. Ctrl-C stops the run and still
 deletes what it created (a second Ctrl-C does not interrupt that cleanup).
 
+` + ExitStatusTable + `
 Flags:
 `
 
@@ -114,8 +126,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(env.Stdout, usageTop)
 		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintf(env.Stdout, "glcontract %s\n", ModuleVersion())
+		return 0
 	}
-	fmt.Fprintf(env.Stderr, "glcontract: unknown command %q\n\n%s", args[0], usageTop)
+	fmt.Fprintf(env.Stderr, "glcontract: unknown command %q\nRun \"glcontract --help\" for the commands.\n", args[0])
 	return 2
 }
 
@@ -139,16 +154,18 @@ func parse(fs *flag.FlagSet, help *bytes.Buffer, args []string, env Env) (code i
 		io.Copy(env.Stdout, help)
 		return 0, false
 	case err != nil:
-		io.Copy(env.Stderr, help)
+		// the error and where to look, not the whole help
+		fmt.Fprintf(env.Stderr, "glcontract %s: %v\nRun \"glcontract %s --help\" for the flags and examples.\n", fs.Name(), err, fs.Name())
 		return 2, false
 	}
 	return 0, true
 }
 
-type targetFlags struct{ url, token, project *string }
+type targetFlags struct{ url, token, project, caCert *string }
 
 func addTarget(fs *flag.FlagSet) targetFlags {
 	return targetFlags{
+		caCert:  fs.String("ca-cert", "", "also trust the CA certificate(s) in this PEM `FILE` (an instance with a private CA), e.g. --ca-cert /etc/ssl/private-ca.pem"),
 		url:     fs.String("url", "", "GitLab root URL (one ending in /api/v4 works too) [$GITLAB_URL], e.g. --url https://gitlab.example.com"),
 		token:   fs.String("token", "", "personal access token; prefer $GITLAB_TOKEN, which other users cannot see [$GITLAB_TOKEN], e.g. --token glpat-xxxxxxxxxxxxxxxxxxxx"),
 		project: fs.String("project", "", "project id or full path [$GITLAB_PROJECT], e.g. --project 42 or --project group/project"),
@@ -201,8 +218,13 @@ func mainCheck(ctx context.Context, args []string, env Env) int {
 			return 2
 		}
 	}
+	client, err := target.client(env)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "glcontract check: %v\n", err)
+		return 2
+	}
 	cfg := Config{URL: url, Token: token, Project: project, Write: *write, Strict: *strictMode,
-		LearnVolatile: *saveBase != "", Client: env.Client, RunID: *runID}
+		LearnVolatile: *saveBase != "", Client: client, RunID: *runID}
 	if *scenarios != "" {
 		cfg.Scenarios, cfg.ScenarioDir = os.DirFS(*scenarios), "."
 	}
@@ -218,10 +240,17 @@ func mainCheck(ctx context.Context, args []string, env Env) int {
 			fmt.Fprintf(env.Stderr, "glcontract check: %v\n", werr)
 			return 2
 		}
-		if *saveBase != "" && rep.SavedRun() != nil && (rep.Result == ResultPass || rep.Result == ResultFail) {
-			if serr := SaveRun(*saveBase, rep.SavedRun()); serr != nil {
+		if *saveBase != "" && rep.SavedRun() != nil && (rep.Result == ResultPass || rep.Result == ResultFail || rep.Result == ResultSkipped) {
+			saved := rep.SavedRun()
+			if serr := SaveRun(*saveBase, saved); serr != nil {
 				fmt.Fprintf(env.Stderr, "glcontract check: --save-baseline: %v\n", serr)
 				return 2
+			}
+			if saved.APIOff != "" {
+				fmt.Fprintf(env.Stderr, "glcontract check: saved baseline %s: it records the clusters API as off (%s); a run with --baseline %s once the API is on reports that change\n",
+					*saveBase, saved.APIOff, *saveBase)
+			} else {
+				fmt.Fprintf(env.Stderr, "glcontract check: saved baseline %s: %d exchanges%s\n", *saveBase, len(saved.Exchanges), versionSuffix(saved.Target.Version))
 			}
 		}
 	}
@@ -331,9 +360,14 @@ func mainSweep(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "glcontract sweep: --url, --token and --project are required (or GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT); see --help")
 		return 2
 	}
+	client, err := target.client(env)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "glcontract sweep: %v\n", err)
+		return 2
+	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	found, err := Sweep(ctx, SweepConfig{URL: url, Token: token, Project: project, RunID: *runID, DryRun: *dry, Client: env.Client})
+	found, err := Sweep(ctx, SweepConfig{URL: url, Token: token, Project: project, RunID: *runID, DryRun: *dry, Client: client})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "glcontract sweep: %s\n", NewRedactor(token).String(err.Error()))
 		return 2

@@ -1,12 +1,21 @@
 package contract
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 )
 
-// curl reproduces an exchange on the command line, with the token read from $GITLAB_TOKEN and
-// the secrets the run sent redacted.
+// Shell variables a repro curl reads its secrets from: it is pasteable as is once they are
+// set, and the report never holds their values.
+var reproVars = []struct{ name, how string }{
+	{"GITLAB_TOKEN", `export GITLAB_TOKEN=...   # your personal access token (the run's --token)`},
+	{"CLUSTER_TOKEN", `export CLUSTER_TOKEN=...  # any Kubernetes token; the run sent a random one of its own`},
+	{"CA_CERT", `export CA_CERT="$(awk '{printf "%s\\n", $0}' ca.pem)"  # a PEM certificate, its newlines as \n for JSON`},
+}
+
+// curl reproduces an exchange on the command line. The token is read from $GITLAB_TOKEN, the
+// cluster token and CA certificate the run sent from $CLUSTER_TOKEN and $CA_CERT.
 func (r *runner) curl(ex *exchange) string {
 	var b strings.Builder
 	b.WriteString("curl -sS")
@@ -21,10 +30,44 @@ func (r *runner) curl(ex *exchange) string {
 		b.WriteString(" -H " + shellQuote("PRIVATE-TOKEN: "+r.redact.String(tok)))
 	}
 	if ex.ReqBody != nil {
-		b.WriteString(" -H 'Content-Type: application/json' --data " + shellQuote(r.redact.Body(ex.ReqBody)))
+		// each secret, as it appears inside the JSON body, becomes '"$VAR"': the single-quoted
+		// body is left, the variable expanded in double quotes, and the body resumed
+		body := string(ex.ReqBody)
+		var vars []string
+		for name, secret := range map[string]any{"CLUSTER_TOKEN": r.vars["secret_token"], "CA_CERT": r.vars["secret_ca_cert"]} {
+			s, _ := secret.(string)
+			if s == "" {
+				continue
+			}
+			enc, _ := json.Marshal(s)
+			inner := string(enc[1 : len(enc)-1])
+			if strings.Contains(body, inner) {
+				body = strings.ReplaceAll(body, inner, "\x00"+name+"\x00")
+				vars = append(vars, name)
+			}
+		}
+		quoted := shellQuote(r.redact.Body([]byte(body)))
+		for _, name := range vars {
+			quoted = strings.ReplaceAll(quoted, "\x00"+name+"\x00", `'"$`+name+`"'`)
+		}
+		b.WriteString(" -H 'Content-Type: application/json' --data " + quoted)
 	}
 	b.WriteString(" " + shellQuote(r.redact.URL(ex.URL)))
 	return b.String()
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// reproHelp says how to set the variables the findings' curl lines use.
+func reproHelp(findings []Finding) []string {
+	var out []string
+	for _, v := range reproVars {
+		for _, f := range findings {
+			if strings.Contains(f.Curl, "$"+v.name) {
+				out = append(out, v.how)
+				break
+			}
+		}
+	}
+	return out
+}

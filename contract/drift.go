@@ -24,6 +24,7 @@ const (
 	CategoryHeader     = "header"
 	CategoryStep       = "step"
 	CategoryFixed      = "fixed" // a finding of the old run is gone
+	CategoryAPI        = "api"   // the clusters API itself was switched off or on
 )
 
 // Drift is one behavioural difference between two runs.

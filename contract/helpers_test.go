@@ -193,23 +193,28 @@ func refuseFirst(t testing.TB, mockURL, method string) *httptest.Server {
 			io.WriteString(w, `{"message":"500 Internal Server Error"}`)
 			return
 		}
-		req, _ := http.NewRequestWithContext(r.Context(), r.Method, inner.URL+r.RequestURI, r.Body)
-		req.Header = r.Header.Clone()
-		req.Host = r.Host
-		resp, err := http.DefaultTransport.RoundTrip(req)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		for k, vs := range resp.Header {
-			w.Header()[k] = vs
-		}
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
+		forward(w, r, inner.URL)
 	}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// forward sends r on to upstream (same path, query, headers and Host) and copies the answer back.
+func forward(w http.ResponseWriter, r *http.Request, upstream string) {
+	req, _ := http.NewRequestWithContext(r.Context(), r.Method, upstream+r.RequestURI, r.Body)
+	req.Header = r.Header.Clone()
+	req.Host = r.Host
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	for k, vs := range resp.Header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
 }
 
 // stringsBuilder is a strings.Builder with a line accessor, for examples.

@@ -69,7 +69,7 @@ func describeMatcher(m string) string {
 	case "absent":
 		return "absent"
 	case "type":
-		if strings.ContainsAny(arg[:1], "aeiou") {
+		if arg != "" && strings.ContainsAny(arg[:1], "aeiou") {
 			return "an " + arg
 		}
 		return "a " + arg

@@ -93,5 +93,10 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	require.Contains(t, outputs["stdout"], "the cluster token sent by this run came back at $.platform_kubernetes.token")
 	require.Contains(t, outputs["stdout"], "the API token sent by this run came back in header X-Echo")
 	require.Contains(t, outputs["stdout"], `PRIVATE-TOKEN: $GITLAB_TOKEN`)
-	require.Contains(t, outputs["stdout"], `"token":"[REDACTED]"`)
+	require.Contains(t, outputs["stdout"], `"token":"'"$CLUSTER_TOKEN"'"`, "the repro curl reads the cluster token from the shell")
+	require.Contains(t, outputs["stdout"], `"ca_cert":"'"$CA_CERT"'"`)
+	require.Contains(t, outputs["stdout"], "export CLUSTER_TOKEN=...")
+	for name, out := range outputs {
+		require.NotContains(t, out, clusterToken[:len("glcontract-k8s-token-")+8], name) // not even a prefix
+	}
 }

@@ -44,7 +44,22 @@ func (r *Report) CompareWith(base *SavedRun, file string) {
 		return
 	}
 	r.Baseline = &BaselineRef{File: file, RunID: base.RunID, Version: base.Target.Version, SavedAt: base.SavedAt.Format("2006-01-02 15:04 UTC")}
-	r.Drift = Compare(base, r.run)
+	before, after := base.APIOff, r.run.APIOff
+	switch {
+	case before == "" && after != "":
+		// the most important drift there is: the upgrade took the API away
+		why := "the clusters API was available in the baseline" + versionSuffix(base.Target.Version) + " and is now disabled (or gone): " + after
+		r.Drift = []Drift{{Kind: DriftBreaks, Category: CategoryAPI, Key: "clusters API", Before: "available", After: "disabled (or gone)", Message: after}}
+		r.Result, r.Reason = ResultFail, why
+		return
+	case before != "" && after == "":
+		r.Drift = []Drift{{Kind: DriftChanged, Category: CategoryAPI, Key: "clusters API", Before: "disabled", After: "available",
+			Message: "the clusters API was disabled in the baseline (" + before + ") and is now available"}}
+	case before != "" && after != "":
+		r.Drift = nil // off then, off now: nothing to compare
+	default:
+		r.Drift = Compare(base, r.run)
+	}
 	if r.Result == ResultPass || r.Result == ResultFail {
 		r.finish()
 	}

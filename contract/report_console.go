@@ -52,6 +52,12 @@ func WriteConsole(w io.Writer, r *Report) error {
 			}
 			lastCurl = f.Curl
 		}
+		if help := reproHelp(errs); len(help) > 0 {
+			p("     repro lines read their secrets from the shell:\n")
+			for _, line := range help {
+				p("       %s\n", line)
+			}
+		}
 	}
 	if len(notes) > 0 {
 		p("\nNOTES (%d; conformant, shown because the spec does not declare them; --strict makes them findings)\n", len(notes))

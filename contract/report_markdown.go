@@ -111,7 +111,10 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		p("Cleanup: everything the run created was deleted by its own steps.\n\n")
 	}
 	if errs := r.Errors(); len(errs) > 0 {
-		p("<details><summary>Reproduce</summary>\n\n```sh\nexport GITLAB_TOKEN=...   # the token of the run\n")
+		p("<details><summary>Reproduce</summary>\n\n```sh\n")
+		for _, line := range reproHelp(errs) {
+			p("%s\n", line)
+		}
 		seen := map[string]bool{}
 		for _, f := range errs {
 			if f.Curl == "" || seen[f.Curl] || len(seen) == 5 {

@@ -115,6 +115,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return rep, fmt.Errorf("%w: %v", ErrUsage, err)
 	}
 
+	if err := r.probe(ctx); err != nil {
+		r.stop = err
+	} else {
+		r.answered = true
+	}
 	for _, sc := range scenarios {
 		if r.stop != nil {
 			break
@@ -134,6 +139,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return rep, nil
 	case errors.As(r.stop, &skip):
 		rep.Result, rep.Reason = ResultSkipped, skip.reason
+		r.run.APIOff = skip.reason
 		if len(rep.Errors()) > 0 {
 			rep.Result = ResultFail
 		}
@@ -191,6 +197,11 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 			"secret_ca_cert": ca,
 		},
 		runVars: map[string]bool{"run_id": true, "name": true, "scope": true, "secret_token": true, "secret_ca_cert": true},
+	}
+	if cfg.Progress != nil && client.Notify == nil {
+		c := *client // this run's copy, telling its progress writer
+		c.Notify = func(msg string) { fmt.Fprintf(cfg.Progress, "     ... %s\n", r.redact.String(msg)) }
+		r.client = &c
 	}
 	r.chk = newChecker(spec, cfg.Strict, r.redact, r.curl)
 	r.secrets = []secretCheck{{Name: "api_token", Label: "API token", Value: cfg.Token}}
@@ -295,6 +306,7 @@ func stepName(st *Step, item string) string {
 // runStep sends one step (all its pages) and records its findings.
 func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item string, volatile map[string]bool, secrets []secretCheck) {
 	name := stepName(st, item)
+	r.progress("RUN", sc.Name, name, "")
 	required := make([]any, 0, len(st.Requires))
 	for _, v := range st.Requires {
 		required = append(required, "${"+v+"}")
@@ -410,12 +422,20 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 // fatal handles a request that got no response: before any response the target is
 // unreachable; a canceled context stops the run. Other transport errors are findings.
 func (r *runner) fatal(ex *exchange) bool {
+	var redir *RedirectError
+	var unav *UnavailableError
 	switch {
 	case isCanceled(ex.Err):
 		r.stop = ex.Err
 		return true
+	case errors.As(ex.Err, &redir):
+		r.stop = redir
+		return true
+	case errors.As(ex.Err, &unav):
+		r.stop = unav
+		return true
 	case !r.answered:
-		r.stop = fmt.Errorf("%w: %s: %v", ErrUnreachable, r.report.Target.URL, ex.Err)
+		r.stop = transportError(r.report.Target.URL, ex.Err)
 		return true
 	}
 	return false
@@ -504,6 +524,7 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 	}
 	r.answered = true
 	ex.Status, ex.Header, ex.Body, ex.Attempts = resp.Status, resp.Header, resp.Body, resp.Attempts
+	ex.Err = unavailable(ex.Method, r.redact.URL(ex.URL), resp)
 	return ex
 }
 
@@ -511,7 +532,7 @@ func (r *runner) progress(outcome, scenario, step, detail string) {
 	if r.cfg.Progress == nil {
 		return
 	}
-	fmt.Fprintf(r.cfg.Progress, "%-4s %-10s %-36s %s\n", outcome, scenario, step, r.redact.String(detail))
+	fmt.Fprintln(r.cfg.Progress, strings.TrimRight(fmt.Sprintf("%-4s %-10s %-36s %s", outcome, scenario, step, r.redact.String(detail)), " "))
 }
 
 // sortedKeys returns a map's keys in order.

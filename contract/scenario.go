@@ -210,6 +210,9 @@ func (sc *Scenario) check() error {
 		case sc.Write == false && !st.IsRead():
 			return fmt.Errorf("%s: %s in a scenario without \"write\": true", where, st.Request.Method)
 		}
+		if err := st.checkMatchers(); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
 		for name, p := range st.Capture {
 			if _, err := parseJSONPath(p); err != nil {
 				return fmt.Errorf("%s: capture %s: %w", where, name, err)

@@ -3,6 +3,7 @@ package contract
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -83,6 +84,10 @@ func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
 	var found []SweptCluster
 	for page := 1; page <= defaultMaxPages; page++ {
 		resp, err := do(http.MethodGet, base+"?per_page=100&page="+strconv.Itoa(page))
+		var redir *RedirectError
+		if errors.As(err, &redir) {
+			return nil, redir
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
 		}
@@ -111,6 +116,10 @@ func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
 	}
 	for i := range found {
 		resp, err := do(http.MethodDelete, base+"/"+strconv.FormatInt(found[i].ID, 10))
+		var redir *RedirectError
+		if errors.As(err, &redir) {
+			return found, redir // the other deletes would go the same way
+		}
 		switch {
 		case err != nil:
 			found[i].Detail = err.Error()

@@ -55,6 +55,12 @@ func TestHelpAndUsage(t *testing.T) {
 	require.Contains(t, string(out), "--url, --token and --project are required")
 }
 
+func TestVersion(t *testing.T) {
+	out, err := command("--version").Output()
+	require.Equal(t, 0, exitCode(err))
+	require.Regexp(t, `^glcontract (devel|v\S+)\n$`, string(out))
+}
+
 func TestRunAgainstMock(t *testing.T) {
 	srv := mockserver.Start(t)
 	cmd := command("check", "--url", srv.URL, "--project", "1", "--write")

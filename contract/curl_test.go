@@ -1,0 +1,73 @@
+package contract_test
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/glclusters/clustersapi/contract"
+)
+
+// TestReproCurlIsPasteable: the repro line of a create finding, run by a real shell with the
+// variables set as the report says, sends the body the run sent, and the report holds no secret.
+func TestReproCurlIsPasteable(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("sh is needed")
+		}
+		t.Skip("no sh on this machine")
+	}
+	var sent []byte
+	srv := startMock(t)
+	proxy := drifting(t, srv.URL, func(in exchangeInfo, out *upstream) {
+		if isCreate(in, out) && sent == nil {
+			sent = in.Body
+			eachCluster(out, func(c map[string]any) { delete(c, "cluster_type") })
+		}
+	})
+	report := filepath.Join(t.TempDir(), "r.json")
+	r := cli(t, map[string]string{"GITLAB_TOKEN": rootToken}, "check", "--url", proxy.URL, "--project", project, "--write", "--json", report)
+	require.Equal(t, 1, r.code, r.stdout+r.stderr)
+	require.Contains(t, r.stdout, "export CLUSTER_TOKEN=...")
+	require.Contains(t, r.stdout, "export CA_CERT=")
+
+	var rep contract.Report
+	b, err := os.ReadFile(report)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &rep))
+	var line string
+	for _, f := range rep.Findings {
+		if strings.Contains(f.Curl, "-X POST") {
+			line = f.Curl
+			break
+		}
+	}
+	require.NotEmpty(t, line, r.stdout)
+	require.NotContains(t, line, "[REDACTED]")
+
+	var want map[string]any
+	require.NoError(t, json.Unmarshal(sent, &want))
+	pk := want["platform_kubernetes_attributes"].(map[string]any)
+	pemFile := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(pemFile, []byte(strings.TrimSuffix(pk["ca_cert"].(string), "\n")+"\n"), 0o600))
+
+	// curl is a function that prints its --data argument; the variables are set as the report says
+	script := `curl() { while [ $# -gt 0 ]; do if [ "$1" = --data ]; then printf '%s' "$2"; fi; shift; done; }
+export GITLAB_TOKEN=x
+export CLUSTER_TOKEN="$TOKEN_VALUE"
+export CA_CERT="$(awk '{printf "%s\\n", $0}' ` + pemFile + `)"
+` + line + "\n"
+	cmd := exec.CommandContext(t.Context(), sh, "-c", script)
+	cmd.Env = append(os.Environ(), "TOKEN_VALUE="+pk["token"].(string))
+	out, err := cmd.Output()
+	require.NoError(t, err, string(out))
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(out, &got), string(out))
+	require.Equal(t, want, got)
+}
