@@ -192,7 +192,8 @@ func TestSuiteRetriesReadsNotWrites(t *testing.T) {
 	require.Equal(t, 1, posts, "the create was not retried")
 	require.Equal(t, 1, rep.ExitCode())
 	require.Contains(t, findingTexts(rep), "write/create: POST /api/v4/projects/1/clusters/user status: status 503, expected 201")
-	require.Contains(t, findingTexts(rep), "undocumented status 503")
+	// 503 is documented (GitLab's Workhorse and Puma answer it on any route): no spec finding
+	require.NotContains(t, findingTexts(rep), "undocumented status 503")
 	// the create did happen upstream (the proxy hid its response): the run finds it by its run
 	// id at exit and deletes it
 	require.Empty(t, glcontractClusters(t, srv.URL))
@@ -208,9 +209,8 @@ func TestFailedCreateSkipsWhatDependsOnIt(t *testing.T) {
 	rep := runSuite(t, refuseFirst(t, srv.URL, "POST").URL)
 	require.Equal(t, 1, rep.ExitCode())
 	errs := rep.Errors()
-	require.Len(t, errs, 2, findingTexts(rep))
+	require.Len(t, errs, 1, findingTexts(rep)) // 500 is a documented status: no spec finding
 	require.Contains(t, errs[0].String(), "status 500, expected 201")
-	require.Contains(t, errs[1].String(), "undocumented status 500")
 	failed, skipped := 0, 0
 	for _, s := range rep.Steps {
 		switch s.Outcome {
