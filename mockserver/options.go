@@ -21,7 +21,8 @@ type config struct {
 	gitlabVersion  string
 	stateFile      string
 	maxClusters    int
-	errs           []error // mistakes in options, reported by New
+	checkResponse  func(error) // WithResponseCheck
+	errs           []error     // mistakes in options, reported by New
 }
 
 // ConfigError is a mistake in the mock's configuration (an option, a flag, an environment

@@ -43,8 +43,6 @@ type Server struct {
 	journal   *journal
 	faults    faults
 	resetMu   sync.Mutex // one reset at a time
-	// checkResponse, when set (by StartServer), sees every response of a spec operation.
-	checkResponse func(op *operation, r *http.Request, pathParams map[string]string, rec *recorder)
 }
 
 // New builds a Server from the embedded spec and the default seed, changed by opts.
@@ -284,7 +282,7 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 		a := accessOf(w)
 		a.op = op.id
 		pathParams := map[string]string{}
-		if s.checkResponse != nil {
+		if s.cfg.checkResponse != nil { // WithResponseCheck (respcheck.go)
 			rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 			w = rec
 			defer func() { s.checkResponse(op, r, pathParams, rec) }()
