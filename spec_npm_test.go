@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // exchange is one recorded request and response, in the form testdata/npmvalidate.js reads.
@@ -83,7 +84,7 @@ func command(t *testing.T, limit time.Duration, name string, args ...string) *ex
 // cluster token leaked into it must fail.
 func TestNpmValidatorsAcceptGlmockTraffic(t *testing.T) {
 	node, modules := npmTools(t)
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	const byPath = "/api/v4/projects/demo-group%2Fdemo"
 	form := "application/x-www-form-urlencoded"
 	create := func(scope string) string {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/glclusters/clustersapi/contract"
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 const (
@@ -150,7 +151,7 @@ func drifting(t testing.TB, mockURL string, mutate func(in exchangeInfo, out *up
 // startMock starts the faithful mock.
 func startMock(t testing.TB, opts ...mockserver.Option) *httptest.Server {
 	t.Helper()
-	return mockserver.Start(t, opts...)
+	return mocktest.Start(t, opts...)
 }
 
 // findingTexts renders every finding on one line each, for assertions and failure messages.

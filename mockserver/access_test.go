@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // TestOneLogLinePerRequest: glmock logs every request once, with the same fields, whatever
@@ -91,7 +92,7 @@ func TestOneLogLinePerRequest(t *testing.T) {
 // TestCatchAllJournalsUser: a request to an unknown route is journaled with the user of its
 // valid token (and none for an invalid one).
 func TestCatchAllJournalsUser(t *testing.T) {
-	s, srv := mockserver.StartServer(t)
+	s, srv := mocktest.StartServer(t)
 	do(t, srv, request{method: "GET", path: "/api/v4/nowhere", token: "developer-token"})
 	do(t, srv, request{method: "GET", path: "/api/v4/nowhere", token: "not-a-token"})
 	got := s.Requests(mockserver.JournalFilter{Path: "/api/v4/nowhere"})
@@ -105,7 +106,7 @@ func TestCatchAllJournalsUser(t *testing.T) {
 func TestFaultPathMatchesWholeSegments(t *testing.T) {
 	for _, path := range []string{"/api/v4/projects/1", "/api/v4/projects/1/"} {
 		t.Run(path, func(t *testing.T) {
-			s, srv := mockserver.StartServer(t)
+			s, srv := mocktest.StartServer(t)
 			_, err := s.AddFault(mockserver.Fault{Path: path, Status: 503, Count: 10})
 			require.NoError(t, err)
 			assert.NotEqual(t, 503, do(t, srv, request{method: "GET", path: "/api/v4/projects/10/clusters", token: "maintainer-token"}).status)

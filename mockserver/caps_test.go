@@ -8,12 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // TestClusterCap: a create beyond --max-clusters gets GitLab's plan-limit answer and stores
 // nothing; a delete makes room again.
 func TestClusterCap(t *testing.T) {
-	s, srv := mockserver.StartServer(t, mockserver.WithMaxClusters(3)) // the default seed holds 2
+	s, srv := mocktest.StartServer(t, mockserver.WithMaxClusters(3)) // the default seed holds 2
 	require.Equal(t, 201, do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: validBody("c3", "c3")}).status)
 	before := string(s.Export().JSON())
 	got := do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: validBody("c4", "c4")})
@@ -30,7 +31,7 @@ func TestClusterCap(t *testing.T) {
 
 // TestFaultCap: at most MaxFaults faults are active; one more is refused, by HTTP and Go.
 func TestFaultCap(t *testing.T) {
-	s, srv := mockserver.StartServer(t)
+	s, srv := mocktest.StartServer(t)
 	for i := 0; i < mockserver.MaxFaults; i++ {
 		_, err := s.AddFault(mockserver.Fault{Path: fmt.Sprintf("/api/v4/f%d", i), Status: 503, Count: 1})
 		require.NoError(t, err)

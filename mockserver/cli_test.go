@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 func freeAddr(t *testing.T) string {
@@ -154,7 +155,7 @@ func TestMainUsageErrors(t *testing.T) {
 }
 
 func TestHealthcheckCommand(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	var errOut bytes.Buffer
 	assert.Equal(t, 0, mockserver.Main(context.Background(), []string{"healthcheck", "--url", srv.URL + "/-/health"}, &bytes.Buffer{}, &errOut))
 	closed := freeAddr(t)

@@ -18,7 +18,7 @@ import (
 	retryablehttp "github.com/hashicorp/go-retryablehttp"
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
-	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // cgPublicAPIURL is an api_url GitLab's UrlBlocker accepts (a public address, not resolved).
@@ -91,7 +91,7 @@ func cgStatus(resp *gitlab.Response) int {
 func TestClientGoCRUD(t *testing.T) {
 	for _, tc := range cgProjectIDs {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := mockserver.Start(t)
+			srv := mocktest.Start(t)
 			c := cgClient(t, srv.URL, "maintainer-token")
 			before := time.Now().Add(-time.Second)
 
@@ -219,7 +219,7 @@ func TestClientGoListPagination(t *testing.T) {
 	const extra, perPage = 9, 2 // with the seed's cluster 18: 10 clusters, 5 pages
 	for _, tc := range cgProjectIDs {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := mockserver.Start(t)
+			srv := mocktest.Start(t)
 			c := cgClient(t, srv.URL, "maintainer-token")
 			want := []int64{18}
 			for i := range extra {
@@ -334,7 +334,7 @@ func cgWantError(t *testing.T, err error, status int, msgContains string) {
 }
 
 func TestClientGoErrors(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	badNamespace := cgAddOptions("bad-ns", "bad-ns/*")
 	badNamespace.PlatformKubernetes.Namespace = gitlab.Ptr("invalid_namespace")
 	blockedURL := cgAddOptions("blocked", "blocked/*")
@@ -463,7 +463,7 @@ func TestClientGoErrors(t *testing.T) {
 // as a JSON string ("2"): client-go declares ManagementProjectID as *string. GitLab's Grape
 // coerces the string to the declared Integer, so a real GitLab accepts it.
 func TestClientGoManagementProject(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	c := cgClient(t, srv.URL, "maintainer-token") // Maintainer of projects 1 and 2 (same group)
 
 	opt := cgAddOptions("managed-by-2", "mgmt/*")

@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // TestGrapeCoercion drives Grape's coercion table over HTTP, with the requests real clients
@@ -80,7 +80,7 @@ func TestGrapeCoercion(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := mockserver.Start(t)
+			srv := mocktest.Start(t)
 			got := do(t, srv, request{method: tc.method, path: tc.path, token: "maintainer-token", contentType: tc.contentType, body: tc.body})
 			assert.Equal(t, tc.wantStatus, got.status, string(got.body))
 			for _, w := range tc.want {
@@ -96,7 +96,7 @@ func TestGrapeCoercion(t *testing.T) {
 
 // TestGrapeCoercionQueryPaging checks the per_page spelling reaches the pager: " 1 " is one a page.
 func TestGrapeCoercionQueryPaging(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	got := do(t, srv, request{method: "GET", path: clusters + "?per_page=%201%20", token: "maintainer-token"})
 	assert.Equal(t, 200, got.status)
 	assert.Equal(t, "1", got.header.Get("X-Per-Page"))

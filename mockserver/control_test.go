@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // controlDoc checks control API responses against control.yaml.
@@ -52,7 +53,7 @@ func (c controlDoc) check(t *testing.T, method, template string, params map[stri
 }
 
 func TestControlNeedsAdmin(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	doc := loadControlDoc(t)
 	got := do(t, srv, request{method: "POST", path: "/-/mock/reset"})
 	assert.Equal(t, 401, got.status)
@@ -63,7 +64,7 @@ func TestControlNeedsAdmin(t *testing.T) {
 }
 
 func TestControlResetExportLoad(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	doc := loadControlDoc(t)
 	require.Equal(t, 201, do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: validBody("x", "x")}).status)
 
@@ -101,7 +102,7 @@ func TestControlResetExportLoad(t *testing.T) {
 }
 
 func TestControlFeatures(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	doc := loadControlDoc(t)
 	got := do(t, srv, request{method: "PUT", path: "/-/mock/features/certificate_based_clusters", token: "root-token", body: `{"enabled":false}`})
 	require.Equal(t, 200, got.status)
@@ -117,7 +118,7 @@ func TestControlFeatures(t *testing.T) {
 }
 
 func TestControlJournal(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	doc := loadControlDoc(t)
 	do(t, srv, request{method: "GET", path: clusters + "?private_token=maintainer-token"})
 	do(t, srv, request{method: "GET", path: clusters, token: "developer-token"})
@@ -153,7 +154,7 @@ func TestControlJournal(t *testing.T) {
 }
 
 func TestControlFaults(t *testing.T) {
-	s, srv := mockserver.StartServer(t)
+	s, srv := mocktest.StartServer(t)
 	doc := loadControlDoc(t)
 	before := string(s.Export().JSON())
 
@@ -225,7 +226,7 @@ func jsonNumber(v any) string {
 }
 
 func TestJournalKeepsEscapedPaths(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	do(t, srv, request{method: "GET", path: "/api/v4/projects/demo-group%2Fdemo/clusters", token: "maintainer-token"})
 	got := do(t, srv, request{method: "GET", path: "/-/mock/requests?path=" + url.QueryEscape("/api/v4/projects/demo-group%2Fdemo/clusters"), token: "root-token"})
 	assert.Contains(t, string(got.body), `"count":1`)
@@ -241,7 +242,7 @@ func TestControlReadOnlyAdmin(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, seed.JSON(), 0o600))
 	loaded, err := mockserver.LoadSeed(file)
 	require.NoError(t, err)
-	srv := mockserver.Start(t, mockserver.WithSeed(loaded))
+	srv := mocktest.Start(t, mockserver.WithSeed(loaded))
 
 	for _, path := range []string{"/-/mock/state", "/-/mock/requests", "/-/mock/features", "/-/mock/faults"} {
 		got := do(t, srv, request{method: "GET", path: path, token: "admin-read-token"})
@@ -271,7 +272,7 @@ func TestControlReadOnlyAdmin(t *testing.T) {
 // TestControlResetClearsJournalAndFaults: POST /-/mock/reset goes back to the start (state,
 // journal, faults), unless ?keep= names what to keep.
 func TestControlResetClearsJournalAndFaults(t *testing.T) {
-	s, srv := mockserver.StartServer(t)
+	s, srv := mocktest.StartServer(t)
 	setup := func() {
 		do(t, srv, request{method: "GET", path: clusters, token: "maintainer-token"})
 		_, err := s.AddFault(mockserver.Fault{Path: "/api/v4/nowhere", Status: 503, Count: 1})
@@ -302,7 +303,7 @@ func TestControlResetClearsJournalAndFaults(t *testing.T) {
 }
 
 func TestControlUnknownFeature(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	got := do(t, srv, request{method: "PUT", path: "/-/mock/features/certificate_based_clusterz", token: "root-token", body: `{"enabled":false}`})
 	assert.Equal(t, 404, got.status)
 	assert.Contains(t, string(got.body), "valid flags are certificate_based_clusters")

@@ -2,35 +2,12 @@ package mockserver_test
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"testing"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
-
-// ExampleStart starts the mock in-process for a test and lists project 1's clusters.
-func ExampleStart() {
-	t := &testing.T{} // in a real test, use the test's own *testing.T
-	srv := mockserver.Start(t)
-
-	req, _ := http.NewRequest("GET", srv.URL+"/api/v4/projects/demo-group%2Fdemo/clusters", nil)
-	req.Header.Set("PRIVATE-TOKEN", "maintainer-token")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	fmt.Println(resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("X-Total"))
-	fmt.Println(string(body[:34]))
-	srv.Close()
-	// Output:
-	// 200 application/json 1
-	// [{"id":18,"name":"cluster-1","crea
-}
 
 // createCluster stands for the code under test: it adds a cluster to project 1.
 func createCluster(gitlabURL string) {
@@ -46,9 +23,13 @@ func createCluster(gitlabURL string) {
 // ExampleServer_Requests asserts what the code under test sent: exactly one cluster created,
 // by the maintainer (user 3).
 func ExampleServer_Requests() {
-	t := &testing.T{} // in a real test, use the test's own *testing.T
-	s, srv := mockserver.StartServer(t)
+	srv, err := mocktest.NewServer()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer srv.Close()
+	s := srv.Mock
 
 	createCluster(srv.URL)
 
@@ -61,9 +42,13 @@ func ExampleServer_Requests() {
 // ExampleServer_AddFault makes the next create answer GitLab's rate limit, as a client's
 // retry logic would meet it, then checks that the client tried again.
 func ExampleServer_AddFault() {
-	t := &testing.T{}
-	s, srv := mockserver.StartServer(t)
+	srv, err := mocktest.NewServer()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer srv.Close()
+	s := srv.Mock
 
 	f, err := s.AddFault(mockserver.Fault{Operation: mockserver.OpCreateCluster, Status: 429, RetryAfter: 1, Count: 1})
 	if err != nil {
@@ -91,9 +76,13 @@ func ExampleServer_AddFault() {
 
 // ExampleServer_ClearRequests starts a test's assertions from an empty journal.
 func ExampleServer_ClearRequests() {
-	t := &testing.T{}
-	s, srv := mockserver.StartServer(t)
+	srv, err := mocktest.NewServer()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer srv.Close()
+	s := srv.Mock
 
 	createCluster(srv.URL) // set-up, not under test
 	s.ClearRequests()

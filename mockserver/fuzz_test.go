@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // The fuzz targets drive the handler in-process (no sockets) and hold every response to the
@@ -53,7 +54,7 @@ func (s fzSpecTB) Errorf(format string, args ...any) {
 
 func newFzServer(f *testing.F) *fzServer {
 	fs := &fzServer{}
-	fs.srv, _ = mockserver.StartServer(fzSpecTB{TB: f, fs: fs})
+	fs.srv, _ = mocktest.StartServer(fzSpecTB{TB: f, fs: fs})
 	return fs
 }
 

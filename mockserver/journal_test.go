@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 type journalPage struct {
@@ -22,7 +23,7 @@ type journalPage struct {
 // TestControlJournalPages: GET /-/mock/requests answers at most limit entries (default 100,
 // at most 1000) and links the next page, until every match has been read once.
 func TestControlJournalPages(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	doc := loadControlDoc(t)
 	const n = 250
 	for i := 0; i < n; i++ {
@@ -78,7 +79,7 @@ func TestControlJournalPages(t *testing.T) {
 
 // TestJournalTruncatesLongPaths: an entry keeps at most 2 KiB of a path and says it was cut.
 func TestJournalTruncatesLongPaths(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	long := "/api/v4/" + strings.Repeat("p", 60<<10)
 	assert.Equal(t, 404, do(t, srv, request{method: "GET", path: long}).status)
 	got := do(t, srv, request{method: "GET", path: "/-/mock/requests", token: "root-token"})

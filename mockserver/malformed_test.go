@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // TestMalformedStrings drives GitLab's HandleMalformedStrings over HTTP: NUL or invalid UTF-8
@@ -56,7 +57,7 @@ func TestMalformedStrings(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s, srv := mockserver.StartServer(t)
+			s, srv := mocktest.StartServer(t)
 			before := string(s.Export().JSON())
 			got := do(t, srv, tc.req)
 			isBad := got.status == 400 && got.header.Get("Content-Type") == "text/plain" && string(got.body) == "Bad Request"
@@ -71,7 +72,7 @@ func TestMalformedStrings(t *testing.T) {
 // TestMalformedStringsBeforeThrottle: GitLab's middleware sits before rack-attack, so a
 // malformed request gets 400 even while a 429 fault (glmock's rack-attack) is set.
 func TestMalformedStringsBeforeThrottle(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	got := do(t, srv, request{method: "POST", path: "/-/mock/faults", token: "root-token", body: `{"status":429,"count":5}`})
 	require.Equal(t, 201, got.status, string(got.body))
 	got = do(t, srv, request{method: "GET", path: clusters + "?x=" + url.QueryEscape("\x00"), token: "maintainer-token"})
@@ -83,7 +84,7 @@ func TestMalformedStringsBeforeThrottle(t *testing.T) {
 
 // TestMalformedStringsLargeBody: a body over the limit is not read twice; the endpoint's 413 stands.
 func TestMalformedStringsLargeBody(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	big := `{"name":"` + strings.Repeat("a", mockserver.MaxBodyBytes) + `\u0000"}`
 	got := do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: big})
 	assert.Equal(t, 413, got.status)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // TestOptionMistakes: the Go API refuses what the command line refuses, with the same
@@ -44,12 +45,12 @@ func TestOptionMistakes(t *testing.T) {
 func TestNewerVersionsBehaveAsNewest(t *testing.T) {
 	for _, v := range []string{"18.11", "19.0", "19.1.2", "99.1"} {
 		t.Run(v, func(t *testing.T) {
-			srv := mockserver.Start(t, mockserver.WithGitLabVersion(v))
+			srv := mocktest.Start(t, mockserver.WithGitLabVersion(v))
 			got := do(t, srv, request{method: "GET", path: "/api/v4/version", token: "developer-token"}).json(t)
 			assert.Contains(t, got["version"], v)
 			assert.JSONEq(t, `{"message":"404 Not Found"}`, string(do(t, srv, request{method: "GET", path: clusters, token: "developer-token"}).body),
 				"the flag is off by default, as in 18.10")
-			srv = mockserver.Start(t, mockserver.WithGitLabVersion(v), mockserver.WithFeature(mockserver.FeatureCertificateBasedClusters, true))
+			srv = mocktest.Start(t, mockserver.WithGitLabVersion(v), mockserver.WithFeature(mockserver.FeatureCertificateBasedClusters, true))
 			assert.Equal(t, 200, do(t, srv, request{method: "GET", path: clusters, token: "developer-token"}).status)
 		})
 	}

@@ -12,11 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 func TestStateFileSurvivesRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	srv := mockserver.Start(t, mockserver.WithStateFile(path))
+	srv := mocktest.Start(t, mockserver.WithStateFile(path))
 	_, err := os.Stat(path)
 	require.NoError(t, err, "the state is written at start")
 	require.Equal(t, 201, do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: validBody("kept", "kept")}).status)
@@ -24,7 +25,7 @@ func TestStateFileSurvivesRestart(t *testing.T) {
 	require.Equal(t, 204, do(t, srv, request{method: "DELETE", path: "/api/v4/projects/2/clusters/19", token: "maintainer-token"}).status)
 	srv.Close()
 
-	again := mockserver.Start(t, mockserver.WithStateFile(path))
+	again := mocktest.Start(t, mockserver.WithStateFile(path))
 	list := do(t, again, request{method: "GET", path: clusters, token: "maintainer-token"}).list(t)
 	require.Len(t, list, 2)
 	assert.Equal(t, "renamed-18", list[0]["name"])
@@ -73,7 +74,7 @@ func breakStateFile(t *testing.T, path string) {
 func TestStateChangesAllOrNothing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	var logs syncBuffer
-	s, srv := mockserver.StartServer(t, mockserver.WithStateFile(path), mockserver.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+	s, srv := mocktest.StartServer(t, mockserver.WithStateFile(path), mockserver.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
 	require.Equal(t, 201, do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: validBody("kept", "kept")}).status)
 	_, err := s.AddFault(mockserver.Fault{Path: "/api/v4/nowhere", Status: 503, Count: 5})
 	require.NoError(t, err)
@@ -112,7 +113,7 @@ func TestStateChangesAllOrNothing(t *testing.T) {
 // every token out, the admin's included); the error says how to export with secrets.
 func TestLoadRedactedExportRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	s, srv := mockserver.StartServer(t, mockserver.WithStateFile(path))
+	s, srv := mocktest.StartServer(t, mockserver.WithStateFile(path))
 	redacted := do(t, srv, request{method: "GET", path: "/-/mock/state", token: "root-token"})
 	require.Equal(t, 200, redacted.status)
 	before, _ := os.ReadFile(path)
@@ -147,7 +148,7 @@ func TestStateFileSymlink(t *testing.T) {
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "volume"), 0o755))
 	link := filepath.Join(dir, "state.json")
 	require.NoError(t, os.Symlink(filepath.Join("volume", "real.json"), link)) // relative and dangling
-	srv := mockserver.Start(t, mockserver.WithStateFile(link))
+	srv := mocktest.Start(t, mockserver.WithStateFile(link))
 	require.Equal(t, 201, do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: validBody("through", "through")}).status)
 
 	fi, err := os.Lstat(link)
@@ -158,6 +159,6 @@ func TestStateFileSymlink(t *testing.T) {
 	assert.Equal(t, "through", real.Clusters[len(real.Clusters)-1].Name)
 	srv.Close()
 
-	again := mockserver.Start(t, mockserver.WithStateFile(link))
+	again := mocktest.Start(t, mockserver.WithStateFile(link))
 	assert.Len(t, do(t, again, request{method: "GET", path: clusters, token: "maintainer-token"}).list(t), 2, "read back through the link")
 }

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 const pyInterpreter = "/usr/bin/python3"
@@ -95,7 +95,7 @@ func TestPythonGitlab(t *testing.T) {
 		t.Skip("starts a Python subprocess; skipped with -short")
 	}
 	pySkipWithoutGitlab(t)
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 func TestDefaultSeedIsTheDocumentedOne(t *testing.T) {
@@ -28,7 +29,7 @@ func TestDefaultSeedIsTheDocumentedOne(t *testing.T) {
 func TestLoadSeedYAML(t *testing.T) {
 	seed, err := mockserver.LoadSeed(filepath.Join("..", "fixtures", "seed", "small.yaml"))
 	require.NoError(t, err)
-	srv := mockserver.Start(t, mockserver.WithSeed(seed))
+	srv := mocktest.Start(t, mockserver.WithSeed(seed))
 	got := do(t, srv, request{method: "POST", path: "/api/v4/projects/platform%2Finfra/clusters/user", token: "ops-token", body: validBody("first", "*")})
 	require.Equal(t, 201, got.status, string(got.body))
 	assert.EqualValues(t, 1, got.json(t)["id"])
@@ -37,14 +38,14 @@ func TestLoadSeedYAML(t *testing.T) {
 
 func TestExportLoadsAgain(t *testing.T) {
 	fixedURL := mockserver.WithExternalURL("https://gitlab.example.com")
-	s, srv := mockserver.StartServer(t, fixedURL)
+	s, srv := mocktest.StartServer(t, fixedURL)
 	require.Equal(t, 201, do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token",
 		body: `{"name":"e","environment_scope":"e","domain":"e.example.com","management_project_id":2,"platform_kubernetes_attributes":{"api_url":"https://k.example.com","token":"t","namespace":"ns"}}`}).status)
 	path := filepath.Join(t.TempDir(), "export.json")
 	require.NoError(t, os.WriteFile(path, s.Export().JSON(), 0o600))
 	loaded, err := mockserver.LoadSeed(path)
 	require.NoError(t, err)
-	again := mockserver.Start(t, mockserver.WithSeed(loaded), fixedURL)
+	again := mocktest.Start(t, mockserver.WithSeed(loaded), fixedURL)
 	for _, p := range []string{cluster18, "/api/v4/projects/1/clusters/20"} {
 		a := do(t, srv, request{method: "GET", path: p, token: "maintainer-token"})
 		b := do(t, again, request{method: "GET", path: p, token: "maintainer-token"})

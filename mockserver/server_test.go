@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // response is what a test sees of one HTTP exchange.
@@ -158,7 +159,7 @@ func TestRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := mockserver.Start(t)
+			srv := mocktest.Start(t)
 			got := do(t, srv, tc.req)
 			assert.Equal(t, tc.wantStatus, got.status, string(got.body))
 			if strings.HasPrefix(tc.wantBody, "{") {
@@ -174,7 +175,7 @@ func TestRules(t *testing.T) {
 }
 
 func TestFeatureFlagOff(t *testing.T) {
-	srv := mockserver.Start(t, mockserver.WithFeature(mockserver.FeatureCertificateBasedClusters, false))
+	srv := mocktest.Start(t, mockserver.WithFeature(mockserver.FeatureCertificateBasedClusters, false))
 	for _, rq := range []request{
 		{method: "GET", path: clusters, token: "maintainer-token"},
 		{method: "GET", path: cluster18, token: "maintainer-token"},
@@ -195,7 +196,7 @@ func TestFeatureFlagOff(t *testing.T) {
 }
 
 func TestCreate(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	got := do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token",
 		body: `{"name":"cluster-5","environment_scope":"  staging/*  ","platform_kubernetes_attributes":{"api_url":"https://35.111.51.20","token":"12345","namespace":"Cluster-5-Namespace"}}`})
 	require.Equal(t, 201, got.status, string(got.body))
@@ -230,7 +231,7 @@ func TestCreate(t *testing.T) {
 }
 
 func TestCreateEncodings(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	form := url.Values{"name": {"form-cluster"}, "environment_scope": {"form"}, "enabled": {"false"},
 		"platform_kubernetes_attributes[api_url]": {"https://k.example.com"}, "platform_kubernetes_attributes[token]": {"t"},
 		"platform_kubernetes_attributes[authorization_type]": {"abac"}}
@@ -295,7 +296,7 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := mockserver.Start(t)
+			srv := mocktest.Start(t)
 			got := do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: tc.body})
 			require.Equal(t, tc.status, got.status, string(got.body))
 			if strings.HasPrefix(tc.want, "{") {
@@ -315,7 +316,7 @@ func TestValidation(t *testing.T) {
 }
 
 func TestManagementProjectNeedsMaintainer(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	// owner is Owner of project 1 but not a member of project 2.
 	got := do(t, srv, request{method: "POST", path: addCluster, token: "owner-token",
 		body: `{"name":"m","environment_scope":"m","management_project_id":2,"platform_kubernetes_attributes":{"api_url":"https://k.example.com","token":"t"}}`})
@@ -324,14 +325,14 @@ func TestManagementProjectNeedsMaintainer(t *testing.T) {
 }
 
 func TestAllowLocalURLs(t *testing.T) {
-	srv := mockserver.Start(t, mockserver.WithAllowLocalURLs(true))
+	srv := mocktest.Start(t, mockserver.WithAllowLocalURLs(true))
 	got := do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token",
 		body: `{"name":"local","environment_scope":"local","platform_kubernetes_attributes":{"api_url":"https://127.0.0.1:6443","token":"t"}}`})
 	assert.Equal(t, 201, got.status, string(got.body))
 }
 
 func TestUpdate(t *testing.T) {
-	s, srv := mockserver.StartServer(t)
+	s, srv := mocktest.StartServer(t)
 	// namespace_per_environment false first, to see PUT reset it.
 	got := do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token",
 		body: `{"name":"u","environment_scope":"u","namespace_per_environment":false,"domain":"a.example.com","platform_kubernetes_attributes":{"api_url":"https://k.example.com","token":"first-token","namespace":"ns-a"}}`})
@@ -381,7 +382,7 @@ func TestUpdateManagedCluster(t *testing.T) {
 	seed.Clusters[0].ProviderType = "gcp"
 	seed.Clusters[0].ProviderGCP = &mockserver.SeedProviderGCP{GCPProjectID: "test-gcp-project", Zone: "us-central1-a",
 		MachineType: "n1-standard-2", NumNodes: 3, StatusName: "created", Endpoint: "111.111.111.111"}
-	srv := mockserver.Start(t, mockserver.WithSeed(seed))
+	srv := mocktest.Start(t, mockserver.WithSeed(seed))
 	got := do(t, srv, request{method: "GET", path: cluster18, token: "maintainer-token"})
 	assert.Contains(t, string(got.body), `"provider_gcp":{"cluster_id":18,"status_name":"created"`)
 	got = do(t, srv, request{method: "PUT", path: cluster18, token: "maintainer-token",
@@ -405,7 +406,7 @@ func clusterToken(t *testing.T, s *mockserver.Server, id int) string {
 }
 
 func TestDelete(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	got := do(t, srv, request{method: "DELETE", path: cluster18, token: "maintainer-token",
 		header: map[string]string{"If-Unmodified-Since": "Tue, 01 Jan 2019 00:00:00 GMT"}})
 	assert.Equal(t, 412, got.status)
@@ -424,7 +425,7 @@ func TestDelete(t *testing.T) {
 }
 
 func TestPagination(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	for _, scope := range []string{"a", "b", "c", "d", "e"} { // ids 20..24; with 18, six clusters
 		require.Equal(t, 201, do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: validBody(scope, scope)}).status)
 	}
@@ -476,7 +477,7 @@ func TestPagination(t *testing.T) {
 }
 
 func TestLinkUsesPathAndHost(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	req, _ := http.NewRequest("GET", srv.URL+"/api/v4/projects/demo-group%2Fdemo/clusters", nil)
 	req.Host = "gitlab.internal:8443"
 	req.Header.Set("PRIVATE-TOKEN", "maintainer-token")
@@ -489,7 +490,7 @@ func TestLinkUsesPathAndHost(t *testing.T) {
 }
 
 func TestIDsComeFromOneSequence(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	a := do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: validBody("a", "a")}).json(t)
 	b := do(t, srv, request{method: "POST", path: "/api/v4/projects/2/clusters/user", token: "maintainer-token", body: validBody("b", "b")}).json(t)
 	assert.EqualValues(t, 20, a["id"])
@@ -505,7 +506,7 @@ func mustMarshal(v any) []byte {
 }
 
 func TestBlockedAddressForms(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	for url, want := range map[string]string{
 		"https://[::1%25lo]:6443":        "loopback",
 		"https://[fe80::1%25eth0]:6443":  "link local",
@@ -532,7 +533,7 @@ func TestBlockedAddressForms(t *testing.T) {
 }
 
 func TestDotSegments(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	for _, p := range []string{"/api/v4/projects/1/clusters/./18", "/api/v4/projects/1/clusters/../clusters/18", "/api/v4//projects/1/clusters"} {
 		req, _ := http.NewRequest("GET", srv.URL+p, nil)
 		req.URL.Opaque = p // keep the dots: Go's client would clean them
@@ -549,7 +550,7 @@ func TestDotSegments(t *testing.T) {
 // TestHostileInput: every kind of bad input gets a 4xx error (JSON, or GitLab's malformed-string
 // Bad Request) and changes nothing.
 func TestHostileInput(t *testing.T) {
-	s, srv := mockserver.StartServer(t)
+	s, srv := mocktest.StartServer(t)
 	before := string(s.Export().JSON())
 	for _, rq := range []request{
 		{method: "POST", path: addCluster, token: "maintainer-token", body: "{\"name\":\"\xff\xfe\",\"environment_scope\":\"u\",\"platform_kubernetes_attributes\":{\"api_url\":\"https://k.example.com\",\"token\":\"t\"}}"},
@@ -576,7 +577,7 @@ func TestHostileInput(t *testing.T) {
 func TestSudo(t *testing.T) {
 	seed := mockserver.DefaultSeed()
 	seed.Tokens = append(seed.Tokens, mockserver.SeedToken{Token: "admin-no-sudo", UserID: 1, Scopes: []string{"api"}})
-	srv := mockserver.Start(t, mockserver.WithSeed(seed))
+	srv := mocktest.Start(t, mockserver.WithSeed(seed))
 	cases := []struct {
 		name, token, sudo string
 		status            int

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // TestGitLabVersions checks what --gitlab-version changes (the README's table).
@@ -30,7 +31,7 @@ func TestGitLabVersions(t *testing.T) {
 			if tc.version != "" {
 				opts = append(opts, mockserver.WithGitLabVersion(tc.version))
 			}
-			srv := mockserver.Start(t, opts...)
+			srv := mocktest.Start(t, opts...)
 			v := do(t, srv, request{method: "GET", path: "/api/v4/version", token: "developer-token"}).json(t)
 			assert.Equal(t, tc.wantVersion, v["version"])
 
@@ -57,7 +58,7 @@ func TestGitLabVersions(t *testing.T) {
 }
 
 func TestGitLabVersionFlagCanBeEnabled(t *testing.T) {
-	srv := mockserver.Start(t, mockserver.WithGitLabVersion("16.0"), mockserver.WithFeature("certificate_based_clusters", true))
+	srv := mocktest.Start(t, mockserver.WithGitLabVersion("16.0"), mockserver.WithFeature("certificate_based_clusters", true))
 	assert.Equal(t, 200, do(t, srv, request{method: "GET", path: clusters, token: "developer-token"}).status)
 }
 
@@ -69,7 +70,7 @@ func TestGitLabVersionInvalid(t *testing.T) {
 }
 
 func TestSecondClusterIn12KeepsOtherErrors(t *testing.T) {
-	srv := mockserver.Start(t, mockserver.WithGitLabVersion("12.10"))
+	srv := mocktest.Start(t, mockserver.WithGitLabVersion("12.10"))
 	got := do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token",
 		body: `{"name":"x","environment_scope":"x","platform_kubernetes_attributes":{"api_url":"invalid","token":"t"}}`})
 	assert.JSONEq(t, `{"message":{"base":["Instance does not support multiple Kubernetes clusters"],"platform_kubernetes.api_url":["is blocked: Only allowed schemes are http, https"]}}`, string(got.body))

@@ -17,7 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // TestMain lets the test binary act as glcontract: the tests run it as a child process.
@@ -62,7 +62,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestRunAgainstMock(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	cmd := command("check", "--url", srv.URL, "--project", "1", "--write")
 	cmd.Env = append(cmd.Env, "GITLAB_TOKEN=root-token")
 	out, err := cmd.CombinedOutput()
@@ -74,7 +74,7 @@ func TestRunAgainstMock(t *testing.T) {
 // TestCtrlCStillCleansUp sends SIGINT to glcontract right after it created its cluster: it must
 // stop, delete the cluster, and exit 2.
 func TestCtrlCStillCleansUp(t *testing.T) {
-	srv := mockserver.Start(t)
+	srv := mocktest.Start(t)
 	var proc atomic.Pointer[os.Process]
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
