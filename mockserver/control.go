@@ -160,7 +160,7 @@ func (s *Server) ctlSetFeature(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusBadRequest, `send {"enabled": true|false}`)
 		return
 	}
-	if err := checkFeature(r.PathValue("name")); err != nil {
+	if err := CheckFeature(r.PathValue("name")); err != nil {
 		ctlError(w, http.StatusNotFound, err.Error())
 		return
 	}

@@ -34,9 +34,10 @@ func (e *ConfigError) Error() string { return e.Msg }
 // knownFeatures lists the feature flags the mock models.
 var knownFeatures = []string{FeatureCertificateBasedClusters}
 
-// checkFeature refuses a flag the mock does not model: a typo would otherwise leave the
-// API in its default state without a word.
-func checkFeature(name string) error {
+// CheckFeature refuses, with the ConfigError New would give, a flag the mock does not model:
+// a typo would otherwise leave the API in its default state without a word. glmock checks
+// --feature with it while parsing the command line.
+func CheckFeature(name string) error {
 	if slices.Contains(knownFeatures, name) {
 		return nil
 	}
@@ -54,7 +55,7 @@ func WithSeed(s *Seed) Option { return func(c *config) { c.seed = s } }
 // refuses an unknown name with a ConfigError.
 func WithFeature(name string, enabled bool) Option {
 	return func(c *config) {
-		if err := checkFeature(name); err != nil {
+		if err := CheckFeature(name); err != nil {
 			c.errs = append(c.errs, err)
 			return
 		}
@@ -102,4 +103,17 @@ func checkStateDir(path string) error {
 		return &ConfigError{fmt.Sprintf("state file %s: directory %s does not exist; create it first", path, dir)}
 	}
 	return nil
+}
+
+// Settings is how a Server was configured, after defaults: glmock logs it at start-up.
+type Settings struct {
+	GitLabVersion  string // the release it answers as (X.Y.Z), by default the newest modelled
+	BehavesAs      string // the modelled release whose behaviour it gets, e.g. "18.10 (the newest modelled)"
+	MaxClusters    int
+	AllowLocalURLs bool
+}
+
+// Settings returns how s was configured.
+func (s *Server) Settings() Settings {
+	return Settings{GitLabVersion: s.gv.text, BehavesAs: s.gv.behavesAs(), MaxClusters: s.cfg.maxClusters, AllowLocalURLs: s.cfg.allowLocalURLs}
 }

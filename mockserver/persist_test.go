@@ -1,11 +1,13 @@
 package mockserver_test
 
 import (
+	"bytes"
 	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -161,4 +163,22 @@ func TestStateFileSymlink(t *testing.T) {
 
 	again := mocktest.Start(t, mockserver.WithStateFile(link))
 	assert.Len(t, do(t, again, request{method: "GET", path: clusters, token: "maintainer-token"}).list(t), 2, "read back through the link")
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

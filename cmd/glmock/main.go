@@ -6,12 +6,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/glclusters/clustersapi/mockserver"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(mockserver.Main(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr))
 }

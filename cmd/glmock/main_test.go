@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -15,6 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/glclusters/clustersapi/internal/testproc"
 	"github.com/glclusters/clustersapi/mockserver"
 )
 
@@ -28,11 +31,9 @@ func TestKill9LeavesAWholeState(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state.json")
 	acked := map[int]bool{}
 	for round := 0; round < 3; round++ {
-		cmd := command(t, bin, "--addr", "127.0.0.1:0", "--state", state)
+		cmd := testproc.Command(t, bin, "--addr", "127.0.0.1:0", "--state", state)
 		stdout, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, cmd.Start())
 		addr := waitListening(t, stdout)
 		var mu sync.Mutex
 		var wg sync.WaitGroup
@@ -74,30 +75,22 @@ func TestKill9LeavesAWholeState(t *testing.T) {
 		cmd.Wait()
 
 		seed, err := mockserver.LoadSeed(state)
-		if err != nil {
-			t.Fatalf("round %d: the state file is torn: %v", round, err)
-		}
+		require.NoError(t, err, "round %d: the state file is torn", round)
 		stored := map[int]bool{}
 		for _, c := range seed.Clusters {
 			stored[c.ID] = true
 		}
 		mu.Lock()
 		for id := range acked {
-			if !stored[id] {
-				t.Errorf("round %d: cluster %d was acknowledged but is not in the state file", round, id)
-			}
+			assert.True(t, stored[id], "round %d: cluster %d was acknowledged but is not in the state file", round, id)
 		}
 		n := len(acked)
 		mu.Unlock()
 		t.Logf("round %d: %d acknowledged creates so far, %d clusters stored", round, n, len(seed.Clusters))
 	}
-	if len(acked) == 0 {
-		t.Fatal("no write was acknowledged: the test proved nothing")
-	}
+	require.NotEmpty(t, acked, "no write was acknowledged: the test proved nothing")
 	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(state), ".state.json.tmp-*"))
-	if len(leftovers) > 1 {
-		t.Errorf("temporary files pile up: %v", leftovers)
-	}
+	assert.LessOrEqual(t, len(leftovers), 1, "temporary files pile up: %v", leftovers)
 	_ = os.Remove(state)
 }
 
@@ -115,9 +108,7 @@ func waitListening(t *testing.T, stdout interface{ Read([]byte) (int, error) }) 
 	for {
 		select {
 		case line, ok := <-lines:
-			if !ok {
-				t.Fatal("glmock exited before listening")
-			}
+			require.True(t, ok, "glmock exited before listening")
 			var l struct{ Msg, Addr string }
 			if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "listening" {
 				go func() {
@@ -127,7 +118,7 @@ func waitListening(t *testing.T, stdout interface{ Read([]byte) (int, error) }) 
 				return l.Addr
 			}
 		case <-timeout:
-			t.Fatal("glmock did not start")
+			require.Fail(t, "glmock did not start")
 		}
 	}
 }
@@ -136,20 +127,9 @@ func waitListening(t *testing.T, stdout interface{ Read([]byte) (int, error) }) 
 func buildGlmock(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "glmock")
-	if out, err := command(t, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	out, err := testproc.Command(t, "go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
 	return bin
-}
-
-// command is a subprocess that dies with the test: its process group is killed when the
-// test ends, and Wait gives up on its pipes soon after.
-func command(t *testing.T, name string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(t.Context(), name, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 5 * time.Second
-	return cmd
 }
 
 // TestBinaryRefusesConfigMistakes runs the binary as a user or a compose file would, with
@@ -175,7 +155,7 @@ func TestBinaryRefusesConfigMistakes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(append(tc.args, tc.env), " "), func(t *testing.T) {
-			cmd := command(t, bin, append([]string{"--addr", "127.0.0.1:0"}, tc.args...)...)
+			cmd := testproc.Command(t, bin, append([]string{"--addr", "127.0.0.1:0"}, tc.args...)...)
 			cmd.Env = os.Environ()
 			if tc.env != "" {
 				cmd.Env = append(cmd.Env, tc.env)
@@ -184,15 +164,10 @@ func TestBinaryRefusesConfigMistakes(t *testing.T) {
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()
 			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != 2 {
-				t.Fatalf("want exit 2, got %v; stderr: %s", err, stderr.String())
-			}
-			if !strings.Contains(stderr.String(), tc.want) {
-				t.Errorf("stderr %q does not say %q", stderr.String(), tc.want)
-			}
-			if strings.Contains(stdout.String(), `"msg":"listening"`) {
-				t.Error("it started serving")
-			}
+			require.ErrorAs(t, err, &exit, "stderr: %s", stderr.String())
+			require.Equal(t, 2, exit.ExitCode(), "stderr: %s", stderr.String())
+			assert.Contains(t, stderr.String(), tc.want)
+			assert.NotContains(t, stdout.String(), `"msg":"listening"`, "it started serving")
 		})
 	}
 }

@@ -1,13 +1,15 @@
-package mockserver_test
+package main
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +18,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/glclusters/clustersapi/mockserver"
 	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
@@ -30,13 +31,13 @@ func freeAddr(t *testing.T) string {
 }
 
 // runMain starts glmock's command line in the background and waits until it answers.
-func runMain(t *testing.T, args []string) (addr string, logs *syncBuffer, stop func() int) {
+func runMain(t *testing.T, args []string, env map[string]string) (addr string, logs *syncBuffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs = &syncBuffer{}
 	var stderr syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- mockserver.Main(ctx, args, logs, &stderr) }()
+	go func() { done <- run(ctx, args, lookup(env), logs, &stderr) }()
 	stop = func() int {
 		cancel()
 		select {
@@ -73,7 +74,7 @@ func listeningAddr(logs string) string {
 }
 
 func TestMainServesAndStops(t *testing.T) {
-	addr, logs, stop := runMain(t, []string{"--addr", "127.0.0.1:0", "--feature", "certificate_based_clusters=true"})
+	addr, logs, stop := runMain(t, []string{"--addr", "127.0.0.1:0", "--feature", "certificate_based_clusters=true"}, nil)
 	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v4/projects/1/clusters", nil)
 	req.Header.Set("PRIVATE-TOKEN", "maintainer-token")
 	resp, err := http.DefaultClient.Do(req)
@@ -88,12 +89,13 @@ func TestMainServesAndStops(t *testing.T) {
 
 func TestMainEnvironment(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state.json")
-	t.Setenv("GLMOCK_ADDR", "127.0.0.1:0")
-	t.Setenv("GLMOCK_STATE", state)
-	t.Setenv("GLMOCK_FEATURES", "certificate_based_clusters=false")
-	t.Setenv("GLMOCK_GITLAB_VERSION", "14.10")
-	t.Setenv("GLMOCK_MAX_CLUSTERS", "3")
-	addr, logs, stop := runMain(t, nil)
+	addr, logs, stop := runMain(t, nil, map[string]string{
+		"GLMOCK_ADDR":           "127.0.0.1:0",
+		"GLMOCK_STATE":          state,
+		"GLMOCK_FEATURES":       "certificate_based_clusters=false",
+		"GLMOCK_GITLAB_VERSION": "14.10",
+		"GLMOCK_MAX_CLUSTERS":   "3",
+	})
 	assert.Contains(t, logs.String(), `"max_clusters":3`)
 	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v4/version", nil)
 	req.Header.Set("PRIVATE-TOKEN", "maintainer-token")
@@ -147,7 +149,7 @@ func TestMainUsageErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			code := mockserver.Main(context.Background(), tc.args, &out, &errOut)
+			code := run(context.Background(), tc.args, lookup(nil), &out, &errOut)
 			assert.Equal(t, tc.code, code, errOut.String())
 			assert.Contains(t, errOut.String(), tc.want)
 		})
@@ -157,14 +159,21 @@ func TestMainUsageErrors(t *testing.T) {
 func TestHealthcheckCommand(t *testing.T) {
 	srv := mocktest.Start(t)
 	var errOut bytes.Buffer
-	assert.Equal(t, 0, mockserver.Main(context.Background(), []string{"healthcheck", "--url", srv.URL + "/-/health"}, &bytes.Buffer{}, &errOut))
+	assert.Equal(t, 0, run(context.Background(), []string{"healthcheck", "--url", srv.URL + "/-/health"}, lookup(nil), &bytes.Buffer{}, &errOut))
 	closed := freeAddr(t)
-	assert.Equal(t, 1, mockserver.Main(context.Background(), []string{"healthcheck", "--url", fmt.Sprintf("http://%s/-/health", closed)}, &bytes.Buffer{}, &errOut))
+	assert.Equal(t, 1, run(context.Background(), []string{"healthcheck", "--url", fmt.Sprintf("http://%s/-/health", closed)}, lookup(nil), &bytes.Buffer{}, &errOut))
+	// In a container GLMOCK_ADDR listens on every interface; the check asks the loopback one.
+	_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
+	require.NoError(t, err)
+	assert.Equal(t, 0, run(context.Background(), []string{"healthcheck"}, lookup(map[string]string{"GLMOCK_ADDR": "0.0.0.0:" + port}), &bytes.Buffer{}, &errOut), errOut.String())
+	_, closedPort, _ := net.SplitHostPort(closed)
+	assert.Equal(t, 1, run(context.Background(), []string{"healthcheck"}, lookup(map[string]string{"GLMOCK_ADDR": "0.0.0.0:" + closedPort}), &bytes.Buffer{}, &errOut))
+	assert.Contains(t, errOut.String(), "127.0.0.1:"+closedPort, "the loopback address, not 0.0.0.0")
 }
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
 type syncBuffer struct {
-	mu  syncMutex
+	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
@@ -180,7 +189,13 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-type syncMutex = sync.Mutex
+// lookup is os.LookupEnv over env alone, so that a test's environment is its own.
+func lookup(env map[string]string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		v, ok := env[name]
+		return v, ok
+	}
+}
 
 // TestMainEnvironmentMistakes: a wrong environment variable stops glmock with exit 2 and a
 // message naming the variable and the valid values.
@@ -194,9 +209,8 @@ func TestMainEnvironmentMistakes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
-			t.Setenv(tc.name, tc.value)
 			var out, errOut bytes.Buffer
-			code := mockserver.Main(context.Background(), []string{"--addr", "127.0.0.1:0"}, &out, &errOut)
+			code := run(context.Background(), []string{"--addr", "127.0.0.1:0"}, lookup(map[string]string{tc.name: tc.value}), &out, &errOut)
 			assert.Equal(t, 2, code, errOut.String())
 			assert.Contains(t, errOut.String(), tc.want)
 		})
@@ -219,7 +233,7 @@ func TestMainStartupLog(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			_, logs, stop := runMain(t, append([]string{"--addr", "127.0.0.1:0"}, tc.args...))
+			_, logs, stop := runMain(t, append([]string{"--addr", "127.0.0.1:0"}, tc.args...), nil)
 			stop()
 			first, _, _ := strings.Cut(logs.String(), "\n")
 			assert.Contains(t, first, `"msg":"glmock"`)
@@ -228,4 +242,79 @@ func TestMainStartupLog(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOneLogLinePerRequest: glmock logs every request once, with the same fields, whatever
+// answered it: an operation, the catch-all, a fault (status or dropped), the control API,
+// the health check.
+func TestOneLogLinePerRequest(t *testing.T) {
+	addr, logs, stop := runMain(t, []string{"--addr", "127.0.0.1:0"}, nil)
+	base := "http://" + addr
+	send := func(method, path, token, body string) int {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("PRIVATE-TOKEN", token)
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)
+		if err != nil {
+			return 0 // dropped
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	require.Equal(t, 201, send("POST", "/-/mock/faults", "root-token", `{"path":"/api/v4/f429","status":429,"count":1}`))
+	require.Equal(t, 201, send("POST", "/-/mock/faults", "root-token", `{"path":"/api/v4/f503","status":503,"count":1}`))
+	require.Equal(t, 201, send("POST", "/-/mock/faults", "root-token", `{"path":"/api/v4/drop","drop":true,"count":1}`))
+	want := []struct {
+		method, path, token string
+		status, user        int
+		operation           string
+		fault               bool
+	}{
+		{"GET", "/api/v4/projects/1/clusters", "maintainer-token", 200, 3, "getApiV4ProjectsIdClusters", false},
+		{"GET", "/api/v4/nowhere", "maintainer-token", 404, 3, "", false},
+		{"GET", "/api/v4/f429", "developer-token", 429, 4, "", true},
+		{"GET", "/api/v4/f503", "", 503, 0, "", true},
+		{"GET", "/api/v4/drop", "", 0, 0, "", true},
+		{"GET", "/-/mock/requests", "root-token", 200, 1, "", false},
+		{"GET", "/-/mock/features", "", 401, 0, "", false},
+		{"GET", "/-/health", "", 200, 0, "", false},
+	}
+	for _, w := range want {
+		assert.Equal(t, w.status, send(w.method, w.path, w.token, ""), w.path)
+	}
+	stop()
+
+	var lines []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m), line)
+		if m["msg"] == "request" {
+			lines = append(lines, m)
+		}
+	}
+	require.Len(t, lines, 3+len(want), "one line a request: three fault set-ups, then each above")
+	fields := []string{"duration_ms", "fault", "level", "method", "msg", "operation", "path", "status", "time", "truncated", "user"}
+	for _, m := range lines {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		assert.Equal(t, fields, keys, "the same fields on every line: %v", m)
+		_, isNumber := m["duration_ms"].(float64)
+		assert.True(t, isNumber, "duration_ms is a number of milliseconds: %v", m["duration_ms"])
+	}
+	for i, w := range want {
+		m := lines[3+i]
+		assert.Equal(t, w.path, m["path"])
+		assert.EqualValues(t, w.status, m["status"], w.path)
+		assert.EqualValues(t, w.user, m["user"], w.path)
+		assert.Equal(t, w.operation, m["operation"], w.path)
+		assert.Equal(t, w.fault, m["fault"], w.path)
+	}
+	assert.NotContains(t, logs.String(), "-token", "no token in the logs")
 }

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"time"
+
+	"github.com/glclusters/clustersapi/mockserver"
+)
+
+// run is glmock's command line: it parses args (over the GLMOCK_* environment that lookupEnv
+// reads), serves until ctx ends, and returns the exit code (0 after a clean shutdown, 2 for a
+// usage error, 1 when serving fails).
+func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return healthcheck(ctx, args[1:], lookupEnv, stderr)
+	}
+	f, code, ok := parseFlags(args, lookupEnv, stderr)
+	if !ok {
+		return code
+	}
+	logger := f.logger(stdout)
+	srv, code := f.newServer(logger, stderr)
+	if srv == nil {
+		return code
+	}
+	logStartup(logger, srv, f)
+	if f.seedFile != "" {
+		// The options held the parsed seed: for a seed file, hand the memory that parsing took
+		// back to the system now, rather than when the scavenger gets to it.
+		debug.FreeOSMemory()
+	}
+	if err := ctx.Err(); err != nil {
+		return 0
+	}
+	return serve(ctx, f.addr, srv, logger, stderr)
+}
+
+// flags is glmock's parsed command line.
+type flags struct {
+	addr, seedFile, external, stateFile, version string
+	allowLocal                                   boolFlag
+	logFormat                                    *oneOf
+	maxClusters                                  intFlag
+	features                                     featureFlags
+}
+
+// parseFlags reads the environment, then the command line over it. ok is false when glmock
+// should stop at once with code (0 after --help, 2 for a mistake, already reported).
+func parseFlags(args []string, lookupEnv func(string) (string, bool), stderr io.Writer) (f *flags, code int, ok bool) {
+	f = &flags{logFormat: &oneOf{value: "json", valid: []string{"json", "text"}}, maxClusters: intFlag(mockserver.DefaultMaxClusters), features: featureFlags{}}
+	fs := flag.NewFlagSet("glmock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.StringVar(&f.seedFile, "seed", "", "seed file (JSON or YAML) replacing the default seed")
+	fs.Var(&f.allowLocal, "allow-local-urls", "accept api_url on localhost and private networks (true or false)")
+	fs.StringVar(&f.external, "external-url", "https://gitlab.example.com", "GitLab URL used in web_url fields")
+	fs.StringVar(&f.stateFile, "state", "", "keep the state in this file: loaded at start, rewritten atomically after every change")
+	fs.StringVar(&f.version, "gitlab-version", "", "follow the behaviour of this GitLab release, X.Y (default: the newest, with the clusters flag on)")
+	fs.Var(f.logFormat, "log-format", "log format: json or text")
+	fs.Var(&f.maxClusters, "max-clusters", "how many clusters clients can make the mock store; a create beyond gets GitLab's plan-limit 400")
+	fs.Var(f.features, "feature", "set a feature flag, NAME=BOOL (repeatable), e.g. certificate_based_clusters=false")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: glmock [flags]\n       glmock healthcheck [--url URL]\n\n"+
+			"Serves a stateful mock of GitLab's project clusters API under /api/v4.\n"+
+			"Every flag can also be set by an environment variable: GLMOCK_ and the flag name in\n"+
+			"upper case with - as _ (GLMOCK_ADDR, GLMOCK_SEED, GLMOCK_STATE, ...); GLMOCK_FEATURES\n"+
+			"takes a comma-separated list of NAME=BOOL. Flags win over the environment.\n\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nExample:\n  glmock --addr 127.0.0.1:8080 --gitlab-version 14.10 --state /tmp/glmock.json\n")
+	}
+	if err := applyEnv(fs, lookupEnv); err != nil {
+		fmt.Fprintf(stderr, "glmock: %v\n", err)
+		return nil, 2, false
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, 0, false
+		}
+		return nil, 2, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "glmock: unexpected argument %q\n", fs.Arg(0))
+		return nil, 2, false
+	}
+	return f, 0, true
+}
+
+// logger writes glmock's log to stdout in the chosen format.
+func (f *flags) logger(stdout io.Writer) *slog.Logger {
+	if f.logFormat.value == "text" {
+		return slog.New(slog.NewTextHandler(stdout, nil))
+	}
+	return slog.New(slog.NewJSONHandler(stdout, nil))
+}
+
+// newServer builds the mock the flags describe. On a mistake it reports it and returns nil
+// and the exit code: 2 for a configuration mistake (a seed, a value), 1 otherwise (a state
+// file that cannot be read).
+func (f *flags) newServer(logger *slog.Logger, stderr io.Writer) (*mockserver.Server, int) {
+	opts := []mockserver.Option{mockserver.WithLogger(logger), mockserver.WithAllowLocalURLs(bool(f.allowLocal)),
+		mockserver.WithExternalURL(f.external), mockserver.WithGitLabVersion(f.version),
+		mockserver.WithStateFile(f.stateFile), mockserver.WithMaxClusters(int(f.maxClusters))}
+	for name, on := range f.features {
+		opts = append(opts, mockserver.WithFeature(name, on))
+	}
+	if f.seedFile != "" {
+		seed, err := mockserver.LoadSeed(f.seedFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "glmock: %v\n", err)
+			return nil, 2
+		}
+		opts = append(opts, mockserver.WithSeed(seed))
+	}
+	srv, err := mockserver.New(opts...)
+	if err != nil {
+		fmt.Fprintf(stderr, "glmock: %v\n", err)
+		var ce *mockserver.ConfigError
+		if errors.As(err, &ce) {
+			return nil, 2
+		}
+		return nil, 1
+	}
+	return srv, 0
+}
+
+// logStartup writes the first log line: what the mock behaves as, so that a version that
+// switches the clusters API off is visible.
+func logStartup(logger *slog.Logger, srv *mockserver.Server, f *flags) {
+	seedName := "default"
+	if f.seedFile != "" {
+		seedName = f.seedFile
+	}
+	set := srv.Settings()
+	logger.Info("glmock", "gitlab_version", set.GitLabVersion, "behaves_as", set.BehavesAs,
+		"clusters_api", srv.Feature(mockserver.FeatureCertificateBasedClusters), "seed", seedName,
+		"state_file", f.stateFile, "max_clusters", set.MaxClusters, "allow_local_urls", set.AllowLocalURLs)
+}
+
+// serve listens on addr and serves srv until ctx ends, then shuts down within 5 seconds.
+func serve(ctx context.Context, addr string, srv *mockserver.Server, logger *slog.Logger, stderr io.Writer) int {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "glmock: %v\n", err)
+		return 1
+	}
+	hs := mockserver.NewHTTPServer(srv)
+	logger.Info("listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(stderr, "glmock: %v\n", err)
+		return 1
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil {
+		fmt.Fprintf(stderr, "glmock: shutdown: %v\n", err)
+		return 1
+	}
+	logger.Info("stopped")
+	return 0
+}
