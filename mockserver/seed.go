@@ -160,6 +160,7 @@ func ParseSeed(raw []byte) (*Seed, error) {
 			return nil, &SeedError{Where: "yaml", Msg: err.Error()}
 		}
 	}
+	s.withDefaults()
 	if err := s.check(); err != nil {
 		return nil, err
 	}
@@ -174,19 +175,82 @@ func (s *Seed) JSON() []byte {
 
 var roles = map[string]int{"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
 
-// check reports the first inconsistency: duplicate ids, dangling references, bad values.
+// withDefaults fills what a seed may leave out: next_cluster_id, by default one above the
+// highest cluster id. New, Reset and ParseSeed call it before check.
+func (s *Seed) withDefaults() {
+	if s.NextClusterID != 0 {
+		return
+	}
+	maxID := 0
+	for _, c := range s.Clusters {
+		maxID = max(maxID, c.ID)
+	}
+	s.NextClusterID = maxID + 1
+}
+
+// check reports the first inconsistency: duplicate ids, dangling references, bad values. It
+// checks the tables in the order of the file, and does not change the seed.
 func (s *Seed) check() error {
-	users := map[int]bool{}
+	users, err := s.checkUsers()
+	if err != nil {
+		return err
+	}
+	if err := s.checkTokens(users); err != nil {
+		return err
+	}
+	namespaces, err := s.checkNamespaces()
+	if err != nil {
+		return err
+	}
+	projects, err := s.checkProjects(users, namespaces)
+	if err != nil {
+		return err
+	}
+	maxID, err := s.checkClusters(users, projects)
+	if err != nil {
+		return err
+	}
+	if s.NextClusterID <= maxID {
+		return &SeedError{"next_cluster_id", fmt.Sprintf("must be above the highest cluster id %d", maxID)}
+	}
+	return nil
+}
+
+// seedIDs holds the ids of one table seen so far.
+type seedIDs map[int]bool
+
+// add refuses an id that is not positive or that the table already has.
+func (seen seedIDs) add(where string, id int) error {
+	if id <= 0 || seen[id] {
+		return &SeedError{where + ".id", "must be a positive, unique id"}
+	}
+	seen[id] = true
+	return nil
+}
+
+// checkRFC3339 refuses a timestamp that is not RFC 3339.
+func checkRFC3339(where, v string) error {
+	if _, err := time.Parse(time.RFC3339, v); err != nil {
+		return &SeedError{where, "must be RFC 3339"}
+	}
+	return nil
+}
+
+func (s *Seed) checkUsers() (seedIDs, error) {
+	users := seedIDs{}
 	for i, u := range s.Users {
 		where := fmt.Sprintf("users[%d]", i)
-		if u.ID <= 0 || users[u.ID] {
-			return &SeedError{where + ".id", "must be a positive, unique id"}
+		if err := users.add(where, u.ID); err != nil {
+			return nil, err
 		}
 		if strings.TrimSpace(u.Username) == "" {
-			return &SeedError{where + ".username", "is missing"}
+			return nil, &SeedError{where + ".username", "is missing"}
 		}
-		users[u.ID] = true
 	}
+	return users, nil
+}
+
+func (s *Seed) checkTokens(users seedIDs) error {
 	tokens := map[string]bool{}
 	for i, t := range s.Tokens {
 		where := fmt.Sprintf("tokens[%d]", i)
@@ -203,106 +267,124 @@ func (s *Seed) check() error {
 		}
 		tokens[t.Token] = true
 	}
-	namespaces := map[int]bool{}
+	return nil
+}
+
+func (s *Seed) checkNamespaces() (seedIDs, error) {
+	namespaces := seedIDs{}
 	for i, n := range s.Namespaces {
 		where := fmt.Sprintf("namespaces[%d]", i)
-		if n.ID <= 0 || namespaces[n.ID] {
-			return &SeedError{where + ".id", "must be a positive, unique id"}
+		if err := namespaces.add(where, n.ID); err != nil {
+			return nil, err
 		}
 		if n.Path == "" || strings.Contains(n.Path, "/") {
-			return &SeedError{where + ".path", "must be one non-empty path segment"}
+			return nil, &SeedError{where + ".path", "must be one non-empty path segment"}
 		}
 		if n.Kind != "" && n.Kind != "group" && n.Kind != "user" {
-			return &SeedError{where + ".kind", "must be group or user"}
+			return nil, &SeedError{where + ".kind", "must be group or user"}
 		}
-		namespaces[n.ID] = true
 	}
-	projects := map[int]bool{}
+	return namespaces, nil
+}
+
+func (s *Seed) checkProjects(users, namespaces seedIDs) (seedIDs, error) {
+	projects := seedIDs{}
 	paths := map[string]bool{}
 	for i, p := range s.Projects {
 		where := fmt.Sprintf("projects[%d]", i)
-		if p.ID <= 0 || projects[p.ID] {
-			return &SeedError{where + ".id", "must be a positive, unique id"}
+		if err := projects.add(where, p.ID); err != nil {
+			return nil, err
 		}
 		if p.Path == "" || strings.Contains(p.Path, "/") {
-			return &SeedError{where + ".path", "must be one non-empty path segment"}
+			return nil, &SeedError{where + ".path", "must be one non-empty path segment"}
 		}
 		if !namespaces[p.NamespaceID] {
-			return &SeedError{where + ".namespace_id", fmt.Sprintf("no namespace %d", p.NamespaceID)}
+			return nil, &SeedError{where + ".namespace_id", fmt.Sprintf("no namespace %d", p.NamespaceID)}
 		}
 		key := fmt.Sprintf("%d/%s", p.NamespaceID, strings.ToLower(p.Path))
 		if paths[key] {
-			return &SeedError{where + ".path", "duplicates another project's path"}
+			return nil, &SeedError{where + ".path", "duplicates another project's path"}
 		}
 		paths[key] = true
 		switch p.Visibility {
 		case "private", "internal", "public":
 		default:
-			return &SeedError{where + ".visibility", "must be private, internal or public"}
+			return nil, &SeedError{where + ".visibility", "must be private, internal or public"}
 		}
 		if p.CreatedAt != "" {
-			if _, err := time.Parse(time.RFC3339, p.CreatedAt); err != nil {
-				return &SeedError{where + ".created_at", "must be RFC 3339"}
+			if err := checkRFC3339(where+".created_at", p.CreatedAt); err != nil {
+				return nil, err
 			}
 		}
-		for j, m := range p.Members {
-			if !users[m.UserID] {
-				return &SeedError{fmt.Sprintf("%s.members[%d].user_id", where, j), fmt.Sprintf("no user %d", m.UserID)}
-			}
-			if roles[m.Role] == 0 {
-				return &SeedError{fmt.Sprintf("%s.members[%d].role", where, j), "must be guest, reporter, developer, maintainer or owner"}
-			}
+		if err := checkMembers(where, p.Members, users); err != nil {
+			return nil, err
 		}
-		projects[p.ID] = true
 	}
-	clusters := map[int]bool{}
+	return projects, nil
+}
+
+func checkMembers(where string, members []SeedMember, users seedIDs) error {
+	for j, m := range members {
+		if !users[m.UserID] {
+			return &SeedError{fmt.Sprintf("%s.members[%d].user_id", where, j), fmt.Sprintf("no user %d", m.UserID)}
+		}
+		if roles[m.Role] == 0 {
+			return &SeedError{fmt.Sprintf("%s.members[%d].role", where, j), "must be guest, reporter, developer, maintainer or owner"}
+		}
+	}
+	return nil
+}
+
+// checkClusters checks the clusters and returns the highest cluster id.
+func (s *Seed) checkClusters(users, projects seedIDs) (maxID int, err error) {
+	clusters := seedIDs{}
 	scopes := map[string]bool{}
-	maxID := 0
 	for i, c := range s.Clusters {
 		where := fmt.Sprintf("clusters[%d]", i)
-		if c.ID <= 0 || clusters[c.ID] {
-			return &SeedError{where + ".id", "must be a positive, unique id"}
+		if err := clusters.add(where, c.ID); err != nil {
+			return 0, err
 		}
-		if !projects[c.ProjectID] {
-			return &SeedError{where + ".project_id", fmt.Sprintf("no project %d", c.ProjectID)}
-		}
-		if !users[c.UserID] {
-			return &SeedError{where + ".user_id", fmt.Sprintf("no user %d", c.UserID)}
-		}
-		if c.ManagementProjectID != nil && !projects[*c.ManagementProjectID] {
-			return &SeedError{where + ".management_project_id", fmt.Sprintf("no project %d", *c.ManagementProjectID)}
-		}
-		if _, err := time.Parse(time.RFC3339, c.CreatedAt); err != nil {
-			return &SeedError{where + ".created_at", "must be RFC 3339"}
-		}
-		if c.UpdatedAt != "" {
-			if _, err := time.Parse(time.RFC3339, c.UpdatedAt); err != nil {
-				return &SeedError{where + ".updated_at", "must be RFC 3339"}
-			}
-		}
-		switch c.ProviderType {
-		case "", "user", "gcp", "aws":
-		default:
-			return &SeedError{where + ".provider_type", "must be user, gcp or aws"}
-		}
-		switch c.Platform.AuthorizationType {
-		case "", "rbac", "abac", "unknown_authorization":
-		default:
-			return &SeedError{where + ".platform_kubernetes.authorization_type", "must be rbac, abac or unknown_authorization"}
+		if err := checkCluster(where, c, users, projects); err != nil {
+			return 0, err
 		}
 		scope := fmt.Sprintf("%d/%s", c.ProjectID, c.EnvironmentScope)
 		if scopes[scope] {
-			return &SeedError{where + ".environment_scope", "duplicates another cluster's scope in the project"}
+			return 0, &SeedError{where + ".environment_scope", "duplicates another cluster's scope in the project"}
 		}
 		scopes[scope] = true
-		clusters[c.ID] = true
 		maxID = max(maxID, c.ID)
 	}
-	if s.NextClusterID == 0 {
-		s.NextClusterID = maxID + 1
+	return maxID, nil
+}
+
+// checkCluster checks one cluster's references and values.
+func checkCluster(where string, c SeedCluster, users, projects seedIDs) error {
+	if !projects[c.ProjectID] {
+		return &SeedError{where + ".project_id", fmt.Sprintf("no project %d", c.ProjectID)}
 	}
-	if s.NextClusterID <= maxID {
-		return &SeedError{"next_cluster_id", fmt.Sprintf("must be above the highest cluster id %d", maxID)}
+	if !users[c.UserID] {
+		return &SeedError{where + ".user_id", fmt.Sprintf("no user %d", c.UserID)}
+	}
+	if c.ManagementProjectID != nil && !projects[*c.ManagementProjectID] {
+		return &SeedError{where + ".management_project_id", fmt.Sprintf("no project %d", *c.ManagementProjectID)}
+	}
+	if err := checkRFC3339(where+".created_at", c.CreatedAt); err != nil {
+		return err
+	}
+	if c.UpdatedAt != "" {
+		if err := checkRFC3339(where+".updated_at", c.UpdatedAt); err != nil {
+			return err
+		}
+	}
+	switch c.ProviderType {
+	case "", "user", "gcp", "aws":
+	default:
+		return &SeedError{where + ".provider_type", "must be user, gcp or aws"}
+	}
+	switch c.Platform.AuthorizationType {
+	case "", "rbac", "abac", "unknown_authorization":
+	default:
+		return &SeedError{where + ".platform_kubernetes.authorization_type", "must be rbac, abac or unknown_authorization"}
 	}
 	return nil
 }

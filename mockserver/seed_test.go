@@ -69,3 +69,65 @@ func TestSeedErrors(t *testing.T) {
 		assert.Contains(t, err.Error(), where)
 	}
 }
+
+// TestSeedCheckEveryRule: each rule of the seed check, from a valid seed with one mistake,
+// gives its message and place, through New (WithSeed) as through ParseSeed and Reset.
+func TestSeedCheckEveryRule(t *testing.T) {
+	zero, nine := 0, 99
+	cases := []struct {
+		want   string
+		change func(s *mockserver.Seed)
+	}{
+		{"seed: users[0].id: must be a positive, unique id", func(s *mockserver.Seed) { s.Users[0].ID = 0 }},
+		{"seed: users[1].id: must be a positive, unique id", func(s *mockserver.Seed) { s.Users[1].ID = s.Users[0].ID }},
+		{"seed: users[2].username: is missing", func(s *mockserver.Seed) { s.Users[2].Username = " " }},
+		{"seed: tokens[1].token: must be non-empty and unique", func(s *mockserver.Seed) { s.Tokens[1].Token = s.Tokens[0].Token }},
+		{"seed: tokens[0].token: must be non-empty and unique", func(s *mockserver.Seed) { s.Tokens[0].Token = "" }},
+		{"seed: tokens[0].user_id: no user 99", func(s *mockserver.Seed) { s.Tokens[0].UserID = 99 }},
+		{`seed: tokens[0].scopes: unknown scope "write" (api, read_api, sudo)`, func(s *mockserver.Seed) { s.Tokens[0].Scopes = []string{"write"} }},
+		{"seed: namespaces[1].id: must be a positive, unique id", func(s *mockserver.Seed) { s.Namespaces[1].ID = s.Namespaces[0].ID }},
+		{"seed: namespaces[0].path: must be one non-empty path segment", func(s *mockserver.Seed) { s.Namespaces[0].Path = "" }},
+		{"seed: namespaces[0].kind: must be group or user", func(s *mockserver.Seed) { s.Namespaces[0].Kind = "team" }},
+		{"seed: projects[0].id: must be a positive, unique id", func(s *mockserver.Seed) { s.Projects[0].ID = -1 }},
+		{"seed: projects[0].path: must be one non-empty path segment", func(s *mockserver.Seed) { s.Projects[0].Path = "a/b" }},
+		{"seed: projects[0].namespace_id: no namespace 99", func(s *mockserver.Seed) { s.Projects[0].NamespaceID = 99 }},
+		{"seed: projects[1].path: duplicates another project's path", func(s *mockserver.Seed) { s.Projects[1].Path = "DEMO" }},
+		{"seed: projects[0].visibility: must be private, internal or public", func(s *mockserver.Seed) { s.Projects[0].Visibility = "" }},
+		{"seed: projects[0].created_at: must be RFC 3339", func(s *mockserver.Seed) { s.Projects[0].CreatedAt = "2020-01-01" }},
+		{"seed: projects[0].members[0].user_id: no user 99", func(s *mockserver.Seed) { s.Projects[0].Members[0].UserID = 99 }},
+		{"seed: projects[0].members[0].role: must be guest, reporter, developer, maintainer or owner", func(s *mockserver.Seed) { s.Projects[0].Members[0].Role = "admin" }},
+		{"seed: clusters[1].id: must be a positive, unique id", func(s *mockserver.Seed) { s.Clusters[1].ID = s.Clusters[0].ID }},
+		{"seed: clusters[0].project_id: no project 99", func(s *mockserver.Seed) { s.Clusters[0].ProjectID = 99 }},
+		{"seed: clusters[0].user_id: no user 99", func(s *mockserver.Seed) { s.Clusters[0].UserID = 99 }},
+		{"seed: clusters[0].management_project_id: no project 99", func(s *mockserver.Seed) { s.Clusters[0].ManagementProjectID = &nine }},
+		{"seed: clusters[0].management_project_id: no project 0", func(s *mockserver.Seed) { s.Clusters[0].ManagementProjectID = &zero }},
+		{"seed: clusters[0].created_at: must be RFC 3339", func(s *mockserver.Seed) { s.Clusters[0].CreatedAt = "" }},
+		{"seed: clusters[0].updated_at: must be RFC 3339", func(s *mockserver.Seed) { s.Clusters[0].UpdatedAt = "yesterday" }},
+		{"seed: clusters[0].provider_type: must be user, gcp or aws", func(s *mockserver.Seed) { s.Clusters[0].ProviderType = "azure" }},
+		{"seed: clusters[0].platform_kubernetes.authorization_type: must be rbac, abac or unknown_authorization", func(s *mockserver.Seed) { s.Clusters[0].Platform.AuthorizationType = "none" }},
+		{"seed: clusters[1].environment_scope: duplicates another cluster's scope in the project", func(s *mockserver.Seed) {
+			s.Clusters[1].ProjectID, s.Clusters[1].EnvironmentScope = s.Clusters[0].ProjectID, s.Clusters[0].EnvironmentScope
+		}},
+		{"seed: next_cluster_id: must be above the highest cluster id 19", func(s *mockserver.Seed) { s.NextClusterID = 19 }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.want, func(t *testing.T) {
+			seed := mockserver.DefaultSeed()
+			tc.change(seed)
+			_, err := mockserver.New(mockserver.WithSeed(seed))
+			var se *mockserver.SeedError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, tc.want, err.Error())
+			_, err = mockserver.ParseSeed(seed.JSON())
+			assert.EqualError(t, err, tc.want, "ParseSeed")
+			s, err := mockserver.New()
+			require.NoError(t, err)
+			assert.EqualError(t, s.Reset(seed), tc.want, "Reset")
+		})
+	}
+	seed := mockserver.DefaultSeed()
+	seed.NextClusterID = 0
+	s, err := mockserver.New(mockserver.WithSeed(seed))
+	require.NoError(t, err, "next_cluster_id may be left out")
+	assert.Equal(t, 20, s.Export().NextClusterID, "one above the highest cluster id")
+}

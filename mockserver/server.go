@@ -80,9 +80,11 @@ func New(opts ...Option) (*Server, error) {
 	if start == nil {
 		start = DefaultSeed()
 		s.resetSeed = DefaultSeed
-	} else if err := start.check(); err != nil {
-		return nil, err
 	} else {
+		start.withDefaults()
+		if err := start.check(); err != nil {
+			return nil, err
+		}
 		s.resetSeed = compactSeed(start)
 	}
 	if cfg.stateFile != "" {
@@ -163,8 +165,11 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 func (s *Server) Reset(seed *Seed) error {
 	if seed == nil {
 		seed = s.resetSeed()
-	} else if err := seed.check(); err != nil {
-		return err
+	} else {
+		seed.withDefaults()
+		if err := seed.check(); err != nil {
+			return err
+		}
 	}
 	if err := seed.checkNotRedacted(); err != nil {
 		return err
