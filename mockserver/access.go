@@ -88,5 +88,5 @@ func (s *Server) finish(r *http.Request, a *access, start time.Time) {
 		slog.String("method", m), slog.String("path", path), slog.Int("status", a.status),
 		slog.Int("user", a.user), slog.String("operation", a.op), slog.Bool("fault", a.fault),
 		slog.Bool("truncated", cm || cp),
-		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000))
+		slog.Float64("duration_ms", float64(s.now().Sub(start).Microseconds())/1000))
 }

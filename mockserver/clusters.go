@@ -29,10 +29,6 @@ func (s *Server) listClusters(c *call) {
 	}
 	items, total := c.st.page(c.project.id, offset, pg.perPage)
 	pg.setHeaders(c.w.Header(), c.r, total)
-	size := 2
-	for _, it := range items {
-		size += it.size() + 1
-	}
 	buf := listBuffers.Get().(*[]byte)
 	out := append((*buf)[:0], '[')
 	for i, it := range items {
@@ -133,10 +129,7 @@ func (s *Server) createCluster(c *call) {
 		return
 	}
 	st.insert(cl)
-	if s.persistLocked(st) != nil { // not acknowledged, so not kept
-		st.remove(cl)
-		st.nextID--
-		c.fail(errInternal)
+	if !s.commit(c, st, func() { st.remove(cl); st.nextID-- }) { // not acknowledged, so not kept
 		return
 	}
 	c.json(http.StatusCreated, withProject(cl, c.project))
@@ -215,9 +208,7 @@ func (s *Server) updateCluster(c *call) {
 		cl.updatedAt = s.now().UTC().Truncate(time.Millisecond)
 	}
 	st.replace(cl)
-	if s.persistLocked(st) != nil {
-		st.replace(old)
-		c.fail(errInternal)
+	if !s.commit(c, st, func() { st.replace(old) }) {
 		return
 	}
 	c.json(http.StatusOK, withProject(cl, c.project))
@@ -238,13 +229,23 @@ func (s *Server) deleteCluster(c *call) {
 		}
 	}
 	st.remove(cl)
-	if s.persistLocked(st) != nil {
-		st.restore(cl)
-		c.fail(errInternal)
+	if !s.commit(c, st, func() { st.restore(cl) }) {
 		return
 	}
 	c.status = http.StatusNoContent
 	c.w.WriteHeader(http.StatusNoContent)
+}
+
+// commit persists a change the caller made to st under its write lock. When the state file
+// cannot be written it undoes the change, answers 500, and returns false: a change is kept
+// only once it is stored.
+func (s *Server) commit(c *call, st *state, undo func()) bool {
+	if s.persistLocked(st) == nil {
+		return true
+	}
+	undo()
+	c.fail(errInternal)
+	return false
 }
 
 // lockForWrite checks the cluster and the role like lookup, then takes the write lock and

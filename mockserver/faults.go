@@ -162,7 +162,7 @@ func (fs *faults) take(r *http.Request, op string, now time.Time) *Fault {
 }
 
 // apply runs a fault; it reports whether the request was answered (or dropped) by it.
-func (f *Fault) apply(w http.ResponseWriter) bool {
+func (f *Fault) apply(w http.ResponseWriter, now time.Time) bool {
 	if f.Delay > 0 {
 		time.Sleep(time.Duration(f.Delay))
 	}
@@ -180,7 +180,7 @@ func (f *Fault) apply(w http.ResponseWriter) bool {
 		// GitLab's Rack::Attack throttle answer.
 		retry := max(f.RetryAfter, 1)
 		h := w.Header()
-		reset := time.Now().Add(time.Duration(retry) * time.Second)
+		reset := now.Add(time.Duration(retry) * time.Second)
 		h.Set("Retry-After", strconv.Itoa(retry))
 		h.Set("RateLimit-Name", "throttle_authenticated_api")
 		h.Set("RateLimit-Limit", "60")

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -117,7 +118,7 @@ var specOperations = sync.OnceValues(func() (map[string]*operation, error) { ret
 
 // ServeHTTP serves the mock. A panic in a handler becomes GitLab's 500 body and a log line.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+	start := s.now()
 	a := &access{ResponseWriter: rw}
 	w := http.ResponseWriter(a)
 	defer s.finish(r, a, start) // after the recovery below has answered
@@ -126,7 +127,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("handler panic", "method", r.Method, "path", r.URL.EscapedPath(), "panic", fmt.Sprint(v))
+			s.log.Error("handler panic", "method", r.Method, "path", r.URL.EscapedPath(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			writeError(w, errInternal)
 		}
 	}()
@@ -146,11 +147,12 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 				opID = id
 			}
 		}
-		if f := s.faults.take(r, opID, s.now()); f != nil {
+		now := s.now()
+		if f := s.faults.take(r, opID, now); f != nil {
 			if f.Status != 0 || f.Drop {
 				a.op, a.fault, a.user = opID, true, s.userOf(r)
 			}
-			if f.apply(w) {
+			if f.apply(w, now) {
 				return
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"sort"
@@ -206,7 +207,7 @@ func (st *state) seed() *Seed {
 // seedLocked is seed with the lock already held.
 func (st *state) seedLocked() *Seed {
 	s := &Seed{NextClusterID: st.nextID}
-	for _, id := range sortedKeys(st.users) {
+	for _, id := range slices.Sorted(maps.Keys(st.users)) {
 		u := st.users[id]
 		su := SeedUser{ID: u.id, Username: u.username, Name: u.name, Admin: u.admin}
 		if u.state != "active" {
@@ -222,15 +223,15 @@ func (st *state) seedLocked() *Seed {
 	for _, t := range toks {
 		s.Tokens = append(s.Tokens, SeedToken{Token: t, UserID: st.tokens[t].user.id, Scopes: slices.Clone(st.tokens[t].scopes)})
 	}
-	for _, id := range sortedKeys(st.namespaces) {
+	for _, id := range slices.Sorted(maps.Keys(st.namespaces)) {
 		n := st.namespaces[id]
 		s.Namespaces = append(s.Namespaces, SeedNamespace{ID: n.id, Name: n.name, Path: n.path, Kind: n.kind, ParentID: n.parentID})
 	}
-	for _, id := range sortedKeys(st.projects) {
+	for _, id := range slices.Sorted(maps.Keys(st.projects)) {
 		p := st.projects[id]
 		sp := SeedProject{ID: p.id, Name: p.name, Path: p.path, NamespaceID: p.ns.id, Visibility: p.visibility,
 			Description: p.description, CreatedAt: formatTime(p.createdAt), Members: []SeedMember{}}
-		for _, uid := range sortedKeys(p.members) {
+		for _, uid := range slices.Sorted(maps.Keys(p.members)) {
 			for name, level := range roles {
 				if level == p.members[uid] {
 					sp.Members = append(sp.Members, SeedMember{UserID: uid, Role: name})
@@ -239,7 +240,7 @@ func (st *state) seedLocked() *Seed {
 		}
 		s.Projects = append(s.Projects, sp)
 	}
-	for _, id := range sortedKeys(st.clusters) {
+	for _, id := range slices.Sorted(maps.Keys(st.clusters)) {
 		c := st.clusters[id]
 		s.Clusters = append(s.Clusters, SeedCluster{
 			ID: c.id, ProjectID: c.projectID, Name: c.name, Domain: c.domain, Enabled: c.enabled, Managed: c.managed,
@@ -603,13 +604,4 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[int]V) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
-	return keys
 }
