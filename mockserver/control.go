@@ -1,7 +1,6 @@
 package mockserver
 
 import (
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -168,10 +167,10 @@ func (s *Server) ctlSetFeature(w http.ResponseWriter, r *http.Request) {
 	s.ctlFeatures(w, r)
 }
 
-// Pages of GET /-/mock/requests: the default and the largest limit.
+// Pages of GET /-/mock/requests: the default and the largest limit (as control.yaml says).
 const (
-	RequestsDefaultLimit = 100
-	RequestsMaxLimit     = 1000
+	requestsDefaultLimit = 100
+	requestsMaxLimit     = 1000
 )
 
 // ctlRequests returns the journal, filtered by method, path, operation, status and user_id,
@@ -180,7 +179,7 @@ const (
 func (s *Server) ctlRequests(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := JournalFilter{Method: strings.ToUpper(q.Get("method")), Path: q.Get("path"), Operation: q.Get("operation")}
-	limit := RequestsDefaultLimit
+	limit := requestsDefaultLimit
 	var err error
 	for key, dst := range map[string]*int{"status": &f.Status, "user_id": &f.UserID, "after": &f.After, "limit": &limit} {
 		if v := q.Get(key); v != "" {
@@ -190,8 +189,8 @@ func (s *Server) ctlRequests(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if limit < 1 || limit > RequestsMaxLimit {
-		ctlError(w, http.StatusBadRequest, "limit must be between 1 and "+strconv.Itoa(RequestsMaxLimit))
+	if limit < 1 || limit > requestsMaxLimit {
+		ctlError(w, http.StatusBadRequest, "limit must be between 1 and "+strconv.Itoa(requestsMaxLimit))
 		return
 	}
 	count, entries := s.journal.list(f, limit)
@@ -260,8 +259,3 @@ func (s *Server) ctlDeleteFault(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
-
-// ControlOpenAPI is control.yaml, the OpenAPI description of the control API.
-//
-//go:embed control.yaml
-var ControlOpenAPI []byte

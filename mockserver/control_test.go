@@ -29,7 +29,7 @@ type controlDoc struct{ doc *openapi3.T }
 
 func loadControlDoc(t *testing.T) controlDoc {
 	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData(mockserver.ControlOpenAPI)
+	doc, err := openapi3.NewLoader().LoadFromFile("control.yaml")
 	require.NoError(t, err)
 	require.NoError(t, doc.Validate(context.Background()))
 	return controlDoc{doc}

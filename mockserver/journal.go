@@ -19,19 +19,22 @@ type JournalEntry struct {
 	Status    int       `json:"status"`
 	UserID    int       `json:"user_id,omitempty"`
 	Fault     bool      `json:"fault,omitempty"`
-	// Truncated says the method or path was longer than the journal keeps (JournalMaxPath,
-	// JournalMaxMethod bytes) and was cut.
+	// Truncated says the method or path was longer than the journal keeps (JournalMaxPath
+	// bytes for the path, 32 for the method) and was cut.
 	Truncated bool `json:"truncated,omitempty"`
 }
 
 const (
 	// JournalSize is how many requests the journal keeps; older ones are dropped.
 	JournalSize = 10000
-	// JournalMaxPath and JournalMaxMethod bound what one entry holds, so the journal stays
-	// under about JournalSize × 2.2 KiB (22 MiB) whatever clients send.
-	JournalMaxPath   = 2048
-	JournalMaxMethod = 32
+	// JournalMaxPath bounds the path one entry holds (longer ones are cut, with Truncated), so
+	// that with journalMaxMethod the journal stays under about JournalSize × 2.2 KiB (22 MiB)
+	// whatever clients send.
+	JournalMaxPath = 2048
 )
+
+// journalMaxMethod bounds the method one entry holds.
+const journalMaxMethod = 32
 
 // journal keeps the last entries in a ring of fixed size.
 type journal struct {
@@ -62,8 +65,8 @@ func method(m string) (string, bool) {
 			return known, false
 		}
 	}
-	if len(m) > JournalMaxMethod {
-		return strings.Clone(m[:JournalMaxMethod]), true
+	if len(m) > journalMaxMethod {
+		return strings.Clone(m[:journalMaxMethod]), true
 	}
 	return strings.Clone(m), false
 }

@@ -18,7 +18,7 @@ func TestJournalBoundedInBytes(t *testing.T) {
 	for i := 0; i < n; i++ {
 		s.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", long, nil))
 	}
-	if got, limit := s.journal.retainedBytes(), JournalSize*(JournalMaxPath+JournalMaxMethod); got > limit {
+	if got, limit := s.journal.retainedBytes(), JournalSize*(JournalMaxPath+journalMaxMethod); got > limit {
 		t.Errorf("journal retains %d bytes, want at most %d", got, limit)
 	}
 	all := s.Requests(JournalFilter{})
