@@ -38,6 +38,7 @@ package mockserver_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -58,6 +59,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glclusters/clustersapi/internal/testproc"
 	"github.com/glclusters/clustersapi/mockserver"
 )
 
@@ -218,7 +220,7 @@ func benchSpawn(tb testing.TB, argv, env []string, cpu int, interrupt bool, wait
 		argv = append([]string{"taskset", "-c", strconv.Itoa(cpu)}, argv...)
 		env = append(env, "GOMAXPROCS=1")
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd := testproc.Command(tb, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
@@ -336,14 +338,17 @@ func benchPin(b *testing.B) int {
 		return -1
 	}
 	pid := strconv.Itoa(os.Getpid())
-	if out, err := exec.Command("taskset", "-a", "-p", "-c", strconv.Itoa(load), pid).CombinedOutput(); err != nil {
+	if out, err := testproc.Command(b, "taskset", "-a", "-p", "-c", strconv.Itoa(load), pid).CombinedOutput(); err != nil {
 		b.Logf("not pinning: taskset: %v: %s", err, out)
 		return -1
 	}
 	procs := runtime.GOMAXPROCS(1)
 	b.Cleanup(func() {
 		runtime.GOMAXPROCS(procs)
-		exec.Command("taskset", "-a", "-p", "-c", allowed, pid).Run()
+		// The benchmark's context has ended by now: bound this one by its own.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		exec.CommandContext(ctx, "taskset", "-a", "-p", "-c", allowed, pid).Run()
 	})
 	return server
 }
@@ -584,7 +589,7 @@ func benchBuildGlmock(b *testing.B) string {
 		b.Skip("no go command to build cmd/glmock")
 	}
 	bin := filepath.Join(b.TempDir(), "glmock")
-	if out, err := exec.Command(goTool, "build", "-o", bin, "../cmd/glmock").CombinedOutput(); err != nil {
+	if out, err := testproc.Command(b, goTool, "build", "-o", bin, "../cmd/glmock").CombinedOutput(); err != nil {
 		b.Fatalf("go build ../cmd/glmock: %v: %s", err, out)
 	}
 	return bin

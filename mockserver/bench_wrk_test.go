@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/glclusters/clustersapi/internal/testproc"
 )
 
 // BenchmarkWrk measures the mock against the bare server with wrk (Debian's wrk, C) as the load
@@ -37,7 +39,7 @@ end
 	}
 	run := func(b *testing.B, url string, extra ...string) float64 {
 		args := append([]string{"-c", strconv.Itoa(loadCPU), wrk, "-t1", "-c8", "-d3s", "-H", "PRIVATE-TOKEN: maintainer-token"}, extra...)
-		out, err := exec.Command("taskset", append(args, url)...).CombinedOutput()
+		out, err := testproc.Command(b, "taskset", append(args, url)...).CombinedOutput()
 		if err != nil {
 			b.Fatalf("wrk: %v: %s", err, out)
 		}
