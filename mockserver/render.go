@@ -1,0 +1,267 @@
+package mockserver
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Entities, rendered as GitLab exposes them (field order included).
+
+type userBasicEntity struct {
+	ID        int     `json:"id"`
+	Username  string  `json:"username"`
+	Name      string  `json:"name"`
+	State     string  `json:"state"`
+	Locked    bool    `json:"locked"`
+	AvatarURL *string `json:"avatar_url"`
+	WebURL    string  `json:"web_url"`
+}
+
+func (st *state) renderUser(u *user) json.RawMessage {
+	sum := md5.Sum([]byte(u.username + "@example.com"))
+	avatar := "https://www.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) + "?s=80&d=identicon"
+	return mustJSON(userBasicEntity{ID: u.id, Username: u.username, Name: u.name, State: u.state,
+		Locked: u.state == "blocked", AvatarURL: &avatar, WebURL: st.external + "/" + u.username})
+}
+
+type namespaceEntity struct {
+	ID        int     `json:"id"`
+	Name      string  `json:"name"`
+	Path      string  `json:"path"`
+	Kind      string  `json:"kind"`
+	FullPath  string  `json:"full_path"`
+	ParentID  *int    `json:"parent_id"`
+	AvatarURL *string `json:"avatar_url"`
+	WebURL    string  `json:"web_url"`
+}
+
+type projectIdentityEntity struct {
+	ID                int     `json:"id"`
+	Description       *string `json:"description"`
+	Name              string  `json:"name"`
+	NameWithNamespace string  `json:"name_with_namespace"`
+	Path              string  `json:"path"`
+	PathWithNamespace string  `json:"path_with_namespace"`
+	CreatedAt         string  `json:"created_at"`
+}
+
+type projectDetailsEntity struct {
+	projectIdentityEntity
+	DefaultBranch  *string         `json:"default_branch"`
+	TagList        []string        `json:"tag_list"`
+	Topics         []string        `json:"topics"`
+	SSHURLToRepo   string          `json:"ssh_url_to_repo"`
+	HTTPURLToRepo  string          `json:"http_url_to_repo"`
+	WebURL         string          `json:"web_url"`
+	ReadmeURL      *string         `json:"readme_url"`
+	AvatarURL      *string         `json:"avatar_url"`
+	ForksCount     int             `json:"forks_count"`
+	StarCount      int             `json:"star_count"`
+	LastActivityAt string          `json:"last_activity_at"`
+	Namespace      namespaceEntity `json:"namespace"`
+}
+
+func (st *state) renderProject(p *project) (details, identity json.RawMessage) {
+	var desc *string
+	if p.description != "" || p.visibility != "" {
+		d := p.description
+		desc = &d
+	}
+	host := st.external
+	if u, err := url.Parse(st.external); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	id := projectIdentityEntity{ID: p.id, Description: desc, Name: p.name,
+		NameWithNamespace: p.ns.name + " / " + p.name, Path: p.path, PathWithNamespace: p.fullPath(),
+		CreatedAt: formatTime(p.createdAt)}
+	branch := "main"
+	d := projectDetailsEntity{
+		projectIdentityEntity: id, DefaultBranch: &branch, TagList: []string{}, Topics: []string{},
+		SSHURLToRepo:  "git@" + host + ":" + p.fullPath() + ".git",
+		HTTPURLToRepo: st.external + "/" + p.fullPath() + ".git", WebURL: st.external + "/" + p.fullPath(),
+		LastActivityAt: formatTime(p.createdAt),
+		Namespace: namespaceEntity{ID: p.ns.id, Name: p.ns.name, Path: p.ns.path, Kind: p.ns.kind,
+			FullPath: p.ns.path, ParentID: p.ns.parentID, WebURL: st.external + "/groups/" + p.ns.path},
+	}
+	if p.ns.kind == "user" {
+		d.Namespace.WebURL = st.external + "/" + p.ns.path
+	}
+	return mustJSON(d), mustJSON(id)
+}
+
+type gcpEntity struct {
+	ClusterID    int    `json:"cluster_id"`
+	StatusName   string `json:"status_name"`
+	GCPProjectID string `json:"gcp_project_id"`
+	Zone         string `json:"zone"`
+	MachineType  string `json:"machine_type"`
+	NumNodes     int    `json:"num_nodes"`
+	Endpoint     string `json:"endpoint"`
+}
+
+// render renders the cluster's Entities::Cluster (GitLab's field order) as head and tail around
+// its user's JSON. Written by hand: every create and update pays for it. The token is not part
+// of it, by construction. render_internal_test.go checks it against encoding/json.
+func (st *state) render(c *cluster) {
+	c.owner = st.users[c.userID]
+	if c.owner == nil {
+		c.owner = &user{basic: json.RawMessage("null")}
+	}
+	h := make([]byte, 0, 256+len(c.name)+len(c.environmentScope))
+	h = append(h, `{"id":`...)
+	h = strconv.AppendInt(h, int64(c.id), 10)
+	h = append(h, `,"name":`...)
+	h = appendJSONString(h, c.name)
+	h = append(h, `,"created_at":"`...)
+	h = c.createdAt.UTC().AppendFormat(h, timeLayout)
+	h = append(h, `","domain":`...)
+	h = appendJSONStringPtr(h, c.domain)
+	h = append(h, `,"enabled":`...)
+	h = strconv.AppendBool(h, c.enabled)
+	h = append(h, `,"managed":`...)
+	h = strconv.AppendBool(h, c.managed)
+	h = append(h, `,"provider_type":`...)
+	h = appendJSONString(h, c.providerType)
+	h = append(h, `,"platform_type":"kubernetes","environment_scope":`...)
+	h = appendJSONString(h, c.environmentScope)
+	h = append(h, `,"cluster_type":"project_type","namespace_per_environment":`...)
+	h = strconv.AppendBool(h, c.namespacePerEnvironment)
+	c.head = append(h, `,"user":`...)
+
+	t := make([]byte, 0, 160+len(c.apiURL)+len(ptrString(c.caCert)))
+	t = append(t, `,"platform_kubernetes":{"api_url":`...)
+	t = appendJSONString(t, c.apiURL)
+	t = append(t, `,"namespace":`...)
+	t = appendJSONStringPtr(t, c.namespace)
+	t = append(t, `,"authorization_type":`...)
+	t = appendJSONString(t, c.authorizationType)
+	t = append(t, `,"ca_cert":`...)
+	t = appendJSONStringPtr(t, c.caCert)
+	t = append(t, `},"provider_gcp":`...)
+	if g := c.gcp; g != nil {
+		t = append(t, mustJSON(gcpEntity{ClusterID: c.id, StatusName: g.StatusName, GCPProjectID: g.GCPProjectID,
+			Zone: g.Zone, MachineType: g.MachineType, NumNodes: g.NumNodes, Endpoint: g.Endpoint})...)
+	} else {
+		t = append(t, "null"...)
+	}
+	t = append(t, `,"management_project":`...)
+	mp := json.RawMessage("null")
+	if c.managementProjectID != nil {
+		if p := st.projects[*c.managementProjectID]; p != nil {
+			mp = p.identity
+		}
+	}
+	t = append(t, mp...)
+	c.tail = append(t, '}')
+}
+
+func appendJSONStringPtr(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	return appendJSONString(b, *s)
+}
+
+// appendJSONString quotes s as encoding/json does with HTML escaping off: control characters,
+// quotes, backslashes, U+2028 and U+2029 escaped, invalid UTF-8 as U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// withProject renders Entities::ClusterProject: the cluster plus its project.
+func withProject(c *cluster, p *project) []byte {
+	out := make([]byte, 0, c.size()+len(p.details)+12)
+	out = c.appendEntity(out)
+	out = append(out[:len(out)-1], `,"project":`...)
+	out = append(out, p.details...)
+	return append(out, '}')
+}
+
+// GitLab renders times as ISO 8601 in UTC with milliseconds.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string, fallback time.Time) time.Time {
+	if s == "" {
+		return fallback
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC()
+	}
+	return fallback
+}
+
+// mustJSON renders v as Ruby's JSON does: no HTML escaping of <, > and &.
+func mustJSON(v any) json.RawMessage {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(fmt.Sprintf("mockserver: render %T: %v", v, err))
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
