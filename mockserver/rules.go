@@ -5,6 +5,8 @@ import (
 	"encoding/pem"
 	"regexp"
 	"strings"
+
+	"github.com/glclusters/clustersapi/mockserver/internal/urlblock"
 )
 
 // fieldErrors is GitLab's `model.errors.messages`: attribute -> messages, in the order the
@@ -140,7 +142,7 @@ func validateCluster(c, old *cluster, allowLocal bool, scopeTaken func(string) b
 		errs.add("platform_kubernetes.api_url", msgInvalidURL)
 		errs.add("platform_kubernetes.api_url", msgBlank)
 	} else if old == nil || old.apiURL != c.apiURL {
-		if reason := blockedURLReason(c.apiURL, allowLocal); reason != "" {
+		if reason := urlblock.Reason(c.apiURL, allowLocal); reason != "" {
 			errs.add("platform_kubernetes.api_url", "is blocked: "+reason)
 		}
 	}

@@ -1,4 +1,5 @@
-package mockserver
+// Package urlblock decides, as GitLab's UrlBlocker does, whether a cluster's api_url may be used.
+package urlblock
 
 import (
 	"net"
@@ -7,10 +8,10 @@ import (
 	"strings"
 )
 
-// blockedURLReason returns why GitLab's UrlBlocker would refuse an api_url, or "" when it is
+// Reason returns why GitLab's UrlBlocker would refuse an api_url, or "" when it is
 // allowed. It follows gems/gitlab-http/lib/gitlab/http_v2/url_blocker.rb for literal hosts;
 // like GitLab's validators it does not resolve host names.
-func blockedURLReason(raw string, allowLocal bool) string {
+func Reason(raw string, allowLocal bool) string {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		return "URI is invalid"
