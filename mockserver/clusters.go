@@ -3,13 +3,14 @@ package mockserver
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/glclusters/clustersapi/mockserver/internal/paging"
 )
 
 // listClusters serves GET /projects/:id/clusters: Developer and above, ordered by id, paginated.
@@ -22,13 +23,9 @@ func (s *Server) listClusters(c *call) {
 	if c.r.URL.RawQuery != "" {
 		q = c.r.URL.Query()
 	}
-	pg := parsePage(q)
-	offset := math.MaxInt // a page past any store: empty, without overflowing
-	if pg.page-1 < math.MaxInt/pg.perPage {
-		offset = (pg.page - 1) * pg.perPage
-	}
-	items, total := c.st.page(c.project.id, offset, pg.perPage)
-	pg.setHeaders(c.w.Header(), c.r, total)
+	pg := paging.Parse(q)
+	items, total := c.st.page(c.project.id, pg.Offset(), pg.PerPage)
+	pg.SetHeaders(c.w.Header(), c.r, rawSegment(c.r, 3), total)
 	buf := listBuffers.Get().(*[]byte)
 	out := append((*buf)[:0], '[')
 	for i, it := range items {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/glclusters/clustersapi/mockserver/internal/paging"
 )
 
 // ControlPrefix is where the mock's own control API lives (described in control.yaml), apart
@@ -202,7 +204,7 @@ func (s *Server) ctlRequests(w http.ResponseWriter, r *http.Request) {
 		q.Del("access_token")
 		q.Set("after", strconv.Itoa(next))
 		q.Set("limit", strconv.Itoa(limit))
-		w.Header().Set("Link", `<`+requestScheme(r)+"://"+r.Host+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
+		w.Header().Set("Link", `<`+paging.RequestScheme(r)+"://"+r.Host+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
 	}
 	writeJSON(w, http.StatusOK, mustJSON(body))
 }

@@ -3,6 +3,8 @@ package mockserver
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/glclusters/clustersapi/mockserver/internal/paging"
 )
 
 // getVersion serves GET /version.
@@ -32,7 +34,7 @@ func (s *Server) getUser(c *call) {
 	json.Unmarshal(u.basic, &basic)
 	// web_url follows the host the client used: python-gitlab's auth() compares it with its URL.
 	e := currentUserEntity{ID: u.id, Username: u.username, Name: u.name, State: u.state, Locked: basic.Locked,
-		AvatarURL: basic.AvatarURL, WebURL: requestScheme(c.r) + "://" + c.r.Host + "/" + u.username,
+		AvatarURL: basic.AvatarURL, WebURL: paging.RequestScheme(c.r) + "://" + c.r.Host + "/" + u.username,
 		CreatedAt: "2019-01-02T20:10:00.000Z", IsAdmin: u.admin}
 	c.json(http.StatusOK, mustJSON(e))
 }

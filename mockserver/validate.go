@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -326,17 +325,6 @@ func nest(flat map[string]any) map[string]any {
 			out[parent] = m
 		}
 		m[strings.TrimSuffix(child, "]")] = v
-	}
-	return out
-}
-
-// queryWithout returns the query without credentials, for Link headers.
-func queryWithout(q url.Values, keys ...string) url.Values {
-	out := url.Values{}
-	for k, v := range q {
-		if !slices.Contains(keys, k) {
-			out[k] = v
-		}
 	}
 	return out
 }
