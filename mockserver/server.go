@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	clustersapi "github.com/glclusters/clustersapi"
+	"github.com/glclusters/clustersapi/mockserver/internal/grape"
 )
 
 // MaxBodyBytes is the largest request body accepted; larger ones get 413.
@@ -390,7 +391,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, string, *apiError
 			}
 		}
 	case "multipart/form-data": // re-encoded as a form, which the spec describes
-		form, err := multipartToForm(body, params["boundary"])
+		form, err := grape.MultipartToForm(body, params["boundary"], MaxBodyBytes)
 		if err != nil {
 			return nil, "", errBadBody
 		}

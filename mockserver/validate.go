@@ -13,6 +13,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+
+	"github.com/glclusters/clustersapi/mockserver/internal/grape"
 )
 
 var validateOptions = &openapi3filter.Options{
@@ -25,13 +27,13 @@ var validateOptions = &openapi3filter.Options{
 // validate checks the request against the operation's parameters and body with kin-openapi
 // and returns the body as a nested map, defaults applied. A failure is Grape's 400:
 // {"error": "name is missing, platform_kubernetes_attributes[api_url] is empty"}.
-// Values are coerced first, as Grape does (coerce.go); a form body is read as the nested
+// Values are coerced first, as Grape does (internal/grape); a form body is read as the nested
 // object Rack makes of it and checked against the JSON schema, so both get the same rules.
 func (o *operation) validate(r *http.Request, pathParams map[string]string, body []byte, media string) (map[string]any, *apiError) {
-	var co *coerced
+	var co *grape.Coerced
 	if o.route.Operation.RequestBody != nil {
 		if media == "application/x-www-form-urlencoded" {
-			if asJSON, err := formToJSON(body); err == nil {
+			if asJSON, err := grape.FormToJSON(body); err == nil {
 				body, media = asJSON, "application/json"
 				r.Header.Set("Content-Type", media)
 			}
@@ -41,8 +43,8 @@ func (o *operation) validate(r *http.Request, pathParams map[string]string, body
 			r.Header.Set("Content-Type", media)
 		}
 		if schema := o.bodySchemas[media]; media == "application/json" && schema != nil {
-			if m, ok := decodeObject(body); ok {
-				co = coerceBody(m, schema)
+			if m, ok := grape.DecodeObject(body); ok {
+				co = grape.CoerceBody(m, schema)
 				if out, err := json.Marshal(m); err == nil {
 					body = out
 				}
@@ -54,7 +56,7 @@ func (o *operation) validate(r *http.Request, pathParams map[string]string, body
 		return nil, nil // nothing the spec could reject: see operation.trivial
 	}
 	if r.URL.RawQuery != "" {
-		coerceQuery(r.URL, o.route.Operation.Parameters)
+		grape.CoerceQuery(r.URL, o.route.Operation.Parameters)
 	}
 	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams, Route: o.route, Options: validateOptions}
 	err := openapi3filter.ValidateRequest(r.Context(), in)
@@ -63,7 +65,7 @@ func (o *operation) validate(r *http.Request, pathParams map[string]string, body
 		problems = o.problems(err)
 	}
 	if co != nil {
-		problems = co.nilProblems(problems)
+		problems = nilProblems(co, problems)
 	}
 	for name, not := range o.not {
 		if raw, ok := r.URL.Query()[name]; ok && len(raw) > 0 {
@@ -80,7 +82,7 @@ func (o *operation) validate(r *http.Request, pathParams map[string]string, body
 	}
 	var value map[string]any
 	if co != nil { // the coerced body; kin-openapi keeps none when it saw a nil's "is missing"
-		value = co.value
+		value = co.Value
 	} else if vb, ok := r.Body.(interface{ ValidatedValue() any }); ok {
 		value, _ = vb.ValidatedValue().(map[string]any)
 	}
@@ -89,56 +91,9 @@ func (o *operation) validate(r *http.Request, pathParams map[string]string, body
 	}
 	applyDefaults(value, o.bodySchemas[media])
 	if co != nil {
-		co.restoreNils(value)
+		co.RestoreNils(value)
 	}
-	return nest(value), nil
-}
-
-// nilProblems adjusts the spec's verdict for parameters sent as nil: Grape's presence check
-// passes them (no "is missing"), and allow_blank: false (minLength 1 here) calls them empty.
-func (co *coerced) nilProblems(problems []problem) []problem {
-	out := problems[:0]
-	for _, p := range problems {
-		if !(p.msg == "is missing" && co.isNil(p.param)) {
-			out = append(out, p)
-		}
-	}
-	for _, n := range co.nils {
-		if n.schema.MinLength > 0 {
-			out = append(out, problem{n.name, "is empty"})
-		}
-	}
-	return out
-}
-
-func (co *coerced) isNil(name string) bool {
-	for _, n := range co.nils {
-		if n.name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// restoreNils hands nil parameters to the endpoint: an integer or string set to nil clears it
-// (management_project_id: "" unsets the management project). A boolean without a default is
-// left out, as if not sent: what GitLab stores for a nil boolean column is not pinned down.
-func (co *coerced) restoreNils(value map[string]any) {
-	for _, n := range co.nils {
-		if n.schema.Type.Is("boolean") {
-			continue
-		}
-		m := value
-		for _, p := range n.path[:len(n.path)-1] {
-			child, ok := m[p].(map[string]any)
-			if !ok {
-				child = map[string]any{}
-				m[p] = child
-			}
-			m = child
-		}
-		m[n.path[len(n.path)-1]] = nil
-	}
+	return grape.Nest(value), nil
 }
 
 // setBody gives the request a body that kin-openapi can read (and read again).
@@ -302,29 +257,17 @@ func applyDefaults(value map[string]any, schema *openapi3.Schema) {
 	}
 }
 
-// nest turns form keys such as platform_kubernetes_attributes[api_url] into nested maps.
-func nest(flat map[string]any) map[string]any {
-	out := map[string]any{}
-	for k, v := range flat {
-		parent, child, ok := strings.Cut(k, "[")
-		if !ok || !strings.HasSuffix(child, "]") {
-			if existing, isMap := out[k].(map[string]any); isMap {
-				if m, vIsMap := v.(map[string]any); vIsMap {
-					for ck, cv := range m {
-						existing[ck] = cv
-					}
-					continue
-				}
-			}
-			out[k] = v
-			continue
+// nilProblems adjusts the spec's verdict for parameters sent as nil: Grape's presence check
+// passes them (no "is missing"), and allow_blank: false (minLength 1 here) calls them empty.
+func nilProblems(co *grape.Coerced, problems []problem) []problem {
+	out := problems[:0]
+	for _, p := range problems {
+		if !(p.msg == "is missing" && co.IsNil(p.param)) {
+			out = append(out, p)
 		}
-		m, _ := out[parent].(map[string]any)
-		if m == nil {
-			m = map[string]any{}
-			out[parent] = m
-		}
-		m[strings.TrimSuffix(child, "]")] = v
+	}
+	for _, name := range co.Empty() {
+		out = append(out, problem{name, "is empty"})
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package mockserver
+package grape
 
 import (
 	"bytes"
@@ -61,9 +61,9 @@ func rubyNumberString(n json.Number) string {
 	return out
 }
 
-// coerced is one body after Grape's coercion.
-type coerced struct {
-	value map[string]any
+// Coerced is one body after Grape's coercion.
+type Coerced struct {
+	Value map[string]any
 	// nils are parameters present with a nil value (null, or '' for a non-String type) and no
 	// default: Grape's presence check passes them (the key is there), the spec must not see them,
 	// and the endpoint gets nil (management_project_id nil clears it).
@@ -76,14 +76,14 @@ type nilParam struct {
 	schema *openapi3.Schema
 }
 
-// coerceBody applies Grape's coercion to a decoded body object, in place.
-func coerceBody(m map[string]any, schema *openapi3.Schema) *coerced {
-	out := &coerced{value: m}
+// CoerceBody applies Grape's coercion to a decoded body object, in place.
+func CoerceBody(m map[string]any, schema *openapi3.Schema) *Coerced {
+	out := &Coerced{Value: m}
 	coerceObject(m, schema, nil, out)
 	return out
 }
 
-func coerceObject(m map[string]any, schema *openapi3.Schema, path []string, out *coerced) {
+func coerceObject(m map[string]any, schema *openapi3.Schema, path []string, out *Coerced) {
 	for name, prop := range schema.Properties {
 		v, ok := m[name]
 		if !ok {
@@ -165,9 +165,9 @@ func coerceValue(v any, s *openapi3.Schema) (out any, isNil bool) {
 	return v, false
 }
 
-// formToJSON turns a form body into the JSON object Rack's nested query parser makes of it:
+// FormToJSON turns a form body into the JSON object Rack's nested query parser makes of it:
 // a[b]=1 is {"a":{"b":"1"}}; a repeated key keeps its last value.
-func formToJSON(body []byte) ([]byte, error) {
+func FormToJSON(body []byte) ([]byte, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, err
@@ -176,12 +176,12 @@ func formToJSON(body []byte) ([]byte, error) {
 	for k, vs := range form {
 		flat[k] = vs[len(vs)-1]
 	}
-	return json.Marshal(nest(flat))
+	return json.Marshal(Nest(flat))
 }
 
-// decodeObject decodes a JSON object body with numbers kept as written; ok is false for
+// DecodeObject decodes a JSON object body with numbers kept as written; ok is false for
 // anything that is not an object.
-func decodeObject(body []byte) (map[string]any, bool) {
+func DecodeObject(body []byte) (map[string]any, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var m map[string]any
@@ -191,9 +191,9 @@ func decodeObject(body []byte) (map[string]any, bool) {
 	return m, true
 }
 
-// coerceQuery rewrites the query's integer and boolean parameters as Grape reads them: empty
+// CoerceQuery rewrites the query's integer and boolean parameters as Grape reads them: empty
 // is nil (so the default applies) and " 2" is 2. Values Grape would reject are left for the spec.
-func coerceQuery(u *url.URL, params openapi3.Parameters) {
+func CoerceQuery(u *url.URL, params openapi3.Parameters) {
 	q := u.Query()
 	changed := false
 	for _, p := range params {
@@ -224,4 +224,74 @@ func coerceQuery(u *url.URL, params openapi3.Parameters) {
 	if changed {
 		u.RawQuery = q.Encode()
 	}
+}
+
+// IsNil says whether the parameter (Grape's name, parent[child]) was sent as nil.
+func (co *Coerced) IsNil(name string) bool {
+	for _, n := range co.nils {
+		if n.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Empty lists the parameters sent as nil whose schema wants a value (minLength, Grape's
+// allow_blank: false): Grape calls them empty.
+func (co *Coerced) Empty() []string {
+	var out []string
+	for _, n := range co.nils {
+		if n.schema.MinLength > 0 {
+			out = append(out, n.name)
+		}
+	}
+	return out
+}
+
+// RestoreNils hands nil parameters to the endpoint: an integer or string set to nil clears it
+// (management_project_id: "" unsets the management project). A boolean without a default is
+// left out, as if not sent: what GitLab stores for a nil boolean column is not pinned down.
+func (co *Coerced) RestoreNils(value map[string]any) {
+	for _, n := range co.nils {
+		if n.schema.Type.Is("boolean") {
+			continue
+		}
+		m := value
+		for _, p := range n.path[:len(n.path)-1] {
+			child, ok := m[p].(map[string]any)
+			if !ok {
+				child = map[string]any{}
+				m[p] = child
+			}
+			m = child
+		}
+		m[n.path[len(n.path)-1]] = nil
+	}
+}
+
+// Nest turns form keys such as platform_kubernetes_attributes[api_url] into nested maps.
+func Nest(flat map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range flat {
+		parent, child, ok := strings.Cut(k, "[")
+		if !ok || !strings.HasSuffix(child, "]") {
+			if existing, isMap := out[k].(map[string]any); isMap {
+				if m, vIsMap := v.(map[string]any); vIsMap {
+					for ck, cv := range m {
+						existing[ck] = cv
+					}
+					continue
+				}
+			}
+			out[k] = v
+			continue
+		}
+		m, _ := out[parent].(map[string]any)
+		if m == nil {
+			m = map[string]any{}
+			out[parent] = m
+		}
+		m[strings.TrimSuffix(child, "]")] = v
+	}
+	return out
 }

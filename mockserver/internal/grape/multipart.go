@@ -1,4 +1,4 @@
-package mockserver
+package grape
 
 import (
 	"bytes"
@@ -8,8 +8,9 @@ import (
 	"net/url"
 )
 
-// multipartToForm reads a multipart/form-data body's fields (GitLab accepts them like a form).
-func multipartToForm(body []byte, boundary string) (url.Values, error) {
+// MultipartToForm reads a multipart/form-data body's fields (GitLab accepts them like a form),
+// each cut at maxBytes.
+func MultipartToForm(body []byte, boundary string, maxBytes int64) (url.Values, error) {
 	if boundary == "" {
 		return nil, errors.New("no boundary")
 	}
@@ -23,7 +24,7 @@ func multipartToForm(body []byte, boundary string) (url.Values, error) {
 		if err != nil {
 			return nil, err
 		}
-		value, err := io.ReadAll(io.LimitReader(part, MaxBodyBytes))
+		value, err := io.ReadAll(io.LimitReader(part, maxBytes))
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,174 @@
+package grape
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// GitLab's Rack middleware Gitlab::Middleware::HandleMalformedStrings
+// (gitlabhq/gitlabhq lib/gitlab/middleware/handle_malformed_strings.rb and its spec) answers
+// 400 text/plain "Bad Request" before routing, rate limiting and authentication when the
+// request carries a NUL byte or invalid UTF-8 in:
+//   - the path, percent-decoded;
+//   - the credentials: the decoded user:password of Basic auth, else the Authorization value;
+//   - a parameter value (query, form or JSON body): invalid UTF-8 at any depth (Rails'
+//     check_param_encoding and Rack's parser raise, and the middleware rescues that), a NUL
+//     only down to depth 2 (param_has_null_byte? gives up below: a[b][c] is checked,
+//     a[b][c][d] is not); a query or form with a bad %-escape makes Rack raise too.
+
+// Malformed says whether the middleware refuses the request. A body of at most maxBody bytes
+// is read and checked, and handed on unchanged; a larger one is left for the endpoint's 413.
+func Malformed(r *http.Request, maxBody int) bool {
+	if malformedString(r.URL.Path) || malformedCredentials(r.Header.Get("Authorization")) {
+		return true
+	}
+	if r.URL.RawQuery != "" && malformedForm(r.URL.RawQuery) {
+		return true
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return false
+	}
+	media, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var check func([]byte) bool
+	switch media {
+	case "application/json":
+		check = malformedJSON
+	case "application/x-www-form-urlencoded":
+		check = func(b []byte) bool { return malformedForm(string(b)) }
+	case "multipart/form-data":
+		check = func(b []byte) bool {
+			form, err := MultipartToForm(b, params["boundary"], int64(maxBody))
+			return err == nil && malformedForm(form.Encode())
+		}
+	default:
+		return false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(maxBody)+1))
+	rest := r.Body
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), errReader{err}, rest), rest}
+	if err != nil || len(body) > maxBody {
+		return false // the endpoint answers: 413, or the read error
+	}
+	return check(body)
+}
+
+// errReader replays a read error after the bytes already read, or reads on at EOF.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	return 0, io.EOF
+}
+
+// malformedString is string_malformed?: a NUL byte, or bytes that are not UTF-8.
+func malformedString(s string) bool {
+	return strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s)
+}
+
+func malformedCredentials(auth string) bool {
+	if auth == "" {
+		return false
+	}
+	if scheme, param, ok := strings.Cut(auth, " "); ok && strings.EqualFold(scheme, "basic") && param != "" {
+		return malformedString(decode64(param))
+	}
+	return malformedString(auth)
+}
+
+// decode64 is Ruby's Base64.decode64: characters outside the alphabet are skipped, never an error.
+func decode64(s string) string {
+	clean := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' {
+			clean = append(clean, c)
+		}
+	}
+	if len(clean)%4 == 1 { // a lone trailing sextet carries no byte
+		clean = clean[:len(clean)-1]
+	}
+	out, _ := base64.RawStdEncoding.DecodeString(string(clean))
+	return string(out)
+}
+
+// malformedForm parses a query or form body as Rack does (pairs split on '&', '+' is a space)
+// and checks each value at its nesting depth: a[b][c] is depth 2.
+func malformedForm(raw string) bool {
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil || !utf8.ValidString(key) {
+			return true // Rack raises on a bad escape or a key it cannot match
+		}
+		value, err := url.QueryUnescape(v)
+		if err != nil || !utf8.ValidString(value) {
+			return true
+		}
+		if strings.IndexByte(value, 0) >= 0 && strings.Count(key, "[") <= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// malformedJSON checks a JSON body's values: invalid UTF-8 anywhere, NUL down to depth 2. A
+// body that does not parse is left to the endpoint's own error.
+func malformedJSON(body []byte) bool {
+	if !utf8.Valid(body) {
+		return true
+	}
+	if bytes.IndexByte(body, '\\') < 0 && bytes.IndexByte(body, 0) < 0 {
+		return false // no escape and no raw NUL: no NUL once decoded
+	}
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return false
+	}
+	if m, ok := v.(map[string]any); ok { // params: the top object's values are depth 0
+		for _, child := range m {
+			if nulWithin(child, 0) {
+				return true
+			}
+		}
+		return false
+	}
+	return nulWithin(v, 0) // Rails wraps anything else as _json
+}
+
+// nulWithin is param_has_null_byte?: it looks no deeper than depth 2.
+func nulWithin(v any, depth int) bool {
+	if depth > 2 {
+		return false
+	}
+	switch x := v.(type) {
+	case string:
+		return strings.IndexByte(x, 0) >= 0
+	case map[string]any:
+		for _, c := range x {
+			if nulWithin(c, depth+1) {
+				return true
+			}
+		}
+	case []any:
+		for _, c := range x {
+			if nulWithin(c, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
