@@ -10,12 +10,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/glclusters/clustersapi/mockserver/internal/glversion"
 	"github.com/glclusters/clustersapi/mockserver/internal/paging"
 )
 
 // listClusters serves GET /projects/:id/clusters: Developer and above, ordered by id, paginated.
 func (s *Server) listClusters(c *call) {
-	if c.project.accessLevel(c.tok.user) < s.gv.readLevel() {
+	if c.project.accessLevel(c.tok.user) < s.readLevel() {
 		c.fail(errForbidden)
 		return
 	}
@@ -70,7 +71,7 @@ func (s *Server) lookup(c *call, level int) *cluster {
 
 // getCluster serves GET /projects/:id/clusters/:cluster_id.
 func (s *Server) getCluster(c *call) {
-	if cl := s.lookup(c, s.gv.readLevel()); cl != nil {
+	if cl := s.lookup(c, s.readLevel()); cl != nil {
 		c.json(http.StatusOK, withProject(cl, c.project))
 	}
 }
@@ -115,8 +116,8 @@ func (s *Server) createCluster(c *call) {
 		cl.managementProjectID = &id
 	}
 	errs := validateCluster(cl, nil, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(cl.projectID, scope, 0) })
-	if !s.gv.multipleClusters() && len(st.byProject[cl.projectID]) > 0 {
-		errs = errs.prepend("base", msgMultipleClusters) // a model validation of its own in 12.x
+	if !s.gv.MultipleClusters() && len(st.byProject[cl.projectID]) > 0 {
+		errs = errs.prepend("base", glversion.MsgMultipleClusters) // a model validation of its own in 12.x
 	}
 	if len(st.clusters) >= s.cfg.maxClusters { // the mock's storage cap, as GitLab's plan limits answer (Limitable)
 		errs = errs.prepend("base", fmt.Sprintf("Maximum number of clusters (%d) exceeded", s.cfg.maxClusters))
@@ -324,4 +325,12 @@ func integer(v any) int {
 		return int(n)
 	}
 	return 0
+}
+
+// readLevel is the role that may read clusters in the release the server models.
+func (s *Server) readLevel() int {
+	if s.gv.ReadNeedsMaintainer() {
+		return accessMaintainer
+	}
+	return accessDeveloper
 }

@@ -10,7 +10,7 @@ import (
 // getVersion serves GET /version.
 func (s *Server) getVersion(c *call) {
 	c.json(http.StatusOK, mustJSON(map[string]any{
-		"version": s.gv.text, "revision": "glmock", "enterprise": false,
+		"version": s.gv.String(), "revision": "glmock", "enterprise": false,
 		"kas": map[string]any{"enabled": false, "externalUrl": nil, "version": nil},
 	}))
 }

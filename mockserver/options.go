@@ -115,5 +115,5 @@ type Settings struct {
 
 // Settings returns how s was configured.
 func (s *Server) Settings() Settings {
-	return Settings{GitLabVersion: s.gv.text, BehavesAs: s.gv.behavesAs(), MaxClusters: s.cfg.maxClusters, AllowLocalURLs: s.cfg.allowLocalURLs}
+	return Settings{GitLabVersion: s.gv.String(), BehavesAs: s.gv.BehavesAs(), MaxClusters: s.cfg.maxClusters, AllowLocalURLs: s.cfg.allowLocalURLs}
 }

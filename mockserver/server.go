@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	clustersapi "github.com/glclusters/clustersapi"
+	"github.com/glclusters/clustersapi/mockserver/internal/glversion"
 	"github.com/glclusters/clustersapi/mockserver/internal/grape"
 )
 
@@ -37,7 +38,7 @@ type Server struct {
 	state   atomic.Pointer[state]
 	flagsMu sync.RWMutex
 	flags   map[string]bool
-	gv      gitlabVersion
+	gv      glversion.Version
 	// resetSeed gives what reset returns to. A large custom seed is kept gzipped, not parsed.
 	resetSeed func() *Seed
 	now       func() time.Time
@@ -68,13 +69,13 @@ func New(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, ops: ops, log: cfg.logger, now: time.Now, gv: newestVersion, journal: newJournal()}
+	s := &Server{cfg: cfg, ops: ops, log: cfg.logger, now: time.Now, gv: glversion.Newest, journal: newJournal()}
 	if cfg.gitlabVersion != "" {
-		if s.gv, err = parseGitLabVersion(cfg.gitlabVersion); err != nil {
-			return nil, err
+		if s.gv, err = glversion.Parse(cfg.gitlabVersion); err != nil {
+			return nil, &ConfigError{err.Error()}
 		}
 	}
-	s.flags = map[string]bool{FeatureCertificateBasedClusters: s.gv.clustersFlagDefault()}
+	s.flags = map[string]bool{FeatureCertificateBasedClusters: s.gv.ClustersFlagDefault()}
 	for name, on := range cfg.features {
 		s.flags[name] = on
 	}
