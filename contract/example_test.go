@@ -38,25 +38,3 @@ func ExampleRun() {
 	// findings: 0 notes: 0
 	// first step: GET /api/v4/version 200
 }
-
-// ExampleMain is the glcontract command as a function: here, the flag-off case.
-func ExampleMain() {
-	mock, _ := mockserver.New(mockserver.WithFeature("certificate_based_clusters", false))
-	srv := httptest.NewServer(mock)
-	defer srv.Close()
-
-	var out, errOut stringsBuilder
-	code := contract.Main(context.Background(),
-		[]string{"check", "--url", srv.URL + "/api/v4", "--project", "1"},
-		contract.Env{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string {
-			if k == "GITLAB_TOKEN" {
-				return "root-token"
-			}
-			return ""
-		}})
-	fmt.Println("exit", code)
-	fmt.Println(out.Line(3))
-	// Output:
-	// exit 0
-	// SKIPPED: clusters API disabled on this instance (certificate_based_clusters)
-}
