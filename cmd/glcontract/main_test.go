@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/glclusters/clustersapi/internal/testproc"
 	"github.com/glclusters/clustersapi/mockserver"
 )
 
@@ -29,8 +30,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func command(args ...string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], args...)
+// command runs this test binary as glcontract; it dies with the test.
+func command(t *testing.T, args ...string) *exec.Cmd {
+	cmd := testproc.Command(t, os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "GLCONTRACT_AS_MAIN=1")
 	return cmd
 }
@@ -47,23 +49,23 @@ func exitCode(err error) int {
 }
 
 func TestHelpAndUsage(t *testing.T) {
-	out, err := command("--help").CombinedOutput()
+	out, err := command(t, "--help").CombinedOutput()
 	require.Equal(t, 0, exitCode(err))
 	require.Contains(t, string(out), "glcontract check")
-	out, err = command("check").CombinedOutput()
+	out, err = command(t, "check").CombinedOutput()
 	require.Equal(t, 2, exitCode(err))
 	require.Contains(t, string(out), "--url, --token and --project are required")
 }
 
 func TestVersion(t *testing.T) {
-	out, err := command("--version").Output()
+	out, err := command(t, "--version").Output()
 	require.Equal(t, 0, exitCode(err))
 	require.Regexp(t, `^glcontract (devel|v\S+)\n$`, string(out))
 }
 
 func TestRunAgainstMock(t *testing.T) {
 	srv := mockserver.Start(t)
-	cmd := command("check", "--url", srv.URL, "--project", "1", "--write")
+	cmd := command(t, "check", "--url", srv.URL, "--project", "1", "--write")
 	cmd.Env = append(cmd.Env, "GITLAB_TOKEN=root-token")
 	out, err := cmd.CombinedOutput()
 	require.Equal(t, 0, exitCode(err), string(out))
@@ -100,7 +102,7 @@ func TestCtrlCStillCleansUp(t *testing.T) {
 	}))
 	defer proxy.Close()
 
-	cmd := command("check", "--url", proxy.URL, "--project", "1", "--write")
+	cmd := command(t, "check", "--url", proxy.URL, "--project", "1", "--write")
 	cmd.Env = append(cmd.Env, "GITLAB_TOKEN=root-token")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
