@@ -1,5 +1,6 @@
 # The two commands a user needs: `make run` (the mock on 127.0.0.1:8080) and `make test`.
 GO        ?= go
+SHELL     := /bin/bash
 ADDR      ?= 127.0.0.1:8080
 TOOLS     := .tools
 REDOCLY   := @redocly/cli@2.77.0
@@ -9,12 +10,17 @@ VALIDATORS := openapi-request-coercer@12.1.3 openapi-request-validator@12.1.3 op
 FUZZTIME  ?= 20s
 BENCHTIME ?= 2s
 
-.PHONY: run test fmt-check vet lint validators bench fuzz build docker-build-check clean
+.PHONY: run test test-plain fmt-check vet lint validators bench fuzz build docker-build-check clean
 
 run:
 	$(GO) run ./cmd/glmock --addr $(ADDR)
 
+# One line per package as it starts and ends, a line for a test running 30 s or more, and the
+# output of whatever failed (internal/testprogress); test-plain is go test's own output.
 test: fmt-check vet
+	set -o pipefail; $(GO) test -race -count=1 -json ./... | $(GO) run ./internal/testprogress
+
+test-plain: fmt-check vet
 	$(GO) test -race -count=1 ./...
 
 fmt-check:
