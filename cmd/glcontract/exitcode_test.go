@@ -193,7 +193,7 @@ func TestCLITargetUnavailable(t *testing.T) {
 	require.Contains(t, r.stderr, "target unavailable: GET "+busy.URL+"/api/v4/projects/1/clusters/")
 	require.Contains(t, r.stderr, "answered 503 Service Unavailable 4 time(s)")
 	require.NotContains(t, r.stdout, "undocumented status 503")
-	require.Empty(t, glcontractClusters(t, mock.URL), "the run deleted what it created")
+	require.Empty(t, proxytest.GlcontractClusters(t, mock.URL, rootToken), "the run deleted what it created")
 
 	throttled := proxytest.Rewrite(t, mock.URL, func(in proxytest.Exchange, out *proxytest.Upstream) {
 		if in.Method == "GET" && in.Path == "/user" {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/glclusters/clustersapi/contract"
-	"github.com/glclusters/clustersapi/internal/proxytest"
 )
 
 const (
@@ -32,15 +31,3 @@ func glcontract(t *testing.T, env map[string]string, args ...string) cliResult {
 // fastClient backs off by nanoseconds, so tests of 5xx handling stay fast (a Retry-After is
 // still honoured).
 func fastClient() *contract.Client { return &contract.Client{BaseDelay: time.Nanosecond} }
-
-// glcontractClusters lists the clusters of project 1 whose name starts with glcontract-, straight from the mock.
-func glcontractClusters(t testing.TB, mockURL string) []string {
-	t.Helper()
-	return proxytest.GlcontractClusters(t, mockURL, rootToken)
-}
-
-// createCluster adds a cluster to project 1 of the mock.
-func createCluster(t testing.TB, mockURL, name, scope string) {
-	t.Helper()
-	proxytest.CreateCluster(t, mockURL, rootToken, name, scope)
-}

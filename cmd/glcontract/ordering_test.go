@@ -52,7 +52,7 @@ func TestOrderOtherThanGitLabsIsFound(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			mock := mockserver.Start(t)
 			if !tc.write {
-				createCluster(t, mock.URL, "made-by-hand", "staging")
+				proxytest.CreateCluster(t, mock.URL, rootToken, "made-by-hand", "staging")
 			}
 			args := []string{"check", "--url", newestFirst(t, mock.URL, always()), "--token", rootToken, "--project", project}
 			if tc.write {
@@ -62,7 +62,7 @@ func TestOrderOtherThanGitLabsIsFound(t *testing.T) {
 			require.Equal(t, 1, r.code, r.stdout+r.stderr)
 			require.Contains(t, r.stdout, tc.step+": GET /api/v4/projects/1/clusters?page=1&per_page=100")
 			require.Contains(t, r.stdout, "the list is not ordered by id ascending")
-			require.Empty(t, glcontractClusters(t, mock.URL))
+			require.Empty(t, proxytest.GlcontractClusters(t, mock.URL, rootToken))
 
 			// the faithful mock passes the same check
 			args[2] = mock.URL
@@ -75,7 +75,7 @@ func TestOrderOtherThanGitLabsIsFound(t *testing.T) {
 // TestBaselineReportsOrderingChange: the same clusters in another order is drift.
 func TestBaselineReportsOrderingChange(t *testing.T) {
 	mock := mockserver.Start(t)
-	createCluster(t, mock.URL, "made-by-hand", "staging")
+	proxytest.CreateCluster(t, mock.URL, rootToken, "made-by-hand", "staging")
 	var reversed atomic.Bool
 	target := newestFirst(t, mock.URL, &reversed)
 	base := filepath.Join(t.TempDir(), "before.json")

@@ -54,7 +54,7 @@ func TestCLIRedirectToAnotherOriginIsNotFollowed(t *testing.T) {
 			t.Run(fmt.Sprintf("%d %s", status, tc.name), func(t *testing.T) {
 				mock := mockserver.Start(t)
 				if tc.leftover {
-					createCluster(t, mock.URL, "glcontract-20250101t000000-abcdef", "glcontract/20250101t000000-abcdef")
+					proxytest.CreateCluster(t, mock.URL, rootToken, "glcontract-20250101t000000-abcdef", "glcontract/20250101t000000-abcdef")
 				}
 				rec := proxytest.NewRecorder(t, false)
 				target := redirecting(t, mock.URL, rec.URL, status, tc.redirect)
@@ -68,7 +68,7 @@ func TestCLIRedirectToAnotherOriginIsNotFollowed(t *testing.T) {
 				require.NotContains(t, r.stdout+r.stderr, rootToken)
 				if tc.redirect(&http.Request{Method: http.MethodPost}) && !tc.redirect(&http.Request{Method: http.MethodGet}) && tc.args[0] == "check" {
 					// the create was redirected: nothing was created, nothing is left behind
-					require.Empty(t, glcontractClusters(t, mock.URL))
+					require.Empty(t, proxytest.GlcontractClusters(t, mock.URL, rootToken))
 				}
 			})
 		}

@@ -184,76 +184,83 @@ func (t targetFlags) resolve(env cli) (string, string, string) {
 	return pick(t.url, "GITLAB_URL"), pick(t.token, "GITLAB_TOKEN"), pick(t.project, "GITLAB_PROJECT")
 }
 
-func mainCheck(ctx context.Context, args []string, env cli) int {
+// checkRun is what a check command line asks for.
+type checkRun struct {
+	cfg                      contract.Config
+	base                     *contract.SavedRun // --baseline, loaded
+	baseFile, saveBase       string
+	jsonOut, junitOut, mdOut string
+}
+
+// parseCheck decides whether the command line makes a run: flags, environment, run id, the
+// baseline file and the CA certificate. ok is false when mainCheck should return code.
+func parseCheck(args []string, env cli) (run checkRun, code int, ok bool) {
 	fs, help := flagSet("check", usageCheck, env)
 	target := addTarget(fs)
 	write := fs.Bool("write", false, "also create, get, list, edit and delete a cluster and provoke validation errors (needs Maintainer); everything created is deleted before exit, e.g. --write")
 	strictMode := fs.Bool("strict", false, "fields and headers the spec does not declare are findings (exit 1), not notes, e.g. --strict")
-	jsonOut := fs.String("json", "", "write the full report as JSON to `FILE`, e.g. --json report.json")
-	junitOut := fs.String("junit", "", "write a JUnit XML report to `FILE` for GitLab CI, e.g. --junit report.xml")
-	mdOut := fs.String("markdown", "", "write a one-page Markdown report to `FILE`, e.g. --markdown upgrade.md")
-	saveBase := fs.String("save-baseline", "", "save the normalised run (repeating read requests to learn volatile fields) to `FILE`, e.g. --save-baseline before.json")
-	baseline := fs.String("baseline", "", "compare with a run saved by --save-baseline and report drift, e.g. --baseline before.json")
+	fs.StringVar(&run.jsonOut, "json", "", "write the full report as JSON to `FILE`, e.g. --json report.json")
+	fs.StringVar(&run.junitOut, "junit", "", "write a JUnit XML report to `FILE` for GitLab CI, e.g. --junit report.xml")
+	fs.StringVar(&run.mdOut, "markdown", "", "write a one-page Markdown report to `FILE`, e.g. --markdown upgrade.md")
+	fs.StringVar(&run.saveBase, "save-baseline", "", "save the normalised run (repeating read requests to learn volatile fields) to `FILE`, e.g. --save-baseline before.json")
+	fs.StringVar(&run.baseFile, "baseline", "", "compare with a run saved by --save-baseline and report drift, e.g. --baseline before.json")
 	scenarios := fs.String("scenarios", "", "read scenarios from `DIR` instead of the built-in ones, e.g. --scenarios ./my-scenarios")
 	runID := fs.String("run-id", "", "use this run id instead of a new one (names and scopes carry it), e.g. --run-id 20250102t030405-a1b2c3")
 	if code, ok := parse(fs, help, args, env); !ok {
-		return code
+		return run, code, false
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.stderr, "glcontract check: unexpected argument %q\n", fs.Arg(0))
-		return 2
+		return run, 2, false
 	}
 	url, token, project := target.resolve(env)
 	if url == "" || token == "" || project == "" {
 		fmt.Fprintln(env.stderr, "glcontract check: --url, --token and --project are required (or GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT); see --help")
-		return 2
+		return run, 2, false
 	}
 	if *runID != "" && !contract.ValidRunID(*runID) {
 		fmt.Fprintf(env.stderr, "glcontract check: --run-id %q is not like 20250102t030405-a1b2c3\n", *runID)
-		return 2
+		return run, 2, false
 	}
-	var base *contract.SavedRun
-	if *baseline != "" {
+	if run.baseFile != "" {
 		var err error
-		if base, err = contract.LoadRun(*baseline); err != nil {
+		if run.base, err = contract.LoadRun(run.baseFile); err != nil {
 			fmt.Fprintf(env.stderr, "glcontract check: --baseline: %v\n", err)
-			return 2
+			return run, 2, false
 		}
 	}
 	client, err := target.client(env)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "glcontract check: %v\n", err)
-		return 2
+		return run, 2, false
 	}
-	cfg := contract.Config{URL: url, Token: token, Project: project, Write: *write, Strict: *strictMode,
-		LearnVolatile: *saveBase != "", Client: client, RunID: *runID}
+	run.cfg = contract.Config{URL: url, Token: token, Project: project, Write: *write, Strict: *strictMode,
+		LearnVolatile: run.saveBase != "", Client: client, RunID: *runID}
 	if *scenarios != "" {
-		cfg.Scenarios, cfg.ScenarioDir = os.DirFS(*scenarios), "."
+		run.cfg.Scenarios, run.cfg.ScenarioDir = os.DirFS(*scenarios), "."
 	}
 	if env.progress {
-		cfg.Progress = env.stderr
+		run.cfg.Progress = env.stderr
 	}
-	rep, err := contract.Run(ctx, cfg)
-	if rep != nil && base != nil {
-		rep.CompareWith(base, *baseline)
+	return run, 0, true
+}
+
+func mainCheck(ctx context.Context, args []string, env cli) int {
+	c, code, ok := parseCheck(args, env)
+	if !ok {
+		return code
+	}
+	rep, err := contract.Run(ctx, c.cfg)
+	if rep != nil && c.base != nil {
+		rep.CompareWith(c.base, c.baseFile)
 	}
 	if rep != nil {
-		if werr := writeReports(rep, env, *jsonOut, *junitOut, *mdOut); werr != nil {
+		if werr := writeReports(rep, env, c.jsonOut, c.junitOut, c.mdOut); werr != nil {
 			fmt.Fprintf(env.stderr, "glcontract check: %v\n", werr)
 			return 2
 		}
-		if *saveBase != "" && rep.SavedRun() != nil && (rep.Result == contract.ResultPass || rep.Result == contract.ResultFail || rep.Result == contract.ResultSkipped) {
-			saved := rep.SavedRun()
-			if serr := contract.SaveRun(*saveBase, saved); serr != nil {
-				fmt.Fprintf(env.stderr, "glcontract check: --save-baseline: %v\n", serr)
-				return 2
-			}
-			if saved.APIOff != "" {
-				fmt.Fprintf(env.stderr, "glcontract check: saved baseline %s: it records the clusters API as off (%s); a run with --baseline %s once the API is on reports that change\n",
-					*saveBase, saved.APIOff, *saveBase)
-			} else {
-				fmt.Fprintf(env.stderr, "glcontract check: saved baseline %s: %d exchanges%s\n", *saveBase, len(saved.Exchanges), versionSuffix(saved.Target.Version))
-			}
+		if c.saveBase != "" && !writeBaseline(rep, c.saveBase, env) {
+			return 2
 		}
 	}
 	if err != nil {
@@ -265,6 +272,26 @@ func mainCheck(ctx context.Context, args []string, env cli) int {
 		return 2
 	}
 	return rep.ExitCode()
+}
+
+// writeBaseline saves a completed run (passed, failed or skipped: not an aborted one) for
+// --save-baseline and says what it saved; false when it could not.
+func writeBaseline(rep *contract.Report, file string, env cli) bool {
+	saved := rep.SavedRun()
+	if saved == nil || (rep.Result != contract.ResultPass && rep.Result != contract.ResultFail && rep.Result != contract.ResultSkipped) {
+		return true
+	}
+	if err := contract.SaveRun(file, saved); err != nil {
+		fmt.Fprintf(env.stderr, "glcontract check: --save-baseline: %v\n", err)
+		return false
+	}
+	if saved.APIOff != "" {
+		fmt.Fprintf(env.stderr, "glcontract check: saved baseline %s: it records the clusters API as off (%s); a run with --baseline %s once the API is on reports that change\n",
+			file, saved.APIOff, file)
+	} else {
+		fmt.Fprintf(env.stderr, "glcontract check: saved baseline %s: %d exchanges%s\n", file, len(saved.Exchanges), versionSuffix(saved.Target.Version))
+	}
+	return true
 }
 
 func writeReports(rep *contract.Report, env cli, jsonOut, junitOut, mdOut string) error {

@@ -143,14 +143,14 @@ func TestCLICustomScenarios(t *testing.T) {
 
 func TestCLISweep(t *testing.T) {
 	srv := mockserver.Start(t)
-	createCluster(t, srv.URL, "glcontract-20250101t000000-abcdef", "glcontract/20250101t000000-abcdef")
+	proxytest.CreateCluster(t, srv.URL, rootToken, "glcontract-20250101t000000-abcdef", "glcontract/20250101t000000-abcdef")
 	env := map[string]string{"GITLAB_URL": srv.URL, "GITLAB_TOKEN": rootToken, "GITLAB_PROJECT": project}
 	r := glcontract(t, env, "sweep", "--dry-run")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, `would delete cluster 20 "glcontract-20250101t000000-abcdef"`)
-	require.Len(t, glcontractClusters(t, srv.URL), 1)
+	require.Len(t, proxytest.GlcontractClusters(t, srv.URL, rootToken), 1)
 	r = glcontract(t, env, "sweep")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, "deleted cluster 20")
-	require.Empty(t, glcontractClusters(t, srv.URL))
+	require.Empty(t, proxytest.GlcontractClusters(t, srv.URL, rootToken))
 }
