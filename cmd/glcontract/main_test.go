@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -61,6 +62,24 @@ func TestVersion(t *testing.T) {
 	out, err := command(t, "--version").Output()
 	require.Equal(t, 0, exitCode(err))
 	require.Regexp(t, `^glcontract (devel|v\S+)\n$`, string(out))
+}
+
+// TestVersionFromLdflags builds glcontract as contract/README.md says a release is stamped
+// (-ldflags "-X main.version=v1.2.3") and asks it its version. A build without -race compiles
+// every dependency again on a cold cache, so it runs in make docker-build-check (CI runs it).
+func TestVersionFromLdflags(t *testing.T) {
+	if os.Getenv("GLCLUSTERS_DOCKER_BUILD") != "1" {
+		t.Skip("builds glcontract: run make docker-build-check (CI runs it)")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		testproc.NeedTool(t, "the go command", err)
+	}
+	bin := filepath.Join(t.TempDir(), "glcontract")
+	out, err := testproc.CommandTimeout(t, 5*time.Minute, "go", "build", "-ldflags", "-X main.version=v1.2.3", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, string(out))
+	out, err = testproc.Command(t, bin, "--version").Output()
+	require.NoError(t, err)
+	require.Equal(t, "glcontract v1.2.3\n", string(out))
 }
 
 func TestRunAgainstMock(t *testing.T) {
