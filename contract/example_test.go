@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"time"
 
 	"github.com/glclusters/clustersapi/contract"
 	"github.com/glclusters/clustersapi/mockserver"
@@ -37,4 +38,15 @@ func ExampleRun() {
 	// result: pass exit: 0
 	// findings: 0 notes: 0
 	// first step: GET /api/v4/version 200
+}
+
+// ExampleValidRunID: the run ids `glcontract check --run-id` accepts, and Sweep recognises in
+// cluster names, are those NewRunID makes.
+func ExampleValidRunID() {
+	id := contract.NewRunID(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
+	fmt.Println(id[:15], contract.ValidRunID(id))
+	fmt.Println(contract.ValidRunID("Run-1"), contract.ValidRunID(""))
+	// Output:
+	// 20250102t030405 true
+	// false false
 }
