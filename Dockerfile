@@ -6,8 +6,9 @@
 #   docker run --rm -p 127.0.0.1:8080:8080 glmock
 #   docker run --rm -p 127.0.0.1:8080:8080 -v glmock-data:/data -e GLMOCK_STATE=/data/state.json glmock
 #
-# deploy_test.go runs this file's `go build` commands on the host, so keep each one on a RUN
-# line of the build stage, writing to /out/<name>.
+# deploy_test.go runs this file's `go build` commands on the host (with -n in make test, in full
+# in make docker-build-check), so keep each one on a RUN line of the build stage, writing to
+# /out/<name>.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src

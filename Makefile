@@ -1,5 +1,6 @@
 # The two commands a user needs: `make run` (the mock on 127.0.0.1:8080) and `make test`.
 GO        ?= go
+SHELL     := /bin/bash
 ADDR      ?= 127.0.0.1:8080
 TOOLS     := .tools
 REDOCLY   := @redocly/cli@2.77.0
@@ -9,12 +10,17 @@ VALIDATORS := openapi-request-coercer@12.1.3 openapi-request-validator@12.1.3 op
 FUZZTIME  ?= 20s
 BENCHTIME ?= 2s
 
-.PHONY: run test fmt-check vet lint validators bench fuzz build clean
+.PHONY: run test test-plain fmt-check vet lint validators bench fuzz build docker-build-check clean
 
 run:
 	$(GO) run ./cmd/glmock --addr $(ADDR)
 
+# One line per package as it starts and ends, a line for a test running 30 s or more, and the
+# output of whatever failed (internal/testprogress); test-plain is go test's own output.
 test: fmt-check vet
+	set -o pipefail; $(GO) test -race -count=1 -json ./... | $(GO) run ./internal/testprogress
+
+test-plain: fmt-check vet
 	$(GO) test -race -count=1 ./...
 
 fmt-check:
@@ -23,6 +29,13 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+# The Dockerfile's full build (its `go build` lines, run here), the image's HEALTHCHECK against
+# the binary it builds, and glcontract stamped with -X main.version; CI runs it after make test.
+# make test checks the Dockerfile's commands with `go build -n`, which builds nothing: these
+# builds share nothing with the -race test builds, so on a cold cache they take minutes.
+docker-build-check:
+	GLCLUSTERS_DOCKER_BUILD=1 $(GO) test -count=1 -run '^(TestDocker(fileBinaries|Healthcheck)|TestVersionFromLdflags)$$' -v . ./cmd/glcontract
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o bin/glmock ./cmd/glmock

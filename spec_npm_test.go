@@ -12,13 +12,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/glclusters/clustersapi/internal/testproc"
 	"github.com/glclusters/clustersapi/mockserver"
 	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
@@ -43,10 +43,7 @@ type exchange struct {
 func npmTools(t *testing.T) (node, modules string) {
 	t.Helper()
 	missing := func(what string, err error) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s: %v (CI installs it: see .ci/run)", what, err)
-		}
-		t.Skipf("%s not available (%v): install Node.js and npm to run the independent validators", what, err)
+		testproc.NeedTool(t, what+" (Node.js and npm: the independent validators)", err)
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -55,26 +52,10 @@ func npmTools(t *testing.T) (node, modules string) {
 	if _, err := exec.LookPath("npm"); err != nil {
 		missing("npm", err)
 	}
-	if out, err := command(t, 5*time.Minute, "make", "-s", "validators").CombinedOutput(); err != nil {
+	if out, err := testproc.CommandTimeout(t, 5*time.Minute, "make", "-s", "validators").CombinedOutput(); err != nil {
 		missing("make validators", fmt.Errorf("%w: %s", err, out))
 	}
 	return node, filepath.Join(".tools", "node_modules")
-}
-
-// command runs in its own process group, killed with the test.
-func command(t *testing.T, limit time.Duration, name string, args ...string) *exec.Cmd {
-	ctx := t.Context()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 5 * time.Second
-	timer := time.AfterFunc(limit, func() {
-		if cmd.Process != nil {
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		}
-	})
-	t.Cleanup(func() { timer.Stop() })
-	return cmd
 }
 
 // TestNpmValidatorsAcceptGlmockTraffic runs openapi-request-validator and
@@ -156,7 +137,7 @@ func TestNpmValidatorsAcceptGlmockTraffic(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, raw, 0o600))
 	abs, err := filepath.Abs(modules)
 	require.NoError(t, err)
-	out, err := command(t, 2*time.Minute, node, "testdata/npmvalidate.js", abs, "openapi.yaml", file).Output()
+	out, err := testproc.CommandTimeout(t, 2*time.Minute, node, "testdata/npmvalidate.js", abs, "openapi.yaml", file).Output()
 	var stderr []byte
 	if ee, ok := err.(*exec.ExitError); ok {
 		stderr = ee.Stderr

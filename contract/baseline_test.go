@@ -1,9 +1,6 @@
 package contract_test
 
 import (
-	"bytes"
-	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -125,36 +122,6 @@ func TestBaselineDriftKinds(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestDiffCommand(t *testing.T) {
-	srv := startMock(t)
-	_, before := saveRun(t, srv.URL)
-	_, same := saveRun(t, srv.URL)
-	_, after := saveRun(t, drifting(t, srv.URL, func(in exchangeInfo, out *upstream) {
-		eachCluster(out, func(c map[string]any) { c["agent_id"] = 7; c["managed"] = false })
-	}).URL)
-
-	var stdout, stderr bytes.Buffer
-	code := contract.Main(context.Background(), []string{"diff", before, same}, contract.Env{Stdout: &stdout, Stderr: &stderr})
-	require.Equal(t, 0, code, stdout.String()+stderr.String())
-	require.Contains(t, stdout.String(), "no behavioural drift")
-
-	md := filepath.Join(t.TempDir(), "drift.md")
-	stdout.Reset()
-	code = contract.Main(context.Background(), []string{"diff", before, after, "--markdown", md}, contract.Env{Stdout: &stdout, Stderr: &stderr})
-	require.Equal(t, 1, code, stdout.String()+stderr.String())
-	require.Contains(t, stdout.String(), "[changed/value] read/get listed cluster [18] $.managed")
-	require.Contains(t, stdout.String(), "[undocumented/field]")
-	page, err := os.ReadFile(md)
-	require.NoError(t, err)
-	require.Contains(t, string(page), "Changed, still conforms")
-	require.Contains(t, string(page), "Undocumented fields and headers")
-
-	code = contract.Main(context.Background(), []string{"diff", before}, contract.Env{Stdout: &stdout, Stderr: &stderr})
-	require.Equal(t, 2, code)
-	code = contract.Main(context.Background(), []string{"diff", before, filepath.Join(t.TempDir(), "missing.json")}, contract.Env{Stdout: &stdout, Stderr: &stderr})
-	require.Equal(t, 2, code)
 }
 
 func driftTexts(ds []contract.Drift) string {

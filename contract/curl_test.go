@@ -31,16 +31,16 @@ func TestReproCurlIsPasteable(t *testing.T) {
 			eachCluster(out, func(c map[string]any) { delete(c, "cluster_type") })
 		}
 	})
-	report := filepath.Join(t.TempDir(), "r.json")
-	r := cli(t, map[string]string{"GITLAB_TOKEN": rootToken}, "check", "--url", proxy.URL, "--project", project, "--write", "--json", report)
-	require.Equal(t, 1, r.code, r.stdout+r.stderr)
-	require.Contains(t, r.stdout, "export CLUSTER_TOKEN=...")
-	require.Contains(t, r.stdout, "export CA_CERT=")
+	var console, report strings.Builder
+	run := runSuite(t, proxy.URL)
+	require.NoError(t, contract.WriteConsole(&console, run))
+	require.NoError(t, contract.WriteJSON(&report, run))
+	require.Equal(t, 1, run.ExitCode(), console.String())
+	require.Contains(t, console.String(), "export CLUSTER_TOKEN=...")
+	require.Contains(t, console.String(), "export CA_CERT=")
 
-	var rep contract.Report
-	b, err := os.ReadFile(report)
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &rep))
+	var rep contract.Report // as the JSON report has it: redacted
+	require.NoError(t, json.Unmarshal([]byte(report.String()), &rep))
 	var line string
 	for _, f := range rep.Findings {
 		if strings.Contains(f.Curl, "-X POST") {
@@ -48,7 +48,7 @@ func TestReproCurlIsPasteable(t *testing.T) {
 			break
 		}
 	}
-	require.NotEmpty(t, line, r.stdout)
+	require.NotEmpty(t, line, console.String())
 	require.NotContains(t, line, "[REDACTED]")
 
 	var want map[string]any

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"time"
 
 	"github.com/glclusters/clustersapi/contract"
 	"github.com/glclusters/clustersapi/mockserver"
@@ -39,24 +40,13 @@ func ExampleRun() {
 	// first step: GET /api/v4/version 200
 }
 
-// ExampleMain is the glcontract command as a function: here, the flag-off case.
-func ExampleMain() {
-	mock, _ := mockserver.New(mockserver.WithFeature("certificate_based_clusters", false))
-	srv := httptest.NewServer(mock)
-	defer srv.Close()
-
-	var out, errOut stringsBuilder
-	code := contract.Main(context.Background(),
-		[]string{"check", "--url", srv.URL + "/api/v4", "--project", "1"},
-		contract.Env{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string {
-			if k == "GITLAB_TOKEN" {
-				return "root-token"
-			}
-			return ""
-		}})
-	fmt.Println("exit", code)
-	fmt.Println(out.Line(3))
+// ExampleValidRunID: the run ids `glcontract check --run-id` accepts, and Sweep recognises in
+// cluster names, are those NewRunID makes.
+func ExampleValidRunID() {
+	id := contract.NewRunID(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
+	fmt.Println(id[:15], contract.ValidRunID(id))
+	fmt.Println(contract.ValidRunID("Run-1"), contract.ValidRunID(""))
 	// Output:
-	// exit 0
-	// SKIPPED: clusters API disabled on this instance (certificate_based_clusters)
+	// 20250102t030405 true
+	// false false
 }

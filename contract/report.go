@@ -38,6 +38,10 @@ type Report struct {
 // SavedRun returns the run normalised for --save-baseline (nil for a report from diff).
 func (r *Report) SavedRun() *SavedRun { return r.run }
 
+// Redact hides in s the secrets the run sent (the API token, the cluster token, the CA
+// certificate), as every reporter does: for a message printed next to the report.
+func (r *Report) Redact(s string) string { return r.redactor().String(s) }
+
 // CompareWith sets the report's drift against a saved run and recomputes its result.
 func (r *Report) CompareWith(base *SavedRun, file string) {
 	if r.run == nil || base == nil {

@@ -18,6 +18,10 @@ func NewRunID(now time.Time) string {
 	return now.UTC().Format("20060102t150405") + "-" + randomHex(3)
 }
 
+// ValidRunID reports whether id is a run id in NewRunID's form (20250102t030405-a1b2c3), which
+// names and environment scopes carry, so that Sweep finds what the run leaves behind.
+func ValidRunID(id string) bool { return runMarker.MatchString("glcontract-" + id) }
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {

@@ -7,20 +7,13 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/glclusters/clustersapi/contract"
 )
 
 func main() {
 	// Ctrl-C cancels the run; the suite still deletes what it created before exiting.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	code := contract.Main(ctx, os.Args[1:], contract.Env{
-		Stdout:   os.Stdout,
-		Stderr:   os.Stderr,
-		Getenv:   os.Getenv,
-		Progress: isTerminal(os.Stderr),
-	})
+	code := cli{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, progress: isTerminal(os.Stderr)}.run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

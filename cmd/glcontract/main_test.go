@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/glclusters/clustersapi/internal/testproc"
 	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
@@ -29,8 +31,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func command(args ...string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], args...)
+// command runs this test binary as glcontract; it dies with the test.
+func command(t *testing.T, args ...string) *exec.Cmd {
+	cmd := testproc.Command(t, os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "GLCONTRACT_AS_MAIN=1")
 	return cmd
 }
@@ -47,23 +50,41 @@ func exitCode(err error) int {
 }
 
 func TestHelpAndUsage(t *testing.T) {
-	out, err := command("--help").CombinedOutput()
+	out, err := command(t, "--help").CombinedOutput()
 	require.Equal(t, 0, exitCode(err))
 	require.Contains(t, string(out), "glcontract check")
-	out, err = command("check").CombinedOutput()
+	out, err = command(t, "check").CombinedOutput()
 	require.Equal(t, 2, exitCode(err))
 	require.Contains(t, string(out), "--url, --token and --project are required")
 }
 
 func TestVersion(t *testing.T) {
-	out, err := command("--version").Output()
+	out, err := command(t, "--version").Output()
 	require.Equal(t, 0, exitCode(err))
 	require.Regexp(t, `^glcontract (devel|v\S+)\n$`, string(out))
 }
 
+// TestVersionFromLdflags builds glcontract as contract/README.md says a release is stamped
+// (-ldflags "-X main.version=v1.2.3") and asks it its version. A build without -race compiles
+// every dependency again on a cold cache, so it runs in make docker-build-check (CI runs it).
+func TestVersionFromLdflags(t *testing.T) {
+	if os.Getenv("GLCLUSTERS_DOCKER_BUILD") != "1" {
+		t.Skip("builds glcontract: run make docker-build-check (CI runs it)")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		testproc.NeedTool(t, "the go command", err)
+	}
+	bin := filepath.Join(t.TempDir(), "glcontract")
+	out, err := testproc.CommandTimeout(t, 5*time.Minute, "go", "build", "-ldflags", "-X main.version=v1.2.3", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, string(out))
+	out, err = testproc.Command(t, bin, "--version").Output()
+	require.NoError(t, err)
+	require.Equal(t, "glcontract v1.2.3\n", string(out))
+}
+
 func TestRunAgainstMock(t *testing.T) {
 	srv := mocktest.Start(t)
-	cmd := command("check", "--url", srv.URL, "--project", "1", "--write")
+	cmd := command(t, "check", "--url", srv.URL, "--project", "1", "--write")
 	cmd.Env = append(cmd.Env, "GITLAB_TOKEN=root-token")
 	out, err := cmd.CombinedOutput()
 	require.Equal(t, 0, exitCode(err), string(out))
@@ -100,7 +121,7 @@ func TestCtrlCStillCleansUp(t *testing.T) {
 	}))
 	defer proxy.Close()
 
-	cmd := command("check", "--url", proxy.URL, "--project", "1", "--write")
+	cmd := command(t, "check", "--url", proxy.URL, "--project", "1", "--write")
 	cmd.Env = append(cmd.Env, "GITLAB_TOKEN=root-token")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

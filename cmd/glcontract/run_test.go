@@ -1,8 +1,6 @@
-package contract_test
+package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"encoding/xml"
 	"os"
@@ -13,23 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/contract"
+	"github.com/glclusters/clustersapi/internal/proxytest"
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
-
-type cliResult struct {
-	code           int
-	stdout, stderr string
-}
-
-func cli(t *testing.T, env map[string]string, args ...string) cliResult {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := contract.Main(context.Background(), args, contract.Env{
-		Stdout: &stdout, Stderr: &stderr, Client: fastClient(),
-		Getenv: func(k string) string { return env[k] },
-	})
-	return cliResult{code, stdout.String(), stderr.String()}
-}
 
 func TestCLIHelp(t *testing.T) {
 	cases := []struct {
@@ -43,7 +28,7 @@ func TestCLIHelp(t *testing.T) {
 		{[]string{"sweep", "--help"}, []string{"-run-id", "-dry-run", "glcontract/<run id>", "Examples:"}},
 	}
 	for _, tc := range cases {
-		r := cli(t, nil, tc.args...)
+		r := glcontract(t, nil, tc.args...)
 		require.Equal(t, 0, r.code, tc.args)
 		for _, f := range tc.flags {
 			require.Contains(t, r.stdout, f, tc.args)
@@ -51,7 +36,7 @@ func TestCLIHelp(t *testing.T) {
 	}
 	// every flag's help has an example
 	for _, cmd := range []string{"check", "diff", "sweep"} {
-		r := cli(t, nil, cmd, "--help")
+		r := glcontract(t, nil, cmd, "--help")
 		for _, line := range strings.Split(r.stdout, "\n") {
 			if strings.HasPrefix(line, "    \t") {
 				require.Contains(t, line, "e.g.", "%s: flag help without an example", cmd)
@@ -73,23 +58,23 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"sweep"},
 		{"diff", "only-one.json"},
 	} {
-		r := cli(t, nil, args...)
+		r := glcontract(t, nil, args...)
 		require.Equal(t, 2, r.code, "%v: %s%s", args, r.stdout, r.stderr)
 	}
 }
 
 func TestCLIUnreachable(t *testing.T) {
-	r := cli(t, nil, "check", "--url", "http://127.0.0.1:1", "--token", "t", "--project", "1")
+	r := glcontract(t, nil, "check", "--url", "http://127.0.0.1:1", "--token", "t", "--project", "1")
 	require.Equal(t, 2, r.code)
 	require.Contains(t, r.stderr, "target unreachable")
 }
 
 func TestCLIEnvFallbacksAndReports(t *testing.T) {
-	srv := startMock(t)
+	srv := mocktest.Start(t)
 	dir := t.TempDir()
 	env := map[string]string{"GITLAB_URL": srv.URL + "/api/v4/", "GITLAB_TOKEN": rootToken, "GITLAB_PROJECT": "demo-group/demo"}
 	j, x, m := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.xml"), filepath.Join(dir, "r.md")
-	r := cli(t, env, "check", "--write", "--json", j, "--junit", x, "--markdown", m)
+	r := glcontract(t, env, "check", "--write", "--json", j, "--junit", x, "--markdown", m)
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
 	require.Contains(t, r.stdout, "glcontract pass against "+srv.URL)
 	require.Contains(t, r.stdout, "project demo-group/demo")
@@ -124,18 +109,18 @@ func TestCLIEnvFallbacksAndReports(t *testing.T) {
 }
 
 func TestCLIFlagOff(t *testing.T) {
-	srv := startMock(t, mockserver.WithFeature("certificate_based_clusters", false))
-	r := cli(t, nil, "check", "--url", srv.URL, "--token", rootToken, "--project", project, "--write")
+	srv := mocktest.Start(t, mockserver.WithFeature("certificate_based_clusters", false))
+	r := glcontract(t, nil, "check", "--url", srv.URL, "--token", rootToken, "--project", project, "--write")
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
 	require.Contains(t, r.stdout, "clusters API disabled on this instance (certificate_based_clusters)")
 }
 
 func TestCLIFindingsExitOne(t *testing.T) {
-	srv := startMock(t)
-	proxy := drifting(t, srv.URL, func(in exchangeInfo, out *upstream) {
-		eachCluster(out, func(c map[string]any) { delete(c, "cluster_type") })
+	srv := mocktest.Start(t)
+	proxy := proxytest.Rewrite(t, srv.URL, func(in proxytest.Exchange, out *proxytest.Upstream) {
+		out.EachCluster(func(c map[string]any) { delete(c, "cluster_type") })
 	})
-	r := cli(t, map[string]string{"GITLAB_TOKEN": rootToken}, "check", "--url", proxy.URL, "--project", project)
+	r := glcontract(t, map[string]string{"GITLAB_TOKEN": rootToken}, "check", "--url", proxy.URL, "--project", project)
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stdout, "required field cluster_type is missing")
 	require.Contains(t, r.stdout, "spec: openapi.yaml:")
@@ -143,30 +128,30 @@ func TestCLIFindingsExitOne(t *testing.T) {
 }
 
 func TestCLICustomScenarios(t *testing.T) {
-	srv := startMock(t)
+	srv := mocktest.Start(t)
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "only.json"), []byte(`{"name":"mine","steps":[
 		{"name":"version","request":{"method":"GET","path":"/version"},"expect":{"status":200}}]}`), 0o600))
-	r := cli(t, nil, "check", "--url", srv.URL, "--token", rootToken, "--project", project, "--scenarios", dir)
+	r := glcontract(t, nil, "check", "--url", srv.URL, "--token", rootToken, "--project", project, "--scenarios", dir)
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
 	require.Contains(t, r.stdout, "steps: 1 passed")
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.json"), []byte(`{"name":"bad","steps":[{"name":"x","request":{"method":"POST","path":"/x"},"expect":{"status":200}}]}`), 0o600))
-	r = cli(t, nil, "check", "--url", srv.URL, "--token", rootToken, "--project", project, "--scenarios", dir)
+	r = glcontract(t, nil, "check", "--url", srv.URL, "--token", rootToken, "--project", project, "--scenarios", dir)
 	require.Equal(t, 2, r.code)
 	require.Contains(t, r.stderr, `without "write": true`)
 }
 
 func TestCLISweep(t *testing.T) {
-	srv := startMock(t)
-	createCluster(t, srv.URL, "glcontract-20250101t000000-abcdef", "glcontract/20250101t000000-abcdef")
+	srv := mocktest.Start(t)
+	proxytest.CreateCluster(t, srv.URL, rootToken, "glcontract-20250101t000000-abcdef", "glcontract/20250101t000000-abcdef")
 	env := map[string]string{"GITLAB_URL": srv.URL, "GITLAB_TOKEN": rootToken, "GITLAB_PROJECT": project}
-	r := cli(t, env, "sweep", "--dry-run")
+	r := glcontract(t, env, "sweep", "--dry-run")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, `would delete cluster 20 "glcontract-20250101t000000-abcdef"`)
-	require.Len(t, glcontractClusters(t, srv.URL), 1)
-	r = cli(t, env, "sweep")
+	require.Len(t, proxytest.GlcontractClusters(t, srv.URL, rootToken), 1)
+	r = glcontract(t, env, "sweep")
 	require.Equal(t, 0, r.code, r.stderr)
 	require.Contains(t, r.stdout, "deleted cluster 20")
-	require.Empty(t, glcontractClusters(t, srv.URL))
+	require.Empty(t, proxytest.GlcontractClusters(t, srv.URL, rootToken))
 }

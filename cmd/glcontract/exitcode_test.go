@@ -1,4 +1,4 @@
-package contract_test
+package main
 
 import (
 	"encoding/json"
@@ -14,7 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/contract"
+	"github.com/glclusters/clustersapi/internal/proxytest"
 	"github.com/glclusters/clustersapi/mockserver"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // reportFiles are the machine-readable reports of one run.
@@ -35,7 +37,7 @@ func checkWithReports(t *testing.T, url string, extra ...string) (cliResult, rep
 	dir := t.TempDir()
 	j, x, m := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.xml"), filepath.Join(dir, "r.md")
 	args := append([]string{"check", "--url", url, "--token", rootToken, "--project", project, "--json", j, "--junit", x, "--markdown", m}, extra...)
-	r := cli(t, nil, args...)
+	r := glcontract(t, nil, args...)
 	var out reportFiles
 	b, err := os.ReadFile(j)
 	require.NoError(t, err, r.stderr)
@@ -52,7 +54,7 @@ func checkWithReports(t *testing.T, url string, extra ...string) (cliResult, rep
 
 // removedAPI answers every clusters request as a GitLab without the clusters API does.
 func removedAPI(t *testing.T, mockURL string) string {
-	return drifting(t, mockURL, func(in exchangeInfo, out *upstream) {
+	return proxytest.Rewrite(t, mockURL, func(in proxytest.Exchange, out *proxytest.Upstream) {
 		if strings.Contains(in.Path, "/clusters") {
 			out.Status, out.Body = 404, []byte(`{"error":"404 Not Found"}`)
 		}
@@ -63,14 +65,14 @@ func removedAPI(t *testing.T, mockURL string) string {
 // exit 1, and every report says so.
 func TestCLIBaselineClustersAPIGone(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "before.json")
-	on := startMock(t)
-	r := cli(t, nil, "check", "--url", on.URL, "--token", rootToken, "--project", project, "--save-baseline", base)
+	on := mocktest.Start(t)
+	r := glcontract(t, nil, "check", "--url", on.URL, "--token", rootToken, "--project", project, "--save-baseline", base)
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
 	require.Contains(t, r.stderr, "saved baseline "+base)
 
 	for name, url := range map[string]string{
-		"flag off": startMock(t, mockserver.WithFeature("certificate_based_clusters", false)).URL,
-		"removed":  removedAPI(t, startMock(t).URL),
+		"flag off": mocktest.Start(t, mockserver.WithFeature("certificate_based_clusters", false)).URL,
+		"removed":  removedAPI(t, mocktest.Start(t).URL),
 	} {
 		t.Run(name, func(t *testing.T) {
 			const verdict = "the clusters API was available in the baseline (GitLab "
@@ -94,7 +96,7 @@ func TestCLIBaselineClustersAPIGone(t *testing.T) {
 // TestCLIFlagOffBaseline: without a baseline a flag-off target is skipped (exit 0); its saved
 // baseline records the API as off, and a later run where it is on shows the change.
 func TestCLIFlagOffBaseline(t *testing.T) {
-	off := startMock(t, mockserver.WithFeature("certificate_based_clusters", false))
+	off := mocktest.Start(t, mockserver.WithFeature("certificate_based_clusters", false))
 	r, rep := checkWithReports(t, off.URL)
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
 	require.Contains(t, strings.ToLower(r.stdout), "skipped: clusters api disabled on this instance")
@@ -102,7 +104,7 @@ func TestCLIFlagOffBaseline(t *testing.T) {
 	require.Zero(t, rep.junit.Failures, rep.xmlText)
 
 	base := filepath.Join(t.TempDir(), "off.json")
-	r = cli(t, nil, "check", "--url", off.URL, "--token", rootToken, "--project", project, "--save-baseline", base)
+	r = glcontract(t, nil, "check", "--url", off.URL, "--token", rootToken, "--project", project, "--save-baseline", base)
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
 	require.Contains(t, r.stderr, "saved baseline "+base+": it records the clusters API as off (clusters API disabled on this instance")
 	saved, err := contract.LoadRun(base)
@@ -110,11 +112,11 @@ func TestCLIFlagOffBaseline(t *testing.T) {
 	require.Contains(t, saved.APIOff, "clusters API disabled")
 
 	// still off: nothing changed
-	r = cli(t, nil, "check", "--url", off.URL, "--token", rootToken, "--project", project, "--baseline", base)
+	r = glcontract(t, nil, "check", "--url", off.URL, "--token", rootToken, "--project", project, "--baseline", base)
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
 
 	// switched on: the change is reported
-	r, rep = checkWithReports(t, startMock(t).URL, "--baseline", base)
+	r, rep = checkWithReports(t, mocktest.Start(t).URL, "--baseline", base)
 	require.Equal(t, 1, r.code, r.stdout+r.stderr)
 	require.Contains(t, r.stdout, "the clusters API was disabled in the baseline")
 	require.Contains(t, r.stdout, "and is now available")
@@ -127,7 +129,7 @@ func TestCLIFlagOffBaseline(t *testing.T) {
 // TestCLINotGitLab: a wrong base path or a server that is not GitLab is exit 2 with the URL
 // tried and the fix, never "clusters API not present" with spec findings.
 func TestCLINotGitLab(t *testing.T) {
-	mock := startMock(t)
+	mock := mocktest.Start(t)
 	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		io.WriteString(w, "<html>welcome</html>")
@@ -150,7 +152,7 @@ func TestCLINotGitLab(t *testing.T) {
 				if write {
 					args = append(args, "--write")
 				}
-				r := cli(t, nil, args...)
+				r := glcontract(t, nil, args...)
 				require.Equal(t, 2, r.code, r.stdout+r.stderr)
 				require.Contains(t, r.stderr, "not a GitLab API: "+strings.TrimSuffix(url, "/")+"/api/v4/version answered")
 				require.Contains(t, r.stderr, "--url must be the URL GitLab is served at")
@@ -161,7 +163,7 @@ func TestCLINotGitLab(t *testing.T) {
 		})
 	}
 	// GitLab itself, with a token it rejects: GitLab's 401, told as such
-	r := cli(t, nil, "check", "--url", mock.URL, "--token", "wrong-token", "--project", project)
+	r := glcontract(t, nil, "check", "--url", mock.URL, "--token", "wrong-token", "--project", project)
 	require.Equal(t, 2, r.code, r.stdout+r.stderr)
 	require.Contains(t, r.stderr, "the token was rejected (401 Unauthorized)")
 }
@@ -174,46 +176,46 @@ func TestCLITargetUnavailable(t *testing.T) {
 		io.WriteString(w, "<html>502 Bad Gateway</html>")
 	}))
 	t.Cleanup(down.Close)
-	r := cli(t, nil, "check", "--url", down.URL, "--token", rootToken, "--project", project)
+	r := glcontract(t, nil, "check", "--url", down.URL, "--token", rootToken, "--project", project)
 	require.Equal(t, 2, r.code, r.stdout+r.stderr)
 	require.Contains(t, r.stderr, "target unavailable: GET "+down.URL+"/api/v4/version answered 502 Bad Gateway 4 time(s)")
 
-	mock := startMock(t)
+	mock := mocktest.Start(t)
 	created := false // down right after the create: the run stops, and still deletes the cluster
-	busy := drifting(t, mock.URL, func(in exchangeInfo, out *upstream) {
+	busy := proxytest.Rewrite(t, mock.URL, func(in proxytest.Exchange, out *proxytest.Upstream) {
 		created = created || in.Method == "POST"
 		if created && in.Method == "GET" && strings.Contains(in.Path, "/clusters/") {
 			out.Status, out.Body = 503, []byte(`{"message":"503 Service Unavailable"}`)
 		}
 	})
-	r = cli(t, nil, "check", "--url", busy.URL, "--token", rootToken, "--project", project, "--write")
+	r = glcontract(t, nil, "check", "--url", busy.URL, "--token", rootToken, "--project", project, "--write")
 	require.Equal(t, 2, r.code, r.stdout+r.stderr)
 	require.True(t, created)
 	require.Contains(t, r.stderr, "target unavailable: GET "+busy.URL+"/api/v4/projects/1/clusters/")
 	require.Contains(t, r.stderr, "answered 503 Service Unavailable 4 time(s)")
 	require.NotContains(t, r.stdout, "undocumented status 503")
-	require.Empty(t, glcontractClusters(t, mock.URL), "the run deleted what it created")
+	require.Empty(t, proxytest.GlcontractClusters(t, mock.URL, rootToken), "the run deleted what it created")
 
-	throttled := drifting(t, mock.URL, func(in exchangeInfo, out *upstream) {
+	throttled := proxytest.Rewrite(t, mock.URL, func(in proxytest.Exchange, out *proxytest.Upstream) {
 		if in.Method == "GET" && in.Path == "/user" {
 			out.Status, out.Body = 429, []byte(`{"message":"429 Too Many Requests"}`)
 			out.Header.Set("Retry-After", "3600")
 		}
 	})
-	r = cli(t, nil, "check", "--url", throttled.URL, "--token", rootToken, "--project", project)
+	r = glcontract(t, nil, "check", "--url", throttled.URL, "--token", rootToken, "--project", project)
 	require.Equal(t, 2, r.code, r.stdout+r.stderr)
 	require.Contains(t, r.stderr, "answered 429 Too Many Requests 1 time(s), and asked to wait 3600 (Retry-After), longer than glcontract waits")
 }
 
 // TestExitStatusTableIsDocumented: --help, the README and contract/README.md say the same thing.
 func TestExitStatusTableIsDocumented(t *testing.T) {
-	r := cli(t, nil, "--help")
-	require.Contains(t, r.stdout, contract.ExitStatusTable)
-	r = cli(t, nil, "check", "--help")
-	require.Contains(t, r.stdout, contract.ExitStatusTable)
-	for _, f := range []string{"../README.md", "README.md"} {
+	r := glcontract(t, nil, "--help")
+	require.Contains(t, r.stdout, exitStatusTable)
+	r = glcontract(t, nil, "check", "--help")
+	require.Contains(t, r.stdout, exitStatusTable)
+	for _, f := range []string{"../../README.md", "../../contract/README.md"} {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
-		require.Contains(t, string(b), "```text\n"+contract.ExitStatusTable+"```", f)
+		require.Contains(t, string(b), "```text\n"+exitStatusTable+"```", f)
 	}
 }

@@ -1,4 +1,4 @@
-package contract
+package main
 
 import (
 	"bytes"
@@ -10,16 +10,18 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/glclusters/clustersapi/contract"
 )
 
-// Env is what Main needs from the process; tests pass their own.
-type Env struct {
-	Stdout, Stderr io.Writer
-	Getenv         func(string) string
-	// Progress prints a line per step on Stderr (the command sets it when Stderr is a terminal).
-	Progress bool
-	// Client overrides the HTTP client (tests use fast sleeps).
-	Client *Client
+// cli is what run needs from the process; tests pass their own.
+type cli struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// progress prints a line per step on stderr (main sets it when stderr is a terminal).
+	progress bool
+	// client is the suite's HTTP client (nil: contract's default; tests retry without waiting).
+	client *contract.Client
 }
 
 const usageTop = `glcontract replays scenarios against a GitLab instance, judges every response by openapi.yaml,
@@ -32,10 +34,10 @@ Usage:
 
 Run "glcontract COMMAND --help" for the flags of a command.
 
-` + ExitStatusTable
+` + exitStatusTable
 
-// ExitStatusTable is the verdicts by exit status: in --help and, verbatim, in both READMEs.
-const ExitStatusTable = `Exit status:
+// exitStatusTable is the verdicts by exit status: in --help and, verbatim, in both READMEs.
+const exitStatusTable = `Exit status:
   0  conformant; or skipped: "clusters API disabled on this instance" (without --baseline, or
      with a baseline that recorded it off too)
   1  findings (spec, values, secrets, cleanup); drift against --baseline, including the clusters
@@ -71,7 +73,7 @@ A private CA: --ca-cert /path/ca.pem (or SSL_CERT_FILE); a proxy: HTTPS_PROXY. O
 progress (each step, retries and their waits, requests slower than 2 s) goes to stderr. Ctrl-C stops the run and still
 deletes what it created (a second Ctrl-C does not interrupt that cleanup).
 
-` + ExitStatusTable + `
+` + exitStatusTable + `
 Flags:
 `
 
@@ -100,20 +102,20 @@ Examples:
 Flags:
 `
 
-// Main is the glcontract command: it parses args (without the program name), runs the
+// run is the glcontract command: it parses args (without the program name), runs the
 // command and returns the exit status.
-func Main(ctx context.Context, args []string, env Env) int {
-	if env.Getenv == nil {
-		env.Getenv = os.Getenv
+func (env cli) run(ctx context.Context, args []string) int {
+	if env.getenv == nil {
+		env.getenv = os.Getenv
 	}
-	if env.Stdout == nil {
-		env.Stdout = io.Discard
+	if env.stdout == nil {
+		env.stdout = io.Discard
 	}
-	if env.Stderr == nil {
-		env.Stderr = io.Discard
+	if env.stderr == nil {
+		env.stderr = io.Discard
 	}
 	if len(args) == 0 {
-		fmt.Fprint(env.Stderr, usageTop)
+		fmt.Fprint(env.stderr, usageTop)
 		return 2
 	}
 	switch args[0] {
@@ -124,18 +126,18 @@ func Main(ctx context.Context, args []string, env Env) int {
 	case "sweep":
 		return mainSweep(ctx, args[1:], env)
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(env.Stdout, usageTop)
+		fmt.Fprint(env.stdout, usageTop)
 		return 0
 	case "version", "-version", "--version":
-		fmt.Fprintf(env.Stdout, "glcontract %s\n", ModuleVersion())
+		fmt.Fprintf(env.stdout, "glcontract %s\n", moduleVersion())
 		return 0
 	}
-	fmt.Fprintf(env.Stderr, "glcontract: unknown command %q\nRun \"glcontract --help\" for the commands.\n", args[0])
+	fmt.Fprintf(env.stderr, "glcontract: unknown command %q\nRun \"glcontract --help\" for the commands.\n", args[0])
 	return 2
 }
 
 // flagSet makes a FlagSet whose --help goes to stdout (exit 0) and errors to stderr (exit 2).
-func flagSet(name, usage string, env Env) (*flag.FlagSet, *bytes.Buffer) {
+func flagSet(name, usage string, env cli) (*flag.FlagSet, *bytes.Buffer) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	var help bytes.Buffer
 	fs.SetOutput(&help)
@@ -147,15 +149,15 @@ func flagSet(name, usage string, env Env) (*flag.FlagSet, *bytes.Buffer) {
 }
 
 // parse handles --help and errors; ok is false when Main should return code.
-func parse(fs *flag.FlagSet, help *bytes.Buffer, args []string, env Env) (code int, ok bool) {
+func parse(fs *flag.FlagSet, help *bytes.Buffer, args []string, env cli) (code int, ok bool) {
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		io.Copy(env.Stdout, help)
+		io.Copy(env.stdout, help)
 		return 0, false
 	case err != nil:
 		// the error and where to look, not the whole help
-		fmt.Fprintf(env.Stderr, "glcontract %s: %v\nRun \"glcontract %s --help\" for the flags and examples.\n", fs.Name(), err, fs.Name())
+		fmt.Fprintf(env.stderr, "glcontract %s: %v\nRun \"glcontract %s --help\" for the flags and examples.\n", fs.Name(), err, fs.Name())
 		return 2, false
 	}
 	return 0, true
@@ -172,107 +174,134 @@ func addTarget(fs *flag.FlagSet) targetFlags {
 	}
 }
 
-func (t targetFlags) resolve(env Env) (string, string, string) {
+func (t targetFlags) resolve(env cli) (string, string, string) {
 	pick := func(v *string, name string) string {
 		if *v != "" {
 			return *v
 		}
-		return env.Getenv(name)
+		return env.getenv(name)
 	}
 	return pick(t.url, "GITLAB_URL"), pick(t.token, "GITLAB_TOKEN"), pick(t.project, "GITLAB_PROJECT")
 }
 
-func mainCheck(ctx context.Context, args []string, env Env) int {
+// checkRun is what a check command line asks for.
+type checkRun struct {
+	cfg                      contract.Config
+	base                     *contract.SavedRun // --baseline, loaded
+	baseFile, saveBase       string
+	jsonOut, junitOut, mdOut string
+}
+
+// parseCheck decides whether the command line makes a run: flags, environment, run id, the
+// baseline file and the CA certificate. ok is false when mainCheck should return code.
+func parseCheck(args []string, env cli) (run checkRun, code int, ok bool) {
 	fs, help := flagSet("check", usageCheck, env)
 	target := addTarget(fs)
 	write := fs.Bool("write", false, "also create, get, list, edit and delete a cluster and provoke validation errors (needs Maintainer); everything created is deleted before exit, e.g. --write")
 	strictMode := fs.Bool("strict", false, "fields and headers the spec does not declare are findings (exit 1), not notes, e.g. --strict")
-	jsonOut := fs.String("json", "", "write the full report as JSON to `FILE`, e.g. --json report.json")
-	junitOut := fs.String("junit", "", "write a JUnit XML report to `FILE` for GitLab CI, e.g. --junit report.xml")
-	mdOut := fs.String("markdown", "", "write a one-page Markdown report to `FILE`, e.g. --markdown upgrade.md")
-	saveBase := fs.String("save-baseline", "", "save the normalised run (repeating read requests to learn volatile fields) to `FILE`, e.g. --save-baseline before.json")
-	baseline := fs.String("baseline", "", "compare with a run saved by --save-baseline and report drift, e.g. --baseline before.json")
+	fs.StringVar(&run.jsonOut, "json", "", "write the full report as JSON to `FILE`, e.g. --json report.json")
+	fs.StringVar(&run.junitOut, "junit", "", "write a JUnit XML report to `FILE` for GitLab CI, e.g. --junit report.xml")
+	fs.StringVar(&run.mdOut, "markdown", "", "write a one-page Markdown report to `FILE`, e.g. --markdown upgrade.md")
+	fs.StringVar(&run.saveBase, "save-baseline", "", "save the normalised run (repeating read requests to learn volatile fields) to `FILE`, e.g. --save-baseline before.json")
+	fs.StringVar(&run.baseFile, "baseline", "", "compare with a run saved by --save-baseline and report drift, e.g. --baseline before.json")
 	scenarios := fs.String("scenarios", "", "read scenarios from `DIR` instead of the built-in ones, e.g. --scenarios ./my-scenarios")
 	runID := fs.String("run-id", "", "use this run id instead of a new one (names and scopes carry it), e.g. --run-id 20250102t030405-a1b2c3")
 	if code, ok := parse(fs, help, args, env); !ok {
-		return code
+		return run, code, false
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "glcontract check: unexpected argument %q\n", fs.Arg(0))
-		return 2
+		fmt.Fprintf(env.stderr, "glcontract check: unexpected argument %q\n", fs.Arg(0))
+		return run, 2, false
 	}
 	url, token, project := target.resolve(env)
 	if url == "" || token == "" || project == "" {
-		fmt.Fprintln(env.Stderr, "glcontract check: --url, --token and --project are required (or GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT); see --help")
-		return 2
+		fmt.Fprintln(env.stderr, "glcontract check: --url, --token and --project are required (or GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT); see --help")
+		return run, 2, false
 	}
-	if *runID != "" && !runMarker.MatchString("glcontract-"+*runID) {
-		fmt.Fprintf(env.Stderr, "glcontract check: --run-id %q is not like 20250102t030405-a1b2c3\n", *runID)
-		return 2
+	if *runID != "" && !contract.ValidRunID(*runID) {
+		fmt.Fprintf(env.stderr, "glcontract check: --run-id %q is not like 20250102t030405-a1b2c3\n", *runID)
+		return run, 2, false
 	}
-	var base *SavedRun
-	if *baseline != "" {
+	if run.baseFile != "" {
 		var err error
-		if base, err = LoadRun(*baseline); err != nil {
-			fmt.Fprintf(env.Stderr, "glcontract check: --baseline: %v\n", err)
-			return 2
+		if run.base, err = contract.LoadRun(run.baseFile); err != nil {
+			fmt.Fprintf(env.stderr, "glcontract check: --baseline: %v\n", err)
+			return run, 2, false
 		}
 	}
 	client, err := target.client(env)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "glcontract check: %v\n", err)
-		return 2
+		fmt.Fprintf(env.stderr, "glcontract check: %v\n", err)
+		return run, 2, false
 	}
-	cfg := Config{URL: url, Token: token, Project: project, Write: *write, Strict: *strictMode,
-		LearnVolatile: *saveBase != "", Client: client, RunID: *runID}
+	run.cfg = contract.Config{URL: url, Token: token, Project: project, Write: *write, Strict: *strictMode,
+		LearnVolatile: run.saveBase != "", Client: client, RunID: *runID}
 	if *scenarios != "" {
-		cfg.Scenarios, cfg.ScenarioDir = os.DirFS(*scenarios), "."
+		run.cfg.Scenarios, run.cfg.ScenarioDir = os.DirFS(*scenarios), "."
 	}
-	if env.Progress {
-		cfg.Progress = env.Stderr
+	if env.progress {
+		run.cfg.Progress = env.stderr
 	}
-	rep, err := Run(ctx, cfg)
-	if rep != nil && base != nil {
-		rep.CompareWith(base, *baseline)
+	return run, 0, true
+}
+
+func mainCheck(ctx context.Context, args []string, env cli) int {
+	c, code, ok := parseCheck(args, env)
+	if !ok {
+		return code
+	}
+	rep, err := contract.Run(ctx, c.cfg)
+	if rep != nil && c.base != nil {
+		rep.CompareWith(c.base, c.baseFile)
 	}
 	if rep != nil {
-		if werr := writeReports(rep, env, *jsonOut, *junitOut, *mdOut); werr != nil {
-			fmt.Fprintf(env.Stderr, "glcontract check: %v\n", werr)
+		if werr := writeReports(rep, env, c.jsonOut, c.junitOut, c.mdOut); werr != nil {
+			fmt.Fprintf(env.stderr, "glcontract check: %v\n", werr)
 			return 2
 		}
-		if *saveBase != "" && rep.SavedRun() != nil && (rep.Result == ResultPass || rep.Result == ResultFail || rep.Result == ResultSkipped) {
-			saved := rep.SavedRun()
-			if serr := SaveRun(*saveBase, saved); serr != nil {
-				fmt.Fprintf(env.Stderr, "glcontract check: --save-baseline: %v\n", serr)
-				return 2
-			}
-			if saved.APIOff != "" {
-				fmt.Fprintf(env.Stderr, "glcontract check: saved baseline %s: it records the clusters API as off (%s); a run with --baseline %s once the API is on reports that change\n",
-					*saveBase, saved.APIOff, *saveBase)
-			} else {
-				fmt.Fprintf(env.Stderr, "glcontract check: saved baseline %s: %d exchanges%s\n", *saveBase, len(saved.Exchanges), versionSuffix(saved.Target.Version))
-			}
+		if c.saveBase != "" && !writeBaseline(rep, c.saveBase, env) {
+			return 2
 		}
 	}
 	if err != nil {
 		msg := err.Error()
 		if rep != nil {
-			msg = rep.redactor().String(msg)
+			msg = rep.Redact(msg)
 		}
-		fmt.Fprintf(env.Stderr, "glcontract check: %s\n", msg)
+		fmt.Fprintf(env.stderr, "glcontract check: %s\n", msg)
 		return 2
 	}
 	return rep.ExitCode()
 }
 
-func writeReports(rep *Report, env Env, jsonOut, junitOut, mdOut string) error {
-	if err := WriteConsole(env.Stdout, rep); err != nil {
+// writeBaseline saves a completed run (passed, failed or skipped: not an aborted one) for
+// --save-baseline and says what it saved; false when it could not.
+func writeBaseline(rep *contract.Report, file string, env cli) bool {
+	saved := rep.SavedRun()
+	if saved == nil || (rep.Result != contract.ResultPass && rep.Result != contract.ResultFail && rep.Result != contract.ResultSkipped) {
+		return true
+	}
+	if err := contract.SaveRun(file, saved); err != nil {
+		fmt.Fprintf(env.stderr, "glcontract check: --save-baseline: %v\n", err)
+		return false
+	}
+	if saved.APIOff != "" {
+		fmt.Fprintf(env.stderr, "glcontract check: saved baseline %s: it records the clusters API as off (%s); a run with --baseline %s once the API is on reports that change\n",
+			file, saved.APIOff, file)
+	} else {
+		fmt.Fprintf(env.stderr, "glcontract check: saved baseline %s: %d exchanges%s\n", file, len(saved.Exchanges), versionSuffix(saved.Target.Version))
+	}
+	return true
+}
+
+func writeReports(rep *contract.Report, env cli, jsonOut, junitOut, mdOut string) error {
+	if err := contract.WriteConsole(env.stdout, rep); err != nil {
 		return err
 	}
 	for _, out := range []struct {
 		file  string
-		write func(io.Writer, *Report) error
-	}{{jsonOut, WriteJSON}, {junitOut, WriteJUnit}, {mdOut, WriteMarkdown}} {
+		write func(io.Writer, *contract.Report) error
+	}{{jsonOut, contract.WriteJSON}, {junitOut, contract.WriteJUnit}, {mdOut, contract.WriteMarkdown}} {
 		if out.file == "" {
 			continue
 		}
@@ -295,7 +324,7 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return f.Close()
 }
 
-func mainDiff(args []string, env Env) int {
+func mainDiff(args []string, env cli) int {
 	fs, help := flagSet("diff", usageDiff, env)
 	strictMode := fs.Bool("strict", false, "undocumented fields and headers that appear or go away fail the diff (exit 1) too, e.g. --strict")
 	jsonOut := fs.String("json", "", "write the drift as JSON to `FILE`, e.g. --json drift.json")
@@ -315,39 +344,30 @@ func mainDiff(args []string, env Env) int {
 		rest = fs.Args()[1:]
 	}
 	if len(files) != 2 {
-		fmt.Fprint(env.Stderr, "glcontract diff: needs two saved runs, BEFORE.json and AFTER.json\n\n")
+		fmt.Fprint(env.stderr, "glcontract diff: needs two saved runs, BEFORE.json and AFTER.json\n\n")
 		fs.Usage()
-		io.Copy(env.Stderr, help)
+		io.Copy(env.stderr, help)
 		return 2
 	}
-	before, err := LoadRun(files[0])
+	before, err := contract.LoadRun(files[0])
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "glcontract diff: %v\n", err)
+		fmt.Fprintf(env.stderr, "glcontract diff: %v\n", err)
 		return 2
 	}
-	after, err := LoadRun(files[1])
+	after, err := contract.LoadRun(files[1])
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "glcontract diff: %v\n", err)
+		fmt.Fprintf(env.stderr, "glcontract diff: %v\n", err)
 		return 2
 	}
-	rep := DiffReport(before, after, files[0], *strictMode)
+	rep := contract.DiffReport(before, after, files[0], *strictMode)
 	if err := writeReports(rep, env, *jsonOut, *junitOut, *mdOut); err != nil {
-		fmt.Fprintf(env.Stderr, "glcontract diff: %v\n", err)
+		fmt.Fprintf(env.stderr, "glcontract diff: %v\n", err)
 		return 2
 	}
 	return rep.ExitCode()
 }
 
-// DiffReport compares two saved runs as a report whose only content is the drift.
-func DiffReport(before, after *SavedRun, beforeFile string, strictMode bool) *Report {
-	rep := &Report{Tool: "glcontract", RunID: after.RunID, Target: after.Target, StartedAt: after.SavedAt,
-		Write: after.Write, Strict: strictMode, Steps: []StepResult{}, Findings: []Finding{}, run: after}
-	rep.CompareWith(before, beforeFile)
-	rep.finish()
-	return rep
-}
-
-func mainSweep(ctx context.Context, args []string, env Env) int {
+func mainSweep(ctx context.Context, args []string, env cli) int {
 	fs, help := flagSet("sweep", usageSweep, env)
 	target := addTarget(fs)
 	runID := fs.String("run-id", "", "only this run's leftovers, e.g. --run-id 20250102t030405-a1b2c3 (default: every glcontract run's)")
@@ -357,19 +377,19 @@ func mainSweep(ctx context.Context, args []string, env Env) int {
 	}
 	url, token, project := target.resolve(env)
 	if url == "" || token == "" || project == "" {
-		fmt.Fprintln(env.Stderr, "glcontract sweep: --url, --token and --project are required (or GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT); see --help")
+		fmt.Fprintln(env.stderr, "glcontract sweep: --url, --token and --project are required (or GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT); see --help")
 		return 2
 	}
 	client, err := target.client(env)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "glcontract sweep: %v\n", err)
+		fmt.Fprintf(env.stderr, "glcontract sweep: %v\n", err)
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	found, err := Sweep(ctx, SweepConfig{URL: url, Token: token, Project: project, RunID: *runID, DryRun: *dry, Client: client})
+	found, err := contract.Sweep(ctx, contract.SweepConfig{URL: url, Token: token, Project: project, RunID: *runID, DryRun: *dry, Client: client})
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "glcontract sweep: %s\n", NewRedactor(token).String(err.Error()))
+		fmt.Fprintf(env.stderr, "glcontract sweep: %s\n", contract.NewRedactor(token).String(err.Error()))
 		return 2
 	}
 	failed := 0
@@ -381,11 +401,19 @@ func mainSweep(ctx context.Context, args []string, env Env) int {
 		case !c.Deleted:
 			state, failed = "NOT deleted: "+c.Detail, failed+1
 		}
-		fmt.Fprintf(env.Stdout, "%s cluster %d %q (scope %q, run %s)\n", state, c.ID, c.Name, c.EnvironmentScope, c.RunID)
+		fmt.Fprintf(env.stdout, "%s cluster %d %q (scope %q, run %s)\n", state, c.ID, c.Name, c.EnvironmentScope, c.RunID)
 	}
-	fmt.Fprintf(env.Stdout, "%d leftover(s) of glcontract runs in project %s\n", len(found), strings.TrimSpace(project))
+	fmt.Fprintf(env.stdout, "%d leftover(s) of glcontract runs in project %s\n", len(found), strings.TrimSpace(project))
 	if failed > 0 {
 		return 1
 	}
 	return 0
+}
+
+// versionSuffix is " (GitLab 17.11.0)", or "" when the version is unknown.
+func versionSuffix(v string) string {
+	if v == "" {
+		return ""
+	}
+	return " (GitLab " + v + ")"
 }

@@ -1,4 +1,4 @@
-package contract_test
+package main
 
 import (
 	"path/filepath"
@@ -9,12 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/contract"
+	"github.com/glclusters/clustersapi/internal/proxytest"
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // newestFirst serves lists of clusters by id descending while *on: a page of one item looks
 // right, a page holding two or more does not.
 func newestFirst(t *testing.T, mockURL string, on *atomic.Bool) string {
-	return drifting(t, mockURL, func(in exchangeInfo, out *upstream) {
+	return proxytest.Rewrite(t, mockURL, func(in proxytest.Exchange, out *proxytest.Upstream) {
 		list, ok := out.JSON().([]any)
 		if !on.Load() || !ok || out.Status != 200 {
 			return
@@ -48,23 +50,23 @@ func TestOrderOtherThanGitLabsIsFound(t *testing.T) {
 		{"write, one cluster in the project plus the run's two", true, "write/list both in one page"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			mock := startMock(t)
+			mock := mocktest.Start(t)
 			if !tc.write {
-				createCluster(t, mock.URL, "made-by-hand", "staging")
+				proxytest.CreateCluster(t, mock.URL, rootToken, "made-by-hand", "staging")
 			}
 			args := []string{"check", "--url", newestFirst(t, mock.URL, always()), "--token", rootToken, "--project", project}
 			if tc.write {
 				args = append(args, "--write")
 			}
-			r := cli(t, nil, args...)
+			r := glcontract(t, nil, args...)
 			require.Equal(t, 1, r.code, r.stdout+r.stderr)
 			require.Contains(t, r.stdout, tc.step+": GET /api/v4/projects/1/clusters?page=1&per_page=100")
 			require.Contains(t, r.stdout, "the list is not ordered by id ascending")
-			require.Empty(t, glcontractClusters(t, mock.URL))
+			require.Empty(t, proxytest.GlcontractClusters(t, mock.URL, rootToken))
 
 			// the faithful mock passes the same check
 			args[2] = mock.URL
-			r = cli(t, nil, args...)
+			r = glcontract(t, nil, args...)
 			require.Equal(t, 0, r.code, r.stdout+r.stderr)
 		})
 	}
@@ -72,12 +74,12 @@ func TestOrderOtherThanGitLabsIsFound(t *testing.T) {
 
 // TestBaselineReportsOrderingChange: the same clusters in another order is drift.
 func TestBaselineReportsOrderingChange(t *testing.T) {
-	mock := startMock(t)
-	createCluster(t, mock.URL, "made-by-hand", "staging")
+	mock := mocktest.Start(t)
+	proxytest.CreateCluster(t, mock.URL, rootToken, "made-by-hand", "staging")
 	var reversed atomic.Bool
 	target := newestFirst(t, mock.URL, &reversed)
 	base := filepath.Join(t.TempDir(), "before.json")
-	r := cli(t, nil, "check", "--url", target, "--token", rootToken, "--project", project, "--save-baseline", base)
+	r := glcontract(t, nil, "check", "--url", target, "--token", rootToken, "--project", project, "--save-baseline", base)
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
 
 	reversed.Store(true)

@@ -1,4 +1,4 @@
-package contract_test
+package main
 
 import (
 	"fmt"
@@ -7,12 +7,14 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
 // TestCLIScenarioMatchersAreChecked: a scenario with an unknown or incomplete matcher is
 // refused when it loads (exit 2, naming file, step and matcher), before any request.
 func TestCLIScenarioMatchersAreChecked(t *testing.T) {
-	mock := startMock(t)
+	mock := mocktest.Start(t)
 	for _, tc := range []struct {
 		where, matcher, want string
 	}{
@@ -34,7 +36,7 @@ func TestCLIScenarioMatchersAreChecked(t *testing.T) {
 			}
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "mine.json"), []byte(`{"name":"mine","steps":[
 				{"name":"user","request":{"method":"GET","path":"/user"},"expect":{"status":200}},`+step+`]}`), 0o600))
-			r := cli(t, nil, "check", "--url", mock.URL, "--token", rootToken, "--project", project, "--scenarios", dir)
+			r := glcontract(t, nil, "check", "--url", mock.URL, "--token", rootToken, "--project", project, "--scenarios", dir)
 			require.Equal(t, 2, r.code, r.stdout+r.stderr)
 			require.Contains(t, r.stderr, `mine.json: scenario "mine" step 2 (version): `)
 			require.Contains(t, r.stderr, tc.want)

@@ -1,4 +1,4 @@
-package contract
+package main
 
 import (
 	"crypto/tls"
@@ -8,16 +8,18 @@ import (
 	"os"
 	"runtime/debug"
 	"time"
+
+	"github.com/glclusters/clustersapi/contract"
 )
 
-// Version is set at build time (-ldflags "-X github.com/glclusters/clustersapi/contract.Version=v1.2.3");
-// otherwise ModuleVersion reads the module's version from the build info.
-var Version string
+// version is set at build time (-ldflags "-X main.version=v1.2.3"); otherwise moduleVersion
+// reads the module's version from the build info.
+var version string
 
-// ModuleVersion is glcontract's version: Version, the module version it was built as, or "devel".
-func ModuleVersion() string {
-	if Version != "" {
-		return Version
+// moduleVersion is glcontract's version: version, the module version it was built as, or "devel".
+func moduleVersion() string {
+	if version != "" {
+		return version
 	}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
@@ -26,8 +28,9 @@ func ModuleVersion() string {
 }
 
 // client is env's client (or a new one) trusting --ca-cert in addition to the system's CAs.
-func (t targetFlags) client(env Env) (*Client, error) {
-	c := env.Client
+// env's client must not have sent a request yet: a copy keeps the transport it first used.
+func (t targetFlags) client(env cli) (*contract.Client, error) {
+	c := env.client
 	if *t.caCert == "" {
 		return c, nil
 	}
@@ -43,7 +46,7 @@ func (t targetFlags) client(env Env) (*Client, error) {
 		return nil, fmt.Errorf("--ca-cert %s: no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)", *t.caCert)
 	}
 	if c == nil {
-		c = &Client{}
+		c = &contract.Client{}
 	} else {
 		cp := *c
 		c = &cp
@@ -54,6 +57,6 @@ func (t targetFlags) client(env Env) (*Client, error) {
 	if c.HTTP != nil {
 		timeout = c.HTTP.Timeout
 	}
-	c.HTTP, c.guarded = &http.Client{Transport: base, Timeout: timeout}, nil
+	c.HTTP = &http.Client{Transport: base, Timeout: timeout}
 	return c, nil
 }
