@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/glclusters/clustersapi/contract"
+	"github.com/glclusters/clustersapi/internal/buildinfo"
 )
 
 // version is set at build time (-ldflags "-X main.version=v1.2.3"); otherwise moduleVersion
@@ -17,15 +17,7 @@ import (
 var version string
 
 // moduleVersion is glcontract's version: version, the module version it was built as, or "devel".
-func moduleVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
-}
+func moduleVersion() string { return buildinfo.Version(version) }
 
 // client is env's client (or a new one) trusting --ca-cert in addition to the system's CAs.
 // env's client must not have sent a request yet: a copy keeps the transport it first used.

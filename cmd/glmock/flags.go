@@ -86,6 +86,9 @@ func (o *oneOf) Set(v string) error {
 func applyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "version" {
+			return // a command, not a setting: GLMOCK_VERSION must not stop every start
+		}
 		name := "GLMOCK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if f.Name == "feature" {
 			name = "GLMOCK_FEATURES"

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/glclusters/clustersapi/internal/buildinfo"
 	"github.com/glclusters/clustersapi/mockserver"
 )
 
@@ -24,6 +25,10 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	f, code, ok := parseFlags(args, lookupEnv, stderr)
 	if !ok {
 		return code
+	}
+	if f.showVersion {
+		fmt.Fprintln(stdout, "glmock", buildinfo.Version(version))
+		return 0
 	}
 	logger := f.logger(stdout)
 	srv, code := f.newServer(logger, stderr)
@@ -49,7 +54,12 @@ type flags struct {
 	logFormat                                    *oneOf
 	maxClusters                                  intFlag
 	features                                     featureFlags
+	showVersion                                  bool
 }
+
+// version is set at build time (-ldflags "-X main.version=v1.2.3"); otherwise --version reports
+// the module version from the build info, or "devel".
+var version string
 
 // parseFlags reads the environment, then the command line over it. ok is false when glmock
 // should stop at once with code (0 after --help, 2 for a mistake, already reported).
@@ -66,7 +76,10 @@ func parseFlags(args []string, lookupEnv func(string) (string, bool), stderr io.
 	fs.Var(f.logFormat, "log-format", "log format: json or text")
 	fs.Var(&f.maxClusters, "max-clusters", "how many clusters clients can make the mock store; a create beyond gets GitLab's plan-limit 400")
 	fs.Var(f.features, "feature", "set a feature flag, NAME=BOOL (repeatable), e.g. certificate_based_clusters=false")
-	fs.Usage = func() {
+	fs.BoolVar(&f.showVersion, "version", false, "print glmock's version and exit")
+	// A mistake gets flag's one-line error and a pointer to --help, not the whole usage.
+	fs.Usage = func() {}
+	usage := func() {
 		fmt.Fprintf(stderr, "Usage: glmock [flags]\n       glmock healthcheck [--url URL]\n\n"+
 			"Serves a stateful mock of GitLab's project clusters API under /api/v4.\n"+
 			"Every flag can also be set by an environment variable: GLMOCK_ and the flag name in\n"+
@@ -81,8 +94,10 @@ func parseFlags(args []string, lookupEnv func(string) (string, bool), stderr io.
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage()
 			return nil, 0, false
 		}
+		fmt.Fprintln(stderr, `Run "glmock --help" for the flags and an example.`)
 		return nil, 2, false
 	}
 	if fs.NArg() > 0 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -154,6 +155,35 @@ func TestMainUsageErrors(t *testing.T) {
 			assert.Contains(t, errOut.String(), tc.want)
 		})
 	}
+}
+
+// TestMainFlagTypoIsTwoLines: a mistake on the command line gets the error and a pointer to
+// --help, not the whole usage; --help still prints it all.
+func TestMainFlagTypoIsTwoLines(t *testing.T) {
+	for _, args := range [][]string{{"--adr", "127.0.0.1:0"}, {"--log-format", "xml"}, {"--max-clusters", "many"}} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), args, lookup(nil), &out, &errOut)
+		assert.Equal(t, 2, code)
+		lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+		if assert.Len(t, lines, 2, errOut.String()) {
+			assert.Equal(t, `Run "glmock --help" for the flags and an example.`, lines[1])
+		}
+		assert.Empty(t, out.String())
+	}
+	var errOut bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"--help"}, lookup(nil), io.Discard, &errOut))
+	assert.Contains(t, errOut.String(), "-max-clusters")
+}
+
+// TestMainVersion: --version prints the version on stdout and starts nothing.
+func TestMainVersion(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"--version"}, lookup(nil), &out, &errOut), errOut.String())
+	assert.Equal(t, "glmock devel\n", out.String())
+	assert.Empty(t, errOut.String())
+	// GLMOCK_VERSION is not the flag: a variable of that name must not stop every start.
+	_, _, stop := runMain(t, []string{"--addr", "127.0.0.1:0"}, map[string]string{"GLMOCK_VERSION": "true"})
+	assert.Equal(t, 0, stop())
 }
 
 func TestHealthcheckCommand(t *testing.T) {
