@@ -307,11 +307,7 @@ func stepName(st *Step, item string) string {
 func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item string, volatile map[string]bool, secrets []secretCheck) {
 	name := stepName(st, item)
 	r.progress("RUN", sc.Name, name, "")
-	required := make([]any, 0, len(st.Requires))
-	for _, v := range st.Requires {
-		required = append(required, "${"+v+"}")
-	}
-	if missing := r.vars.missingVars(append(required, st.Request.Path, st.Request.Query, st.Request.Body, st.Expect.Body, st.Expect.Contains)...); len(missing) > 0 {
+	if missing := r.missingInputs(st); len(missing) > 0 {
 		r.skipStep(sc, st, item, "needs ${"+strings.Join(missing, "}, ${")+"}, which an earlier step did not capture")
 		return
 	}
@@ -324,66 +320,16 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 		Pinned:   pinned,
 		Volatile: volatile,
 	}
-	res := StepResult{Scenario: sc.Name, Step: name}
-	var exchanges []*exchange
-	var findings []Finding
-	var body any // the decoded body (all items, for a page walk)
-	if st.Paginate != nil {
-		exchanges, findings, body = r.walkPages(ctx, sc, st, name, exp, secrets)
-	} else {
-		ex := r.send(ctx, sc, st, name, r.apiPath(st.Request, nil))
-		exchanges = []*exchange{ex}
-		if ex.Err == nil || !r.fatal(ex) {
-			findings = r.chk.check(ex, exp, secrets)
-			body = ex.decoded
-		}
-	}
+	exchanges, findings, body := r.exchangeStep(ctx, sc, st, name, exp, secrets)
 	if len(exchanges) == 0 {
 		return
 	}
 	first := exchanges[0]
-	res.Request, res.Status, res.Requests = r.redact.String(first.requestLine()), first.Status, len(exchanges)
-	if first.Err != nil && r.fatal(first) {
-		res.Outcome, res.Detail = "skipped", r.redact.String(first.Err.Error())
-		r.report.Steps = append(r.report.Steps, res)
-		r.progress("STOP", sc.Name, name, res.Detail)
+	res := StepResult{Scenario: sc.Name, Step: name, Request: r.redact.String(first.requestLine()), Status: first.Status, Requests: len(exchanges)}
+	if r.stopsRun(sc, st, first, res) {
 		return
 	}
-
-	// a probe that tells the run to stop: the API is off, the token is wrong, ...
-	if first.Err == nil {
-		if c := r.matchCondition(st.SkipIf, first); c != nil {
-			r.stop = &skipRun{reason: r.vars.String(c.Reason)}
-			res.Outcome, res.Detail = "skipped", r.vars.String(c.Reason)
-			r.report.Steps = append(r.report.Steps, res)
-			r.progress("SKIP", sc.Name, name, res.Detail)
-			return
-		}
-		if c := r.matchCondition(st.AbortIf, first); c != nil {
-			r.stop = fmt.Errorf("%w: %s", ErrUsage, r.vars.String(c.Reason))
-			res.Outcome, res.Detail = "skipped", r.vars.String(c.Reason)
-			r.report.Steps = append(r.report.Steps, res)
-			r.progress("STOP", sc.Name, name, res.Detail)
-			return
-		}
-	}
-
-	// captured values for later steps, and what to delete before exit
-	for vname, p := range st.Capture {
-		if v, ok := lookupJSONPath(body, p); ok {
-			r.vars[vname] = v
-			if sc.Write {
-				r.runVars[vname] = true
-			}
-		}
-	}
-	// what the target is, for the reports: captured by the version and user steps
-	for vname, field := range map[string]*string{"gitlab_version": &r.report.Target.Version,
-		"gitlab_revision": &r.report.Target.Revision, "username": &r.report.Target.User} {
-		if v, ok := r.vars[vname]; ok {
-			*field = text(v)
-		}
-	}
+	r.capture(sc, st, body)
 	r.registerCleanup(st, first)
 	r.releaseCleanup(first)
 
@@ -393,6 +339,78 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 	r.run.add(first, body, r, sc, findings)
 
 	res.DurationMS = r.cfg.Now().Sub(started).Milliseconds()
+	r.finishStep(res, findings, exchanges)
+}
+
+// missingInputs lists the variables the step needs that no earlier step captured.
+func (r *runner) missingInputs(st *Step) []string {
+	required := make([]any, 0, len(st.Requires))
+	for _, v := range st.Requires {
+		required = append(required, "${"+v+"}")
+	}
+	return r.vars.missingVars(append(required, st.Request.Path, st.Request.Query, st.Request.Body, st.Expect.Body, st.Expect.Contains)...)
+}
+
+// exchangeStep sends the step's request, or walks its pages, and judges what came back. body is
+// the decoded body (all items, for a page walk).
+func (r *runner) exchangeStep(ctx context.Context, sc *Scenario, st *Step, name string, exp expectation, secrets []secretCheck) (exchanges []*exchange, findings []Finding, body any) {
+	if st.Paginate != nil {
+		return r.walkPages(ctx, sc, st, name, exp, secrets)
+	}
+	ex := r.send(ctx, sc, st, name, r.apiPath(st.Request, nil))
+	if ex.Err == nil || !r.fatal(ex) {
+		findings = r.chk.check(ex, exp, secrets)
+		body = ex.decoded
+	}
+	return []*exchange{ex}, findings, body
+}
+
+// stopsRun decides whether the step's first answer ends it as skipped: no response at all, or a
+// probe whose SkipIf or AbortIf matched (the API is off, the token is wrong, ...), which also
+// stops the run. It records the skipped step.
+func (r *runner) stopsRun(sc *Scenario, st *Step, first *exchange, res StepResult) bool {
+	verb := "STOP"
+	if first.Err != nil {
+		if !r.fatal(first) {
+			return false
+		}
+		res.Detail = r.redact.String(first.Err.Error())
+	} else if c := r.matchCondition(st.SkipIf, first); c != nil {
+		r.stop = &skipRun{reason: r.vars.String(c.Reason)}
+		res.Detail, verb = r.vars.String(c.Reason), "SKIP"
+	} else if c := r.matchCondition(st.AbortIf, first); c != nil {
+		r.stop = fmt.Errorf("%w: %s", ErrUsage, r.vars.String(c.Reason))
+		res.Detail = r.vars.String(c.Reason)
+	} else {
+		return false
+	}
+	res.Outcome = "skipped"
+	r.report.Steps = append(r.report.Steps, res)
+	r.progress(verb, sc.Name, res.Step, res.Detail)
+	return true
+}
+
+// capture stores the values the step captures for later steps, and what the target is for the
+// reports (captured by the version and user steps).
+func (r *runner) capture(sc *Scenario, st *Step, body any) {
+	for vname, p := range st.Capture {
+		if v, ok := lookupJSONPath(body, p); ok {
+			r.vars[vname] = v
+			if sc.Write {
+				r.runVars[vname] = true
+			}
+		}
+	}
+	for vname, field := range map[string]*string{"gitlab_version": &r.report.Target.Version,
+		"gitlab_revision": &r.report.Target.Revision, "username": &r.report.Target.User} {
+		if v, ok := r.vars[vname]; ok {
+			*field = text(v)
+		}
+	}
+}
+
+// finishStep counts the step's findings, decides its outcome, records it and prints its line.
+func (r *runner) finishStep(res StepResult, findings []Finding, exchanges []*exchange) {
 	for _, f := range findings {
 		if f.Severity == SeverityError {
 			res.Errors++
@@ -406,6 +424,11 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 	}
 	r.report.Steps = append(r.report.Steps, res)
 	r.report.Findings = append(r.report.Findings, findings...)
+	r.progress(strings.ToUpper(res.Outcome), res.Scenario, res.Step, stepDetail(res, exchanges))
+}
+
+// stepDetail is the progress line's detail: the request, its status, and what it took.
+func stepDetail(res StepResult, exchanges []*exchange) string {
 	detail := fmt.Sprintf("%s → %d", res.Request, res.Status)
 	if len(exchanges) > 1 {
 		detail += fmt.Sprintf(" (%d requests)", len(exchanges))
@@ -416,7 +439,7 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 	if res.Errors > 0 {
 		detail += fmt.Sprintf(", %d finding(s)", res.Errors)
 	}
-	r.progress(strings.ToUpper(res.Outcome), sc.Name, name, detail)
+	return detail
 }
 
 // fatal handles a request that got no response: before any response the target is
