@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,33 +95,53 @@ type expectation struct {
 
 // check runs every check on one exchange.
 func (c *checker) check(ex *exchange, exp expectation, secrets []secretCheck) []Finding {
-	var out []Finding
-	add := func(f Finding) {
-		f.Scenario, f.Step = ex.Scenario, ex.Step
-		f.Request = c.redact.String(ex.requestLine())
-		if ex.Op != nil {
-			f.Operation = ex.Op.ID
-		}
-		if f.Severity == "" {
-			f.Severity = SeverityError
-		}
-		f.Expected = truncate(c.redact.String(f.Expected), 300)
-		f.Actual = truncate(c.redact.String(f.Actual), 300)
-		if k := f.Field[strings.LastIndexAny(f.Field, ".]")+1:]; secretKeys[k] && f.Actual != "null" && f.Actual != "" {
-			f.Actual = Redacted // a credential under its own name, whoever's it is: never shown, not even in part
-		}
-		f.Message = c.redact.String(f.Message)
-		f.Curl = c.curl(ex)
-		out = append(out, f)
-	}
 	if ex.Err != nil {
-		add(Finding{Rule: RuleTransport, Message: "no response: " + ex.Err.Error()})
-		return out
+		return []Finding{c.complete(ex, Finding{Rule: RuleTransport, Message: "no response: " + ex.Err.Error()})}
 	}
 	ex.decode()
-	op := ex.Op
+	found := c.checkStatus(ex, exp)
+	if op := ex.Op; op != nil {
+		content, ctFlagged := c.checkContent(ex, op)
+		found = slices.Concat(found, content,
+			c.validate(ex, ctFlagged),    // the spec, through libopenapi-validator
+			c.checkExpected(ex, exp, op), // expected values
+			c.secretEcho(ex, secrets),    // secrets sent by the run must not come back
+			c.undeclared(ex))             // fields and headers the spec does not declare: notes, or errors with --strict
+	}
+	var out []Finding
+	for _, f := range found {
+		out = append(out, c.complete(ex, f))
+	}
+	hintRenames(out)
+	return out
+}
 
-	// the status the scenario expects, and the statuses the spec documents
+// complete fills in what every finding about ex carries (where, severity, the curl to reproduce
+// it) and redacts and truncates what it shows.
+func (c *checker) complete(ex *exchange, f Finding) Finding {
+	f.Scenario, f.Step = ex.Scenario, ex.Step
+	f.Request = c.redact.String(ex.requestLine())
+	if ex.Op != nil {
+		f.Operation = ex.Op.ID
+	}
+	if f.Severity == "" {
+		f.Severity = SeverityError
+	}
+	f.Expected = truncate(c.redact.String(f.Expected), 300)
+	f.Actual = truncate(c.redact.String(f.Actual), 300)
+	if k := f.Field[strings.LastIndexAny(f.Field, ".]")+1:]; secretKeys[k] && f.Actual != "null" && f.Actual != "" {
+		f.Actual = Redacted // a credential under its own name, whoever's it is: never shown, not even in part
+	}
+	f.Message = c.redact.String(f.Message)
+	f.Curl = c.curl(ex)
+	return f
+}
+
+// checkStatus decides about the status: the one the scenario expects, and the ones the spec
+// documents (no operation at all is a finding too).
+func (c *checker) checkStatus(ex *exchange, exp expectation) []Finding {
+	var out []Finding
+	op := ex.Op
 	if exp.Status != 0 && ex.Status != exp.Status {
 		f := Finding{Rule: RuleValue, Field: "status", Expected: strconv.Itoa(exp.Status), Actual: strconv.Itoa(ex.Status),
 			Message: fmt.Sprintf("status %d, expected %d", ex.Status, exp.Status)}
@@ -130,79 +151,68 @@ func (c *checker) check(ex *exchange, exp expectation, secrets []secretCheck) []
 		if op != nil {
 			f.SpecLocation = c.spec.Location(op.pointer() + "/responses/" + strconv.Itoa(exp.Status))
 		}
-		add(f)
+		out = append(out, f)
 	}
 	if op == nil {
-		add(Finding{Rule: RuleStatus, Message: "the spec has no operation for this request"})
-		return out
+		return append(out, Finding{Rule: RuleStatus, Message: "the spec has no operation for this request"})
 	}
 	if !op.documentsStatus(ex.Status) {
-		add(Finding{Rule: RuleStatus, Field: "status", Actual: strconv.Itoa(ex.Status),
+		out = append(out, Finding{Rule: RuleStatus, Field: "status", Actual: strconv.Itoa(ex.Status),
 			Expected: "one of " + strings.Join(op.documentedStatuses(), ", "),
 			Message:  fmt.Sprintf("undocumented status %d for %s", ex.Status, op.ID), SpecLocation: c.spec.Location(op.pointer() + "/responses")})
 	}
+	return out
+}
 
-	// Content-Type and empty bodies
-	ctFlagged := false
+// checkContent decides about Content-Type and empty bodies. flagged says a finding about the
+// body's media type was made, so the spec check does not make another.
+func (c *checker) checkContent(ex *exchange, op *Operation) (out []Finding, flagged bool) {
 	ct := ex.Header.Get("Content-Type")
 	switch {
 	case ex.Status == http.StatusNoContent || ex.Method == http.MethodHead:
 		if len(ex.Body) > 0 {
-			add(Finding{Rule: RuleContentType, Field: "body", Expected: "empty", Actual: fmt.Sprintf("%d bytes", len(ex.Body)),
+			out = append(out, Finding{Rule: RuleContentType, Field: "body", Expected: "empty", Actual: fmt.Sprintf("%d bytes", len(ex.Body)),
 				Message: fmt.Sprintf("a %d response must have an empty body", ex.Status)})
 		}
 	case len(ex.Body) > 0 || c.declaresContent(op, ex.Status):
 		if ct != JSONContentType {
-			ctFlagged = true
 			msg := "Content-Type is not exactly application/json"
 			if strings.HasPrefix(ct, JSONContentType) {
 				msg += " (GitLab sends no parameters; python-gitlab fails on a charset)"
 			}
 			_, code := c.response(op, ex.Status)
-			add(Finding{Rule: RuleContentType, Field: "header Content-Type", Expected: JSONContentType, Actual: fmt.Sprintf("%q", ct), Message: msg,
-				SpecLocation: c.spec.Location(op.pointer() + "/responses/" + code + "/content")})
-		} else if !ex.isJSON {
-			ctFlagged = true
+			return append(out, Finding{Rule: RuleContentType, Field: "header Content-Type", Expected: JSONContentType, Actual: fmt.Sprintf("%q", ct), Message: msg,
+				SpecLocation: c.spec.Location(op.pointer() + "/responses/" + code + "/content")}), true
+		}
+		if !ex.isJSON {
 			reason := "empty body"
 			if ex.decodeErr != nil {
 				reason = ex.decodeErr.Error()
 			}
-			add(Finding{Rule: RuleContentType, Field: "body", Expected: "JSON", Actual: truncate(string(ex.Body), 80),
-				Message: "the body is not JSON: " + reason})
+			return append(out, Finding{Rule: RuleContentType, Field: "body", Expected: "JSON", Actual: truncate(string(ex.Body), 80),
+				Message: "the body is not JSON: " + reason}), true
 		}
 	}
+	return out, false
+}
 
-	// the spec, through libopenapi-validator
-	for _, f := range c.validate(ex, ctFlagged) {
-		add(f)
-	}
-
-	// expected values
+// checkExpected decides whether the body is what the step expects: empty, or matching its
+// expected body (a response of another status is not compared with this one's body).
+func (c *checker) checkExpected(ex *exchange, exp expectation, op *Operation) []Finding {
+	var out []Finding
 	if exp.Empty && len(ex.Body) > 0 {
-		add(Finding{Rule: RuleValue, Field: "body", Expected: "empty", Actual: fmt.Sprintf("%d bytes", len(ex.Body)), Message: "expected an empty body"})
+		out = append(out, Finding{Rule: RuleValue, Field: "body", Expected: "empty", Actual: fmt.Sprintf("%d bytes", len(ex.Body)), Message: "expected an empty body"})
 	}
-	if exp.Body != nil && (exp.Status == 0 || ex.Status == exp.Status) {
-		// (a response of another status is not compared with this one's body)
-		if !ex.isJSON {
-			add(Finding{Rule: RuleValue, Field: "$", Expected: compactJSON(exp.Body), Actual: truncate(string(ex.Body), 80), Message: "expected a JSON body"})
-		} else {
-			for _, m := range compareValue(exp.Body, ex.decoded, exp.Volatile, exp.Pinned) {
-				add(Finding{Rule: RuleValue, Field: m.Path, Expected: m.Expected, Actual: m.Actual,
-					Message: fmt.Sprintf("%s is %s, expected %s", m.Path, m.Actual, m.Expected), SpecLocation: c.fieldLocation(op, ex.Status, m.Path)})
-			}
-		}
+	if exp.Body == nil || (exp.Status != 0 && ex.Status != exp.Status) {
+		return out
 	}
-
-	// secrets sent by the run must not come back
-	for _, f := range c.secretEcho(ex, secrets) {
-		add(f)
+	if !ex.isJSON {
+		return append(out, Finding{Rule: RuleValue, Field: "$", Expected: compactJSON(exp.Body), Actual: truncate(string(ex.Body), 80), Message: "expected a JSON body"})
 	}
-
-	// fields and headers the spec does not declare: notes, or errors with --strict
-	for _, f := range c.undeclared(ex) {
-		add(f)
+	for _, m := range compareValue(exp.Body, ex.decoded, exp.Volatile, exp.Pinned) {
+		out = append(out, Finding{Rule: RuleValue, Field: m.Path, Expected: m.Expected, Actual: m.Actual,
+			Message: fmt.Sprintf("%s is %s, expected %s", m.Path, m.Actual, m.Expected), SpecLocation: c.fieldLocation(op, ex.Status, m.Path)})
 	}
-	hintRenames(out)
 	return out
 }
 
