@@ -222,7 +222,7 @@ func (run *SavedRun) add(ex *exchange, body any, r *runner, sc *Scenario, findin
 			re.Undeclared = appendUnique(re.Undeclared, strings.ToLower(f.Field))
 		}
 		if f.Severity == SeverityError {
-			re.Findings = appendUnique(re.Findings, f.Rule+" "+genericPath(f.Field))
+			re.Findings = appendUnique(re.Findings, string(f.Rule)+" "+genericPath(f.Field))
 		}
 	}
 	sort.Strings(re.Undeclared)
@@ -328,8 +328,20 @@ func LoadRun(path string) (*SavedRun, error) {
 type valueDiff struct {
 	Path          string
 	Before, After any
-	Change        string // "value", "type", "missing", "new", "ordering", "length"
+	Change        change
 }
+
+// change says how a value differs between two bodies.
+type change string
+
+const (
+	changeValue    change = "value"
+	changeType     change = "type"     // a different JSON type
+	changeMissing  change = "missing"  // a field only the first body has
+	changeNew      change = "new"      // a field only the second body has
+	changeOrdering change = "ordering" // the same items in another order
+	changeLength   change = "length"   // a list of another length
+)
 
 // diffValues compares two decoded JSON values.
 func diffValues(a, b any, path string) []valueDiff {
@@ -337,7 +349,7 @@ func diffValues(a, b any, path string) []valueDiff {
 	case map[string]any:
 		y, ok := b.(map[string]any)
 		if !ok {
-			return []valueDiff{{Path: path, Before: a, After: b, Change: "type"}}
+			return []valueDiff{{Path: path, Before: a, After: b, Change: changeType}}
 		}
 		var out []valueDiff
 		for _, k := range sortedKeys(x) {
@@ -345,26 +357,26 @@ func diffValues(a, b any, path string) []valueDiff {
 			if yv, ok := y[k]; ok {
 				out = append(out, diffValues(x[k], yv, p)...)
 			} else {
-				out = append(out, valueDiff{Path: p, Before: x[k], Change: "missing"})
+				out = append(out, valueDiff{Path: p, Before: x[k], Change: changeMissing})
 			}
 		}
 		for _, k := range sortedKeys(y) {
 			if _, ok := x[k]; !ok {
-				out = append(out, valueDiff{Path: jsonPathKey(path, k), After: y[k], Change: "new"})
+				out = append(out, valueDiff{Path: jsonPathKey(path, k), After: y[k], Change: changeNew})
 			}
 		}
 		return out
 	case []any:
 		y, ok := b.([]any)
 		if !ok {
-			return []valueDiff{{Path: path, Before: a, After: b, Change: "type"}}
+			return []valueDiff{{Path: path, Before: a, After: b, Change: changeType}}
 		}
 		if len(x) == len(y) && !reflect.DeepEqual(x, y) && sameMultiset(x, y) {
-			return []valueDiff{{Path: path, Before: summarize(x), After: summarize(y), Change: "ordering"}}
+			return []valueDiff{{Path: path, Before: summarize(x), After: summarize(y), Change: changeOrdering}}
 		}
 		var out []valueDiff
 		if len(x) != len(y) {
-			out = append(out, valueDiff{Path: path, Before: len(x), After: len(y), Change: "length"})
+			out = append(out, valueDiff{Path: path, Before: len(x), After: len(y), Change: changeLength})
 		}
 		for i := 0; i < len(x) && i < len(y); i++ {
 			out = append(out, diffValues(x[i], y[i], fmt.Sprintf("%s[%d]", path, i))...)
@@ -375,9 +387,9 @@ func diffValues(a, b any, path string) []valueDiff {
 			return nil
 		}
 		if jsonType(a) != jsonType(b) && !(a == nil || b == nil) {
-			return []valueDiff{{Path: path, Before: a, After: b, Change: "type"}}
+			return []valueDiff{{Path: path, Before: a, After: b, Change: changeType}}
 		}
-		return []valueDiff{{Path: path, Before: a, After: b, Change: "value"}}
+		return []valueDiff{{Path: path, Before: a, After: b, Change: changeValue}}
 	}
 }
 

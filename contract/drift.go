@@ -6,37 +6,43 @@ import (
 	"strings"
 )
 
-// Drift kinds: what an upgrade changed.
+// DriftKind says what an upgrade changed.
+type DriftKind string
+
+// Drift kinds.
 const (
-	DriftBreaks       = "breaks-spec"  // the new run departs from the spec where the old one did not
-	DriftChanged      = "changed"      // different behaviour that still conforms
-	DriftUndocumented = "undocumented" // a field or header the spec does not declare appeared or went away
+	DriftBreaks       DriftKind = "breaks-spec"  // the new run departs from the spec where the old one did not
+	DriftChanged      DriftKind = "changed"      // different behaviour that still conforms
+	DriftUndocumented DriftKind = "undocumented" // a field or header the spec does not declare appeared or went away
 )
 
-// Drift categories say what changed.
+// Category says what changed; a new spec finding has its Rule as its category.
+type Category string
+
+// Drift categories.
 const (
-	CategoryStatus     = "status"
-	CategoryPermission = "permission" // a status change involving 401, 403 or 404
-	CategoryValue      = "value"
-	CategoryDefault    = "default" // a value the request did not set
-	CategoryOrdering   = "ordering"
-	CategoryField      = "field"
-	CategoryHeader     = "header"
-	CategoryStep       = "step"
-	CategoryFixed      = "fixed" // a finding of the old run is gone
-	CategoryAPI        = "api"   // the clusters API itself was switched off or on
+	CategoryStatus     Category = "status"
+	CategoryPermission Category = "permission" // a status change involving 401, 403 or 404
+	CategoryValue      Category = "value"
+	CategoryDefault    Category = "default" // a value the request did not set
+	CategoryOrdering   Category = "ordering"
+	CategoryField      Category = "field"
+	CategoryHeader     Category = "header"
+	CategoryStep       Category = "step"
+	CategoryFixed      Category = "fixed" // a finding of the old run is gone
+	CategoryAPI        Category = "api"   // the clusters API itself was switched off or on
 )
 
 // Drift is one behavioural difference between two runs.
 type Drift struct {
-	Kind     string `json:"kind"`
-	Category string `json:"category"`
-	Key      string `json:"key"` // the step: scenario/step
-	Request  string `json:"request,omitempty"`
-	Field    string `json:"field,omitempty"`
-	Before   string `json:"before,omitempty"`
-	After    string `json:"after,omitempty"`
-	Message  string `json:"message"`
+	Kind     DriftKind `json:"kind"`
+	Category Category  `json:"category"`
+	Key      string    `json:"key"` // the step: scenario/step
+	Request  string    `json:"request,omitempty"`
+	Field    string    `json:"field,omitempty"`
+	Before   string    `json:"before,omitempty"`
+	After    string    `json:"after,omitempty"`
+	Message  string    `json:"message"`
 }
 
 // String is the drift on one line.
@@ -54,7 +60,7 @@ func (d Drift) String() string {
 
 // specRules are the checks of the spec itself; a new finding of one of them breaks the spec.
 // Value and order findings are the scenario's expectations: their drift shows as a change.
-var specRules = map[string]bool{RuleStatus: true, RuleSchema: true, RuleHeader: true, RuleContentType: true,
+var specRules = map[Rule]bool{RuleStatus: true, RuleSchema: true, RuleHeader: true, RuleContentType: true,
 	RuleSecret: true, RulePagination: true, RuleUndeclaredField: true, RuleUndeclaredHeader: true, RuleTransport: true}
 
 // BaselineRef names the run a report was compared with.
@@ -119,7 +125,7 @@ func Compare(before, after *SavedRun) []Drift {
 	return out
 }
 
-func kindRank(k string) int {
+func kindRank(k DriftKind) int {
 	switch k {
 	case DriftBreaks:
 		return 0
@@ -137,7 +143,7 @@ type exchangeDrift struct {
 	out      []Drift
 }
 
-func (x *exchangeDrift) add(kind, cat, field, before, after, msg string) {
+func (x *exchangeDrift) add(kind DriftKind, cat Category, field, before, after, msg string) {
 	x.out = append(x.out, Drift{Kind: kind, Category: cat, Key: x.a.Key, Request: x.a.Request, Field: field, Before: before, After: after, Message: msg})
 }
 
@@ -159,18 +165,18 @@ func (x *exchangeDrift) findingDrift() {
 	b, a := x.b, x.a
 	oldF, newF := toSet(b.Findings), toSet(a.Findings)
 	for _, f := range a.Findings {
-		rule, field, _ := strings.Cut(f, " ")
-		if !oldF[f] && specRules[rule] {
+		r, field, _ := strings.Cut(f, " ")
+		if rule := Rule(r); !oldF[f] && specRules[rule] {
 			x.broken[field] = true
 			if field == "status" && a.Status != b.Status {
 				continue // the status drift says it, as breaking
 			}
-			x.add(DriftBreaks, rule, field, "conforms", "finding: "+rule, fmt.Sprintf("new %s finding", rule))
+			x.add(DriftBreaks, Category(rule), field, "conforms", "finding: "+string(rule), fmt.Sprintf("new %s finding", rule))
 		}
 	}
 	for _, f := range b.Findings {
 		rule, field, _ := strings.Cut(f, " ")
-		if !newF[f] && specRules[rule] {
+		if !newF[f] && specRules[Rule(rule)] {
 			x.add(DriftChanged, CategoryFixed, field, "finding: "+rule, "conforms", fmt.Sprintf("the old %s finding is gone", rule))
 		}
 	}
@@ -239,13 +245,13 @@ func (x *exchangeDrift) bodyDrift(oldU, newU map[string]bool) {
 		}
 		before, after := compactJSON(v.Before), compactJSON(v.After)
 		switch v.Change {
-		case "missing":
+		case changeMissing:
 			x.add(DriftChanged, CategoryField, v.Path, before, "absent", "field "+v.Path+" is gone")
-		case "new":
+		case changeNew:
 			x.add(DriftChanged, CategoryField, v.Path, "absent", after, "field "+v.Path+" is new")
-		case "ordering":
+		case changeOrdering:
 			x.add(DriftChanged, CategoryOrdering, v.Path, fmt.Sprint(v.Before), fmt.Sprint(v.After), "the same items in a different order")
-		case "length":
+		case changeLength:
 			x.add(DriftChanged, CategoryValue, v.Path, before+" items", after+" items", "the number of items changed")
 		default:
 			cat := CategoryValue
@@ -263,9 +269,9 @@ func (x *exchangeDrift) explained(v valueDiff, g string, undeclared bool) bool {
 	switch {
 	case x.broken[g] || x.broken[v.Path]:
 		return true
-	case undeclared && (v.Change == "missing" || v.Change == "new"):
+	case undeclared && (v.Change == changeMissing || v.Change == changeNew):
 		return true // reported as undocumented
-	case x.volatile[g] && (v.Change == "value" || v.Change == "length" || v.Change == "ordering"):
+	case x.volatile[g] && (v.Change == changeValue || v.Change == changeLength || v.Change == changeOrdering):
 		return true
 	}
 	return underVolatile(g, x.volatile)
@@ -303,7 +309,7 @@ func sentUnder(p string, sent []string) bool {
 	return false
 }
 
-func undeclaredCategory(u string) string {
+func undeclaredCategory(u string) Category {
 	if strings.HasPrefix(u, "header ") {
 		return CategoryHeader
 	}

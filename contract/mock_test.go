@@ -25,7 +25,7 @@ func TestSuiteAgainstMock(t *testing.T) {
 		require.Empty(t, glcontractClusters(t, srv.URL), "the run left clusters behind")
 		var skipped int
 		for _, s := range rep.Steps {
-			if s.Outcome != "pass" {
+			if s.Outcome != contract.OutcomePass {
 				skipped++
 			}
 		}
@@ -42,7 +42,7 @@ func TestSuiteAgainstLiveInstance(t *testing.T) {
 	url, token, project, write := liveTarget(t)
 	rep, err := contract.Run(context.Background(), contract.Config{URL: url, Token: token, Project: project, Write: write})
 	require.NoError(t, err)
-	require.Contains(t, []string{contract.ResultPass, contract.ResultSkipped}, rep.Result, findingTexts(rep))
+	require.Contains(t, []contract.Result{contract.ResultPass, contract.ResultSkipped}, rep.Result, findingTexts(rep))
 }
 
 func TestFeatureFlagOffIsSkipped(t *testing.T) {
@@ -214,9 +214,9 @@ func TestFailedCreateSkipsWhatDependsOnIt(t *testing.T) {
 	failed, skipped := 0, 0
 	for _, s := range rep.Steps {
 		switch s.Outcome {
-		case "fail":
+		case contract.OutcomeFail:
 			failed++
-		case "skipped":
+		case contract.OutcomeSkipped:
 			skipped++
 			require.Contains(t, s.Detail, "${cluster_id}")
 		}
@@ -233,7 +233,7 @@ func TestRoles(t *testing.T) {
 	cases := []struct {
 		token  string
 		write  bool
-		result string
+		result contract.Result
 		reason string
 	}{
 		{"maintainer-token", true, contract.ResultPass, ""},

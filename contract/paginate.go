@@ -270,7 +270,7 @@ func (r *runner) pageFinding(ex *exchange, header, expected, actual, msg string)
 	return f
 }
 
-func (r *runner) listFinding(ex *exchange, rule, field, expected, actual, msg string) Finding {
+func (r *runner) listFinding(ex *exchange, rule Rule, field, expected, actual, msg string) Finding {
 	f := Finding{Severity: SeverityError, Rule: rule, Scenario: ex.Scenario, Step: ex.Step, Request: r.redact.String(ex.requestLine()),
 		Field: field, Expected: r.redact.String(expected), Actual: truncate(r.redact.String(actual), 300), Message: r.redact.String(msg), Curl: r.curl(ex)}
 	if ex.Op != nil {

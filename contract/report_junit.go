@@ -105,7 +105,7 @@ func (j *junitBuilder) suite(name string) *junitSuite {
 
 // suiteProperties are what every suite says about the run.
 func suiteProperties(r *Report) []junitProperty {
-	props := []junitProperty{{"target", r.Target.URL}, {"project", r.Target.Project}, {"run_id", r.RunID}, {"result", r.Result}}
+	props := []junitProperty{{"target", r.Target.URL}, {"project", r.Target.Project}, {"run_id", r.RunID}, {"result", string(r.Result)}}
 	if r.Target.Version != "" {
 		props = append(props, junitProperty{"gitlab_version", r.Target.Version})
 	}
@@ -132,13 +132,13 @@ func (j *junitBuilder) stepCase(st StepResult, findings []Finding) {
 		}
 		if f.Severity == SeverityError {
 			errs = append(errs, line)
-			types[f.Rule] = true
+			types[string(f.Rule)] = true
 		} else {
 			notes = append(notes, line)
 		}
 	}
 	switch {
-	case st.Outcome == "skipped":
+	case st.Outcome == OutcomeSkipped:
 		c.Skipped = &junitSkipped{Message: st.Detail}
 		s.Skipped++
 	case len(errs) > 0:
@@ -162,7 +162,7 @@ func (j *junitBuilder) cleanupSuite(cleanup []Cleanup) {
 	for _, cl := range cleanup {
 		c := junitCase{Name: cl.Request, Classname: "glcontract.cleanup", Time: "0"}
 		if !cl.OK {
-			c.Failure = &junitFailure{Message: "not deleted", Type: RuleCleanup, Text: cl.Detail}
+			c.Failure = &junitFailure{Message: "not deleted", Type: string(RuleCleanup), Text: cl.Detail}
 			s.Failures++
 		}
 		s.Cases = append(s.Cases, c)
@@ -178,9 +178,9 @@ func (j *junitBuilder) driftSuite(r *Report) {
 		s.Tests++
 	}
 	for _, d := range r.Drift {
-		c := junitCase{Name: d.Key + " " + d.Field, Classname: "glcontract.drift." + d.Kind, Time: "0"}
+		c := junitCase{Name: d.Key + " " + d.Field, Classname: "glcontract.drift." + string(d.Kind), Time: "0"}
 		if failingDrift([]Drift{d}, r.Strict) {
-			c.Failure = &junitFailure{Message: d.Message, Type: d.Kind + "/" + d.Category, Text: d.String()}
+			c.Failure = &junitFailure{Message: d.Message, Type: string(d.Kind) + "/" + string(d.Category), Text: d.String()}
 			s.Failures++
 		} else {
 			c.SystemOut = d.String()

@@ -29,7 +29,7 @@ func (m *mdWriter) p(format string, args ...any) { fmt.Fprintf(&m.b, format, arg
 
 // summary is the title and the table of the run: target, run, counts, baseline, reason.
 func (m *mdWriter) summary(r *Report) {
-	m.p("## GitLab clusters API contract: %s\n\n", strings.ToUpper(r.Result))
+	m.p("## GitLab clusters API contract: %s\n\n", strings.ToUpper(string(r.Result)))
 	target := r.Target.URL
 	if r.Target.Version != "" {
 		target += " — GitLab " + r.Target.Version
@@ -51,7 +51,7 @@ func (m *mdWriter) summary(r *Report) {
 		m.p("| Compared with | run `%s`%s, saved %s: %s |\n", r.Baseline.RunID, versionSuffix(r.Baseline.Version), r.Baseline.SavedAt, driftSummary(r.Drift))
 	}
 	if r.Reason != "" {
-		m.p("| %s | %s |\n", capitalize(r.Result), cell(r.Reason))
+		m.p("| %s | %s |\n", capitalize(string(r.Result)), cell(r.Reason))
 	}
 	m.p("\n")
 }
@@ -84,7 +84,10 @@ func (m *mdWriter) drift(r *Report) {
 		return
 	}
 	m.p("### What changed since run `%s`%s\n\n", r.Baseline.RunID, versionSuffix(r.Baseline.Version))
-	for _, kind := range []struct{ kind, title string }{
+	for _, kind := range []struct {
+		kind  DriftKind
+		title string
+	}{
 		{DriftBreaks, "Breaks the spec"},
 		{DriftChanged, "Changed, still conforms"},
 		{DriftUndocumented, "Undocumented fields and headers"},
@@ -187,7 +190,7 @@ func driftSummary(d []Drift) string {
 	if len(d) == 0 {
 		return "no drift"
 	}
-	counts := map[string]int{}
+	counts := map[DriftKind]int{}
 	for _, x := range d {
 		counts[x.Kind]++
 	}

@@ -43,7 +43,7 @@ func sampleReport() *Report {
 		},
 		Baseline: &BaselineRef{File: "before.json", RunID: "20241201t000000-ffffff", Version: "17.10.0", SavedAt: "2024-12-01 00:00 UTC"},
 		Drift: []Drift{
-			{Kind: DriftBreaks, Category: RuleHeader, Key: "read/list clusters", Field: "header X-Total", Before: "conforms", After: "finding: header", Message: "new header finding"},
+			{Kind: DriftBreaks, Category: Category(RuleHeader), Key: "read/list clusters", Field: "header X-Total", Before: "conforms", After: "finding: header", Message: "new header finding"},
 			{Kind: DriftChanged, Category: CategoryDefault, Key: "write/create", Field: "$.namespace_per_environment", Before: "true", After: "false", Message: "$.namespace_per_environment changed"},
 			{Kind: DriftChanged, Category: CategoryOrdering, Key: "read/list clusters", Field: "$", Before: "[18, 19]", After: "[19, 18]", Message: "the same items in a different order"},
 			{Kind: DriftUndocumented, Category: CategoryField, Key: "read/list clusters", Field: "$[*].agent_id", Before: "absent", After: "present", Message: "new undocumented field $[*].agent_id"},
@@ -79,7 +79,7 @@ func TestReportersGolden(t *testing.T) {
 }
 
 func TestReportExitCodes(t *testing.T) {
-	for result, code := range map[string]int{ResultPass: 0, ResultSkipped: 0, ResultFail: 1, ResultAborted: 2, ResultInterrupted: 2} {
+	for result, code := range map[Result]int{ResultPass: 0, ResultSkipped: 0, ResultFail: 1, ResultAborted: 2, ResultInterrupted: 2} {
 		require.Equal(t, code, (&Report{Result: result}).ExitCode(), result)
 	}
 	r := &Report{Drift: []Drift{{Kind: DriftUndocumented}}}

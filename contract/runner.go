@@ -291,7 +291,7 @@ var defaultVolatile = []string{"id", "created_at", "updated_at", "last_activity_
 
 func (r *runner) skipStep(sc *Scenario, st *Step, item, why string) {
 	name := stepName(st, item)
-	r.report.Steps = append(r.report.Steps, StepResult{Scenario: sc.Name, Step: name, Outcome: "skipped", Detail: why})
+	r.report.Steps = append(r.report.Steps, StepResult{Scenario: sc.Name, Step: name, Outcome: OutcomeSkipped, Detail: why})
 	r.run.Skipped = append(r.run.Skipped, sc.Name+"/"+name)
 	r.progress("SKIP", sc.Name, name, why)
 }
@@ -384,7 +384,7 @@ func (r *runner) stopsRun(sc *Scenario, st *Step, first *exchange, res StepResul
 	} else {
 		return false
 	}
-	res.Outcome = "skipped"
+	res.Outcome = OutcomeSkipped
 	r.report.Steps = append(r.report.Steps, res)
 	r.progress(verb, sc.Name, res.Step, res.Detail)
 	return true
@@ -418,13 +418,13 @@ func (r *runner) finishStep(res StepResult, findings []Finding, exchanges []*exc
 			res.Notes++
 		}
 	}
-	res.Outcome = "pass"
+	res.Outcome = OutcomePass
 	if res.Errors > 0 {
-		res.Outcome = "fail"
+		res.Outcome = OutcomeFail
 	}
 	r.report.Steps = append(r.report.Steps, res)
 	r.report.Findings = append(r.report.Findings, findings...)
-	r.progress(strings.ToUpper(res.Outcome), res.Scenario, res.Step, stepDetail(res, exchanges))
+	r.progress(strings.ToUpper(string(res.Outcome)), res.Scenario, res.Step, stepDetail(res, exchanges))
 }
 
 // stepDetail is the progress line's detail: the request, its status, and what it took.
