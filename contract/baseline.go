@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -67,7 +69,7 @@ type normaliser struct {
 
 func (r *runner) normaliser() *normaliser {
 	n := &normaliser{nums: map[float64]string{}, segs: map[string]string{}, root: r.root, redact: r.redact}
-	for _, name := range sortedKeys(r.runVars) {
+	for _, name := range slices.Sorted(maps.Keys(r.runVars)) {
 		v, ok := r.vars[name]
 		if !ok {
 			continue
@@ -352,7 +354,7 @@ func diffValues(a, b any, path string) []valueDiff {
 			return []valueDiff{{Path: path, Before: a, After: b, Change: changeType}}
 		}
 		var out []valueDiff
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			p := jsonPathKey(path, k)
 			if yv, ok := y[k]; ok {
 				out = append(out, diffValues(x[k], yv, p)...)
@@ -360,7 +362,7 @@ func diffValues(a, b any, path string) []valueDiff {
 				out = append(out, valueDiff{Path: p, Before: x[k], Change: changeMissing})
 			}
 		}
-		for _, k := range sortedKeys(y) {
+		for _, k := range slices.Sorted(maps.Keys(y)) {
 			if _, ok := x[k]; !ok {
 				out = append(out, valueDiff{Path: jsonPathKey(path, k), After: y[k], Change: changeNew})
 			}

@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -142,7 +144,7 @@ func (j *junitBuilder) stepCase(st StepResult, findings []Finding) {
 		c.Skipped = &junitSkipped{Message: st.Detail}
 		s.Skipped++
 	case len(errs) > 0:
-		c.Failure = &junitFailure{Message: fmt.Sprintf("%d finding(s): %s", len(errs), firstLine(errs[0])), Type: strings.Join(sortedKeys(types), ","), Text: strings.Join(errs, "\n")}
+		c.Failure = &junitFailure{Message: fmt.Sprintf("%d finding(s): %s", len(errs), firstLine(errs[0])), Type: strings.Join(slices.Sorted(maps.Keys(types)), ","), Text: strings.Join(errs, "\n")}
 		s.Failures++
 	}
 	if len(notes) > 0 {

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 
@@ -556,16 +555,6 @@ func (r *runner) progress(outcome, scenario, step, detail string) {
 		return
 	}
 	fmt.Fprintln(r.cfg.Progress, strings.TrimRight(fmt.Sprintf("%-4s %-10s %-36s %s", outcome, scenario, step, r.redact.String(detail)), " "))
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // retriesOf counts the extra attempts the client made for a step's requests.
