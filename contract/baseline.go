@@ -128,37 +128,23 @@ func (n *normaliser) path(p string) string {
 // value normalises a decoded body. Keys in vol (a write scenario's ids and timestamps, a
 // scenario's own volatile keys such as the version) keep only their type: "<integer>".
 func (n *normaliser) value(v any, vol map[string]bool, key string) any {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			if secretKeys[k] && x != nil {
-				out[k] = Redacted
-				continue
+	return redactTree(v, key, func(key string, v any) any {
+		switch t := v.(type) {
+		case string:
+			if vol[key] {
+				return "<" + jsonType(t) + ">"
 			}
-			out[k] = n.value(x, vol, k)
+			return n.str(t)
+		case float64:
+			if ph, ok := n.nums[t]; ok && key == "id" {
+				return ph
+			}
+			if vol[key] {
+				return "<" + jsonType(t) + ">"
+			}
 		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = n.value(x, vol, key)
-		}
-		return out
-	case string:
-		if vol[key] {
-			return "<" + jsonType(t) + ">"
-		}
-		return n.str(t)
-	case float64:
-		if ph, ok := n.nums[t]; ok && key == "id" {
-			return ph
-		}
-		if vol[key] {
-			return "<" + jsonType(t) + ">"
-		}
-	}
-	return v
+		return v
+	})
 }
 
 // runVolatile are the keys a saved run keeps by type only: the scenario's volatile keys, and

@@ -120,6 +120,18 @@ func (r *Redactor) Header(h http.Header) http.Header {
 // Value redacts a decoded JSON value in place of a copy: secret keys lose their values
 // (null stays null) and every string is redacted as text.
 func (r *Redactor) Value(v any) any {
+	return redactTree(v, "", func(_ string, x any) any {
+		if s, ok := x.(string); ok {
+			return r.String(s)
+		}
+		return x
+	})
+}
+
+// redactTree copies a decoded JSON value with the values of secret keys replaced (null stays
+// null), and every scalar passed through leaf with the key it is under (an array's items are
+// under the array's key).
+func redactTree(v any, key string, leaf func(key string, v any) any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
@@ -128,19 +140,17 @@ func (r *Redactor) Value(v any) any {
 				out[k] = Redacted
 				continue
 			}
-			out[k] = r.Value(x)
+			out[k] = redactTree(x, k, leaf)
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, x := range t {
-			out[i] = r.Value(x)
+			out[i] = redactTree(x, key, leaf)
 		}
 		return out
-	case string:
-		return r.String(t)
 	default:
-		return v
+		return leaf(key, v)
 	}
 }
 
