@@ -2,8 +2,11 @@ package contract_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -250,4 +253,27 @@ func TestRoles(t *testing.T) {
 		require.Contains(t, rep.Reason, tc.reason, tc.token)
 	}
 	require.Empty(t, glcontractClusters(t, srv.URL))
+}
+
+// TestSweepUnreachableKeepsTheCause: an unreachable target is ErrUnreachable, and the transport
+// error under it is still there for errors.As (the connection refused, not just its text).
+func TestSweepUnreachableKeepsTheCause(t *testing.T) {
+	_, err := contract.Sweep(context.Background(), contract.SweepConfig{URL: "http://127.0.0.1:1", Token: rootToken, Project: project, Client: fastClient()})
+	require.ErrorIs(t, err, contract.ErrUnreachable)
+	var urlErr *url.Error
+	require.ErrorAs(t, err, &urlErr)
+	require.Equal(t, "http://127.0.0.1:1/api/v4/projects/"+url.PathEscape(project)+"/clusters?per_page=100&page=1", urlErr.URL)
+}
+
+// TestBadScenarioFileIsAUsageErrorWithItsCause: a scenario file that is not JSON is ErrUsage,
+// and the decoder's error (with its offset) is still there for errors.As.
+func TestBadScenarioFileIsAUsageErrorWithItsCause(t *testing.T) {
+	rep, err := contract.Run(context.Background(), contract.Config{URL: "http://127.0.0.1:1", Token: rootToken, Project: project,
+		Scenarios: fstest.MapFS{"broken.json": {Data: []byte(`{"name": "x",}`)}}, Client: fastClient()})
+	require.ErrorIs(t, err, contract.ErrUsage)
+	var syntax *json.SyntaxError
+	require.ErrorAs(t, err, &syntax)
+	require.EqualValues(t, 14, syntax.Offset) // the "}" after the comma
+	require.Equal(t, 2, rep.ExitCode())
+	require.Contains(t, rep.Reason, "broken.json")
 }

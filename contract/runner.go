@@ -111,7 +111,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	scenarios, err := r.loadScenarios()
 	if err != nil {
 		rep.Result, rep.Reason = ResultAborted, err.Error()
-		return rep, fmt.Errorf("%w: %v", ErrUsage, err)
+		return rep, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 
 	if err := r.probe(ctx); err != nil {

@@ -89,7 +89,7 @@ func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
 			return nil, redir
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+			return nil, fmt.Errorf("%w: %w", ErrUnreachable, err)
 		}
 		if resp.Status != http.StatusOK {
 			return nil, fmt.Errorf("list clusters: status %d: %s", resp.Status, truncate(NewRedactor(cfg.Token).Body(resp.Body), 200))
