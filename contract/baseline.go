@@ -253,7 +253,7 @@ func (r *runner) learn(ctx context.Context, sc *Scenario, exchanges []*exchange)
 		if ex.Err != nil {
 			continue
 		}
-		again, err := r.client.Do(ctx, func(ctx context.Context) (*http.Request, error) {
+		again, err := r.client.do(ctx, func(ctx context.Context) (*http.Request, error) {
 			req, err := http.NewRequestWithContext(ctx, ex.Method, ex.URL, nil)
 			if err == nil {
 				req.Header = ex.ReqHeader.Clone()

@@ -188,7 +188,7 @@ func TestSuiteRetriesReadsNotWrites(t *testing.T) {
 		}
 	})
 	var waits []time.Duration
-	client := &contract.Client{Sleep: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }}
+	client := contract.SetSleep(&contract.Client{}, func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil })
 	rep := runSuite(t, proxy.URL, func(c *contract.Config) { c.Client = client })
 	require.Equal(t, 3, gets, "the GET was retried once (the first /version is the probe), then the version step")
 	require.Equal(t, []time.Duration{7 * time.Second}, waits, "Retry-After was honoured, and only for the GET")

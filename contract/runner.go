@@ -527,7 +527,7 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 		defer cancel()
 	}
 	started := r.cfg.Now()
-	resp, err := r.client.Do(ctx, func(ctx context.Context) (*http.Request, error) {
+	resp, err := r.client.do(ctx, func(ctx context.Context) (*http.Request, error) {
 		var body io.Reader
 		if ex.ReqBody != nil {
 			body = bytes.NewReader(ex.ReqBody)

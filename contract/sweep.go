@@ -72,7 +72,7 @@ func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
 	client.defaults()
 	base := root + "/api/v4/projects/" + url.PathEscape(project) + "/clusters"
 	do := func(method, u string) (*response, error) {
-		return client.Do(ctx, func(ctx context.Context) (*http.Request, error) {
+		return client.do(ctx, func(ctx context.Context) (*http.Request, error) {
 			req, err := http.NewRequestWithContext(ctx, method, u, nil)
 			if err == nil {
 				req.Header.Set("Private-Token", cfg.Token)
