@@ -16,8 +16,8 @@ import (
 	"time"
 )
 
-// RunFormat versions saved runs (--save-baseline files).
-const RunFormat = "glcontract-run/1"
+// runFormat versions saved runs (--save-baseline files).
+const runFormat = "glcontract-run/1"
 
 // SavedRun is a saved run: every exchange normalised (values unique to the run replaced by
 // ${name}, secrets redacted) with the fields that change on their own marked volatile.
@@ -306,8 +306,8 @@ func LoadRun(path string) (*SavedRun, error) {
 	if err := json.Unmarshal(b, &run); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if run.Format != RunFormat {
-		return nil, fmt.Errorf("%s: not a saved run (format %q, want %q)", path, run.Format, RunFormat)
+	if run.Format != runFormat {
+		return nil, fmt.Errorf("%s: not a saved run (format %q, want %q)", path, run.Format, runFormat)
 	}
 	return &run, nil
 }

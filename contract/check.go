@@ -20,9 +20,9 @@ import (
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 )
 
-// JSONContentType is the only Content-Type GitLab sends on JSON bodies. python-gitlab fails to
+// jsonContentType is the only Content-Type GitLab sends on JSON bodies. python-gitlab fails to
 // parse "application/json; charset=utf-8", so a parameter is a finding too.
-const JSONContentType = "application/json"
+const jsonContentType = "application/json"
 
 // exchange is one request and its response.
 type exchange struct {
@@ -130,7 +130,7 @@ func (c *checker) complete(ex *exchange, f Finding) Finding {
 	f.Expected = truncate(c.redact.String(f.Expected), 300)
 	f.Actual = truncate(c.redact.String(f.Actual), 300)
 	if k := f.Field[strings.LastIndexAny(f.Field, ".]")+1:]; secretKeys[k] && f.Actual != "null" && f.Actual != "" {
-		f.Actual = Redacted // a credential under its own name, whoever's it is: never shown, not even in part
+		f.Actual = redacted // a credential under its own name, whoever's it is: never shown, not even in part
 	}
 	f.Message = c.redact.String(f.Message)
 	f.Curl = c.curl(ex)
@@ -175,13 +175,13 @@ func (c *checker) checkContent(ex *exchange, op *Operation) (out []Finding, flag
 				Message: fmt.Sprintf("a %d response must have an empty body", ex.Status)})
 		}
 	case len(ex.Body) > 0 || c.declaresContent(op, ex.Status):
-		if ct != JSONContentType {
+		if ct != jsonContentType {
 			msg := "Content-Type is not exactly application/json"
-			if strings.HasPrefix(ct, JSONContentType) {
+			if strings.HasPrefix(ct, jsonContentType) {
 				msg += " (GitLab sends no parameters; python-gitlab fails on a charset)"
 			}
 			_, code := c.response(op, ex.Status)
-			return append(out, Finding{Rule: RuleContentType, Field: "header Content-Type", Expected: JSONContentType, Actual: fmt.Sprintf("%q", ct), Message: msg,
+			return append(out, Finding{Rule: RuleContentType, Field: "header Content-Type", Expected: jsonContentType, Actual: fmt.Sprintf("%q", ct), Message: msg,
 				SpecLocation: c.spec.Location(op.pointer() + "/responses/" + code + "/content")}), true
 		}
 		if !ex.isJSON {
@@ -304,7 +304,7 @@ func (c *checker) schemaPointer(op *Operation, status int) string {
 	if code == "" {
 		return op.pointer() + "/responses"
 	}
-	return op.pointer() + "/responses/" + code + "/content/" + escapePointer(JSONContentType) + "/schema"
+	return op.pointer() + "/responses/" + code + "/content/" + escapePointer(jsonContentType) + "/schema"
 }
 
 // fieldLocation finds the schema of a JSON path of a response in the spec.
@@ -483,14 +483,14 @@ func (c *checker) secretEcho(ex *exchange, secrets []secretCheck) []Finding {
 		for name, vs := range ex.Header {
 			for _, v := range vs {
 				if strings.Contains(v, s.Value) {
-					out = append(out, Finding{Rule: RuleSecret, Field: "header " + name, Expected: "never returned", Actual: Redacted,
+					out = append(out, Finding{Rule: RuleSecret, Field: "header " + name, Expected: "never returned", Actual: redacted,
 						Message: fmt.Sprintf("the %s sent by this run came back in header %s", s.Label, name)})
 				}
 			}
 		}
 		if !ex.isJSON {
 			if bytes.Contains(ex.Body, []byte(s.Value)) {
-				out = append(out, Finding{Rule: RuleSecret, Field: "body", Expected: "never returned", Actual: Redacted,
+				out = append(out, Finding{Rule: RuleSecret, Field: "body", Expected: "never returned", Actual: redacted,
 					Message: fmt.Sprintf("the %s sent by this run came back in the body", s.Label)})
 			}
 			continue
@@ -503,7 +503,7 @@ func (c *checker) secretEcho(ex *exchange, secrets []secretCheck) []Finding {
 			if s.AllowedAt[genericPath(path)] {
 				return
 			}
-			out = append(out, Finding{Rule: RuleSecret, Field: path, Expected: "never returned", Actual: Redacted,
+			out = append(out, Finding{Rule: RuleSecret, Field: path, Expected: "never returned", Actual: redacted,
 				Message: fmt.Sprintf("the %s sent by this run came back at %s", s.Label, path)})
 		})
 	}
@@ -543,7 +543,7 @@ func (c *checker) undeclared(ex *exchange) []Finding {
 	}
 	var out []Finding
 	if ex.isJSON && r.Content != nil {
-		if mt := r.Content.GetOrZero(JSONContentType); mt != nil && mt.Schema != nil {
+		if mt := r.Content.GetOrZero(jsonContentType); mt != nil && mt.Schema != nil {
 			res := strict.NewValidator(c.strictOp, c.spec.version).Validate(strict.Input{
 				Schema: mt.Schema.Schema(), Data: ex.decoded, Direction: strict.DirectionResponse,
 				Options: c.strictOp, BasePath: "$", Version: c.spec.version,

@@ -84,9 +84,9 @@ func failingDrift(drift []Drift, strictMode bool) bool {
 	return false
 }
 
-// Compare reports the behavioural drift from before to after. Fields either run found
+// compare reports the behavioural drift from before to after. Fields either run found
 // volatile are ignored; write steps compare only when both runs wrote.
-func Compare(before, after *SavedRun) []Drift {
+func compare(before, after *SavedRun) []Drift {
 	var out []Drift
 	idx := map[string]*RunExchange{}
 	for i := range before.Exchanges {

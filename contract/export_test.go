@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"net/http"
 	"time"
 )
 
@@ -11,3 +12,7 @@ func SetSleep(c *Client, sleep func(ctx context.Context, d time.Duration) error)
 	c.Sleep = sleep
 	return c
 }
+
+// RedactBody and RedactHeader are the redactor's body and header rules, for TestRedactor.
+func RedactBody(r *Redactor, b []byte) string             { return r.body(b) }
+func RedactHeader(r *Redactor, h http.Header) http.Header { return r.header(h) }

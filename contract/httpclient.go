@@ -121,7 +121,7 @@ func redactURL(u *url.URL) string {
 	c := *u
 	c.User = nil
 	if q := c.Query(); q.Has("private_token") {
-		q.Set("private_token", Redacted)
+		q.Set("private_token", redacted)
 		c.RawQuery = q.Encode()
 	}
 	return c.String()

@@ -156,7 +156,7 @@ func TestIsLeftover(t *testing.T) {
 		{"cluster-1", "*", "", false},
 	}
 	for _, tc := range cases {
-		_, ok := IsLeftover(tc.name, tc.scope, tc.run)
+		_, ok := isLeftover(tc.name, tc.scope, tc.run)
 		require.Equal(t, tc.want, ok, "%s %s %s", tc.name, tc.scope, tc.run)
 	}
 	require.Regexp(t, `^[0-9]{8}t[0-9]{6}-[0-9a-f]{6}$`, NewRunID(time.Now()))
@@ -171,12 +171,12 @@ func TestAPIRoot(t *testing.T) {
 		"https://example.com/gitlab/api/v4?x=1": "https://example.com/gitlab",
 		"http://127.0.0.1:8080":                 "http://127.0.0.1:8080",
 	} {
-		got, err := APIRoot(in)
+		got, err := apiRoot(in)
 		require.NoError(t, err, in)
 		require.Equal(t, want, got, in)
 	}
 	for _, bad := range []string{"gitlab.example.com", "ftp://x", ""} {
-		_, err := APIRoot(bad)
+		_, err := apiRoot(bad)
 		require.ErrorIs(t, err, ErrUsage, bad)
 	}
 }

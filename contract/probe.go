@@ -60,7 +60,7 @@ func (r *runner) probe(ctx context.Context) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err == nil {
 			req.Header.Set("Private-Token", r.cfg.Token)
-			req.Header.Set("Accept", JSONContentType)
+			req.Header.Set("Accept", jsonContentType)
 			req.Header.Set("User-Agent", "glcontract/1")
 		}
 		return req, err

@@ -61,7 +61,7 @@ func (r *Report) CompareWith(base *SavedRun, file string) {
 	case before != "" && after != "":
 		r.Drift = nil // off then, off now: nothing to compare
 	default:
-		r.Drift = Compare(base, r.run)
+		r.Drift = compare(base, r.run)
 	}
 	if r.Result == ResultPass || r.Result == ResultFail {
 		r.finish()

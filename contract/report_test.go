@@ -31,7 +31,7 @@ func sampleReport() *Report {
 				SpecLocation: "openapi.yaml:97 #/paths/~1projects~1{id}~1clusters/get/responses/200/headers/X-Total",
 				Curl:         `curl -sS -H "PRIVATE-TOKEN: $GITLAB_TOKEN" 'https://gitlab.example.com/api/v4/projects/demo-group%2Fdemo/clusters?page=1&per_page=1'`},
 			{Severity: SeverityError, Rule: RuleSecret, Scenario: "write", Step: "create", Request: "POST /api/v4/projects/demo-group%2Fdemo/clusters/user",
-				Operation: "postApiV4ProjectsIdClustersUser", Field: "$.platform_kubernetes.token", Expected: "never returned", Actual: Redacted,
+				Operation: "postApiV4ProjectsIdClustersUser", Field: "$.platform_kubernetes.token", Expected: "never returned", Actual: redacted,
 				Message: "the cluster token sent by this run came back at $.platform_kubernetes.token",
 				Curl:    `curl -sS -X POST -H "PRIVATE-TOKEN: $GITLAB_TOKEN" -H 'Content-Type: application/json' --data '{"name":"glcontract-20250102t030405-a1b2c3","platform_kubernetes_attributes":{"token":"[REDACTED]"}}' 'https://gitlab.example.com/api/v4/projects/demo-group%2Fdemo/clusters/user'`},
 			{Severity: SeverityNote, Rule: RuleUndeclaredField, Scenario: "read", Step: "list clusters", Request: "GET /api/v4/projects/demo-group%2Fdemo/clusters?page=1&per_page=1",

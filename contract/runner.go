@@ -47,8 +47,8 @@ var (
 	ErrUnreachable = errors.New("target unreachable")
 )
 
-// APIRoot returns the GitLab root (without /api/v4 or a trailing slash) of a --url value.
-func APIRoot(raw string) (string, error) {
+// apiRoot returns the GitLab root (without /api/v4 or a trailing slash) of a --url value.
+func apiRoot(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("%w: --url %q must be an http(s) URL such as https://gitlab.example.com", ErrUsage, raw)
@@ -153,7 +153,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 func newRunner(cfg Config, rep *Report) (*runner, error) {
-	root, err := APIRoot(cfg.URL)
+	root, err := apiRoot(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -209,8 +209,8 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 			secretCheck{Name: "secret_token", Label: "cluster token", Value: token},
 			secretCheck{Name: "secret_ca_cert", Label: "CA certificate", Value: strings.TrimSpace(ca)})
 	}
-	rep.Target = Target{URL: r.redact.URL(root), Project: project}
-	r.run = &SavedRun{Format: RunFormat, RunID: cfg.RunID, SavedAt: cfg.Now().UTC(), Strict: cfg.Strict, Write: cfg.Write}
+	rep.Target = Target{URL: r.redact.url(root), Project: project}
+	r.run = &SavedRun{Format: runFormat, RunID: cfg.RunID, SavedAt: cfg.Now().UTC(), Strict: cfg.Strict, Write: cfg.Write}
 	return r, nil
 }
 
@@ -508,7 +508,7 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 		}
 		ex.ReqBody = b
 	}
-	ex.ReqHeader = http.Header{"Accept": {JSONContentType}, "User-Agent": {"glcontract/1"}}
+	ex.ReqHeader = http.Header{"Accept": {jsonContentType}, "User-Agent": {"glcontract/1"}}
 	switch st.Request.Auth {
 	case "", "token":
 		ex.ReqHeader.Set("Private-Token", r.cfg.Token)
@@ -516,7 +516,7 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 		ex.ReqHeader.Set("Private-Token", "glcontract-invalid-token")
 	}
 	if ex.ReqBody != nil {
-		ex.ReqHeader.Set("Content-Type", JSONContentType)
+		ex.ReqHeader.Set("Content-Type", jsonContentType)
 	}
 	if !idempotent(ex.Method) {
 		r.wrote = true
@@ -546,7 +546,7 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 	}
 	r.answered = true
 	ex.Status, ex.Header, ex.Body, ex.Attempts = resp.Status, resp.Header, resp.Body, resp.Attempts
-	ex.Err = unavailable(ex.Method, r.redact.URL(ex.URL), resp)
+	ex.Err = unavailable(ex.Method, r.redact.url(ex.URL), resp)
 	return ex
 }
 
