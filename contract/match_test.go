@@ -39,6 +39,12 @@ func TestCompareValue(t *testing.T) {
 		{"@anyprefix", map[string]any{"e": "@anyprefix:cannot add"}, map[string]any{"e": []any{"x", "cannot add duplicated environment scope"}}, nil, nil},
 		{"@anyprefix fails", map[string]any{"e": "@anyprefix:cannot add"}, map[string]any{"e": []any{"x"}}, nil, []mismatch{{"$.e", `an array with an item starting with "cannot add"`, `["x"]`}}},
 		{"array element", []any{map[string]any{"id": "@type:integer", "n": "a"}}, []any{map[string]any{"id": 1.0, "n": "b"}}, nil, []mismatch{{"$[0].n", `"a"`, `"b"`}}},
+		{"array of another length, index by index", map[string]any{"a": []any{1.0, 2.0, 3.0}}, map[string]any{"a": []any{1.0, 3.0}}, nil,
+			[]mismatch{{"$.a[1]", "2", "3"}, {"$.a[2]", "3", "absent"}}},
+		{"extra key in an array of another length", []any{map[string]any{"id": "x"}}, []any{map[string]any{"id": "x", "n": 1.0}, map[string]any{}}, nil,
+			[]mismatch{{"$[0].n", "absent", "1"}, {"$[1]", "absent", "{}"}}},
+		{"actual value that reads as a matcher", map[string]any{"a": "@any", "b": "x"}, map[string]any{"a": "@type:string", "b": "@any"}, nil,
+			[]mismatch{{"$.b", `"x"`, `"@any"`}}},
 		{"root matcher", "@type:array", []any{}, nil, nil},
 		{"root matcher fails", "@type:array", map[string]any{}, nil, []mismatch{{"$", "an array", "{}"}}},
 	}
