@@ -38,7 +38,7 @@ type exchange struct {
 	Duration       time.Duration
 	Attempts       int
 	Err            error
-	Op             *Operation
+	Op             *operation
 
 	decoded   any
 	decodeErr error
@@ -66,14 +66,14 @@ type secretCheck struct {
 
 // checker judges exchanges. One is shared by a run; it holds nothing per request.
 type checker struct {
-	spec     *Spec
+	spec     *apiSpec
 	strict   bool
 	strictOp *config.ValidationOptions
 	redact   *Redactor
 	curl     func(ex *exchange) string
 }
 
-func newChecker(spec *Spec, strictMode bool, r *Redactor, curl func(*exchange) string) *checker {
+func newChecker(spec *apiSpec, strictMode bool, r *Redactor, curl func(*exchange) string) *checker {
 	return &checker{
 		spec:   spec,
 		strict: strictMode,
@@ -149,7 +149,7 @@ func (c *checker) checkStatus(ex *exchange, exp expectation) []Finding {
 			f.Message += " (" + msg + ")"
 		}
 		if op != nil {
-			f.SpecLocation = c.spec.Location(op.pointer() + "/responses/" + strconv.Itoa(exp.Status))
+			f.SpecLocation = c.spec.location(op.pointer() + "/responses/" + strconv.Itoa(exp.Status))
 		}
 		out = append(out, f)
 	}
@@ -159,14 +159,14 @@ func (c *checker) checkStatus(ex *exchange, exp expectation) []Finding {
 	if !op.documentsStatus(ex.Status) {
 		out = append(out, Finding{Rule: RuleStatus, Field: "status", Actual: strconv.Itoa(ex.Status),
 			Expected: "one of " + strings.Join(op.documentedStatuses(), ", "),
-			Message:  fmt.Sprintf("undocumented status %d for %s", ex.Status, op.ID), SpecLocation: c.spec.Location(op.pointer() + "/responses")})
+			Message:  fmt.Sprintf("undocumented status %d for %s", ex.Status, op.ID), SpecLocation: c.spec.location(op.pointer() + "/responses")})
 	}
 	return out
 }
 
 // checkContent decides about Content-Type and empty bodies. flagged says a finding about the
 // body's media type was made, so the spec check does not make another.
-func (c *checker) checkContent(ex *exchange, op *Operation) (out []Finding, flagged bool) {
+func (c *checker) checkContent(ex *exchange, op *operation) (out []Finding, flagged bool) {
 	ct := ex.Header.Get("Content-Type")
 	switch {
 	case ex.Status == http.StatusNoContent || ex.Method == http.MethodHead:
@@ -182,7 +182,7 @@ func (c *checker) checkContent(ex *exchange, op *Operation) (out []Finding, flag
 			}
 			_, code := c.response(op, ex.Status)
 			return append(out, Finding{Rule: RuleContentType, Field: "header Content-Type", Expected: jsonContentType, Actual: fmt.Sprintf("%q", ct), Message: msg,
-				SpecLocation: c.spec.Location(op.pointer() + "/responses/" + code + "/content")}), true
+				SpecLocation: c.spec.location(op.pointer() + "/responses/" + code + "/content")}), true
 		}
 		if !ex.isJSON {
 			reason := "empty body"
@@ -198,7 +198,7 @@ func (c *checker) checkContent(ex *exchange, op *Operation) (out []Finding, flag
 
 // checkExpected decides whether the body is what the step expects: empty, or matching its
 // expected body (a response of another status is not compared with this one's body).
-func (c *checker) checkExpected(ex *exchange, exp expectation, op *Operation) []Finding {
+func (c *checker) checkExpected(ex *exchange, exp expectation, op *operation) []Finding {
 	var out []Finding
 	if exp.Empty && len(ex.Body) > 0 {
 		out = append(out, Finding{Rule: RuleValue, Field: "body", Expected: "empty", Actual: fmt.Sprintf("%d bytes", len(ex.Body)), Message: "expected an empty body"})
@@ -275,7 +275,7 @@ func errorMessage(v any) string {
 	return ""
 }
 
-func (c *checker) response(op *Operation, status int) (*v3.Response, string) {
+func (c *checker) response(op *operation, status int) (*v3.Response, string) {
 	if op.op.Responses == nil {
 		return nil, ""
 	}
@@ -293,13 +293,13 @@ func (c *checker) response(op *Operation, status int) (*v3.Response, string) {
 	return nil, ""
 }
 
-func (c *checker) declaresContent(op *Operation, status int) bool {
+func (c *checker) declaresContent(op *operation, status int) bool {
 	r, _ := c.response(op, status)
 	return r != nil && r.Content != nil && r.Content.Len() > 0
 }
 
 // schemaPointer is the pointer of the JSON schema of a response.
-func (c *checker) schemaPointer(op *Operation, status int) string {
+func (c *checker) schemaPointer(op *operation, status int) string {
 	_, code := c.response(op, status)
 	if code == "" {
 		return op.pointer() + "/responses"
@@ -308,11 +308,11 @@ func (c *checker) schemaPointer(op *Operation, status int) string {
 }
 
 // fieldLocation finds the schema of a JSON path of a response in the spec.
-func (c *checker) fieldLocation(op *Operation, status int, jsonPath string) string {
+func (c *checker) fieldLocation(op *operation, status int, jsonPath string) string {
 	ptr := c.schemaPointer(op, status)
 	toks, err := parseJSONPath(jsonPath)
 	if err != nil {
-		return c.spec.Location(ptr)
+		return c.spec.location(ptr)
 	}
 	for _, t := range toks {
 		if t.isKey {
@@ -321,7 +321,7 @@ func (c *checker) fieldLocation(op *Operation, status int, jsonPath string) stri
 			ptr += "/items"
 		}
 	}
-	return c.spec.Location(ptr)
+	return c.spec.location(ptr)
 }
 
 var (
@@ -353,7 +353,7 @@ func (c *checker) validate(ex *exchange, ctFlagged bool) []Finding {
 			if e.Reason != "" {
 				msg += ": " + e.Reason
 			}
-			out = append(out, Finding{Rule: RuleSchema, Message: msg, SpecLocation: c.spec.Location(c.schemaPointer(ex.Op, ex.Status))})
+			out = append(out, Finding{Rule: RuleSchema, Message: msg, SpecLocation: c.spec.location(c.schemaPointer(ex.Op, ex.Status))})
 		}
 	}
 	return out
@@ -370,7 +370,7 @@ func (c *checker) headerFinding(ex *exchange, e *liberrors.ValidationError) []Fi
 		}
 	}
 	_, code := c.response(ex.Op, ex.Status)
-	loc := c.spec.Location(ex.Op.pointer() + "/responses/" + code + "/headers/" + escapePointer(canonicalHeader(ex.Op, code, name)))
+	loc := c.spec.location(ex.Op.pointer() + "/responses/" + code + "/headers/" + escapePointer(canonicalHeader(ex.Op, code, name)))
 	name = canonicalHeader(ex.Op, code, name)
 	f := Finding{Rule: RuleHeader, Field: "header " + name, SpecLocation: loc}
 	if v := ex.Header.Values(name); len(v) == 0 {
@@ -387,7 +387,7 @@ func (c *checker) headerFinding(ex *exchange, e *liberrors.ValidationError) []Fi
 }
 
 // canonicalHeader returns the header's name as the spec spells it.
-func canonicalHeader(op *Operation, code, name string) string {
+func canonicalHeader(op *operation, code, name string) string {
 	if r := op.op.Responses.Codes.GetOrZero(code); r != nil && r.Headers != nil {
 		for k := range r.Headers.KeysFromOldest() {
 			if strings.EqualFold(k, name) {
@@ -405,7 +405,7 @@ func (c *checker) schemaFindings(ex *exchange, se *liberrors.SchemaValidationFai
 		field = "$"
 	}
 	keyword := se.KeywordLocation
-	loc := c.spec.Location(base + keyword)
+	loc := c.spec.location(base + keyword)
 	if m := missingProps.FindStringSubmatch(se.Reason); m != nil {
 		var out []Finding
 		for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
@@ -554,7 +554,7 @@ func (c *checker) undeclared(ex *exchange) []Finding {
 				}
 				out = append(out, Finding{Severity: sev, Rule: RuleUndeclaredField, Field: u.Path, Actual: compactJSON(u.Value),
 					Message:      fmt.Sprintf("field %s is not declared in the spec", u.Path),
-					SpecLocation: c.spec.Location(c.schemaPointer(ex.Op, ex.Status))})
+					SpecLocation: c.spec.location(c.schemaPointer(ex.Op, ex.Status))})
 			}
 		}
 	}
@@ -567,7 +567,7 @@ func (c *checker) undeclared(ex *exchange) []Finding {
 	for _, u := range strict.ValidateResponseHeaders(ex.Header, &declared, c.strictOp) {
 		out = append(out, Finding{Severity: sev, Rule: RuleUndeclaredHeader, Field: "header " + u.Name, Actual: fmt.Sprint(u.Value),
 			Message:      fmt.Sprintf("header %s is not declared in the spec", u.Name),
-			SpecLocation: c.spec.Location(ex.Op.pointer() + "/responses")})
+			SpecLocation: c.spec.location(ex.Op.pointer() + "/responses")})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out

@@ -16,3 +16,9 @@ func SetSleep(c *Client, sleep func(ctx context.Context, d time.Duration) error)
 // RedactBody and RedactHeader are the redactor's body and header rules, for TestRedactor.
 func RedactBody(r *Redactor, b []byte) string             { return r.body(b) }
 func RedactHeader(r *Redactor, h http.Header) http.Header { return r.header(h) }
+
+// LoadDefaultSpec builds the embedded spec once per process, so that benchmarks can leave it out.
+func LoadDefaultSpec() error {
+	_, err := loadDefaultSpec()
+	return err
+}

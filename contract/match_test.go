@@ -84,7 +84,7 @@ func TestJSONPath(t *testing.T) {
 }
 
 func TestSpecLocate(t *testing.T) {
-	spec, err := DefaultSpec()
+	spec, err := loadDefaultSpec()
 	require.NoError(t, err)
 	cases := []struct{ pointer, want string }{
 		{"#/paths/~1projects~1{id}~1clusters~1{cluster_id}/get/responses/200/content/application~1json/schema/allOf/0/$ref/properties/id/type",
@@ -95,14 +95,14 @@ func TestSpecLocate(t *testing.T) {
 		{"#/components/schemas/Cluster/properties/nope", "#/components/schemas/Cluster/properties"},
 	}
 	for _, tc := range cases {
-		got, line := spec.Locate(tc.pointer)
+		got, line := spec.locate(tc.pointer)
 		require.Equal(t, tc.want, got, tc.pointer)
 		require.Greater(t, line, 1, tc.pointer)
 	}
-	op := spec.Route("GET", "/projects/demo-group%2Fdemo/clusters/18?x=1")
+	op := spec.route("GET", "/projects/demo-group%2Fdemo/clusters/18?x=1")
 	require.Equal(t, "getApiV4ProjectsIdClustersClusterId", op.ID)
-	require.Equal(t, "postApiV4ProjectsIdClustersUser", spec.Route("POST", "/projects/1/clusters/user").ID)
-	require.Nil(t, spec.Route("GET", "/projects/1/clusters/18/extra"))
+	require.Equal(t, "postApiV4ProjectsIdClustersUser", spec.route("POST", "/projects/1/clusters/user").ID)
+	require.Nil(t, spec.route("GET", "/projects/1/clusters/18/extra"))
 	c := &checker{spec: spec}
 	require.Contains(t, c.fieldLocation(op, 200, "$.platform_kubernetes.namespace"), "#/components/schemas/PlatformKubernetes/properties/namespace")
 	require.Contains(t, c.fieldLocation(op, 200, "$.project.id"), "#/components/schemas/BasicProjectDetails/properties/id")

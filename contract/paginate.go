@@ -200,7 +200,7 @@ func (r *runner) checkOrder(ex *exchange, items []any, key string) []Finding {
 			f := r.listFinding(ex, RuleOrder, fmt.Sprintf("$[%d].%s", i, key), fmt.Sprintf("%s ascending (greater than %s)", key, text(prev)), text(v),
 				fmt.Sprintf("the list is not ordered by %s ascending: %s %s comes after %s", key, key, text(v), text(prev)))
 			if ex.Op != nil {
-				f.SpecLocation = r.spec.Location(ex.Op.pointer() + "/description")
+				f.SpecLocation = r.spec.location(ex.Op.pointer() + "/description")
 			}
 			return []Finding{f}
 		}
@@ -265,7 +265,7 @@ func (r *runner) checkLink(ex *exchange, page int, next string) []Finding {
 func (r *runner) pageFinding(ex *exchange, header, expected, actual, msg string) Finding {
 	f := r.listFinding(ex, RulePagination, "header "+header, expected, actual, msg)
 	if ex.Op != nil {
-		f.SpecLocation = r.spec.Location(ex.Op.pointer() + "/responses/200/headers/" + header)
+		f.SpecLocation = r.spec.location(ex.Op.pointer() + "/responses/200/headers/" + header)
 	}
 	return f
 }

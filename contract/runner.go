@@ -38,7 +38,6 @@ type Config struct {
 	RunID          string    // default: NewRunID
 	CleanupTimeout time.Duration
 	Now            func() time.Time
-	Spec           *Spec // default: DefaultSpec
 }
 
 // Errors a run can end with instead of a verdict (exit 2).
@@ -62,7 +61,7 @@ func apiRoot(raw string) (string, error) {
 // runner holds the state of one run.
 type runner struct {
 	cfg      Config
-	spec     *Spec
+	spec     *apiSpec
 	chk      *checker
 	client   *Client
 	root     string // GitLab root
@@ -164,11 +163,9 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 	if err != nil || project == "" {
 		return nil, fmt.Errorf("%w: no project (--project or GITLAB_PROJECT): a numeric id or a path such as group/project", ErrUsage)
 	}
-	spec := cfg.Spec
-	if spec == nil {
-		if spec, err = DefaultSpec(); err != nil {
-			return nil, err
-		}
+	spec, err := loadDefaultSpec()
+	if err != nil {
+		return nil, err
 	}
 	client := cfg.Client
 	if client == nil {
@@ -499,7 +496,7 @@ func (r *runner) apiPath(req Request, extra map[string]string) string {
 // send makes one request of a step (never retried unless it is a GET or HEAD).
 func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath string) *exchange {
 	ex := &exchange{Scenario: sc.Name, Step: name, Method: strings.ToUpper(st.Request.Method), APIPath: apiPath, URL: r.root + "/api/v4" + apiPath}
-	ex.Op = r.spec.Route(ex.Method, apiPath)
+	ex.Op = r.spec.route(ex.Method, apiPath)
 	if st.Request.Body != nil {
 		b, err := json.Marshal(r.vars.Value(st.Request.Body, "$", nil))
 		if err != nil {
