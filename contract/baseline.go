@@ -4,18 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 )
 
-// RunFormat versions saved runs (--save-baseline files).
-const RunFormat = "glcontract-run/1"
+// runFormat versions saved runs (--save-baseline files).
+const runFormat = "glcontract-run/1"
 
 // SavedRun is a saved run: every exchange normalised (values unique to the run replaced by
 // ${name}, secrets redacted) with the fields that change on their own marked volatile.
@@ -67,7 +69,7 @@ type normaliser struct {
 
 func (r *runner) normaliser() *normaliser {
 	n := &normaliser{nums: map[float64]string{}, segs: map[string]string{}, root: r.root, redact: r.redact}
-	for _, name := range sortedKeys(r.runVars) {
+	for _, name := range slices.Sorted(maps.Keys(r.runVars)) {
 		v, ok := r.vars[name]
 		if !ok {
 			continue
@@ -126,37 +128,23 @@ func (n *normaliser) path(p string) string {
 // value normalises a decoded body. Keys in vol (a write scenario's ids and timestamps, a
 // scenario's own volatile keys such as the version) keep only their type: "<integer>".
 func (n *normaliser) value(v any, vol map[string]bool, key string) any {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			if secretKeys[k] && x != nil {
-				out[k] = Redacted
-				continue
+	return redactTree(v, key, func(key string, v any) any {
+		switch t := v.(type) {
+		case string:
+			if vol[key] {
+				return "<" + jsonType(t) + ">"
 			}
-			out[k] = n.value(x, vol, k)
+			return n.str(t)
+		case float64:
+			if ph, ok := n.nums[t]; ok && key == "id" {
+				return ph
+			}
+			if vol[key] {
+				return "<" + jsonType(t) + ">"
+			}
 		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = n.value(x, vol, key)
-		}
-		return out
-	case string:
-		if vol[key] {
-			return "<" + jsonType(t) + ">"
-		}
-		return n.str(t)
-	case float64:
-		if ph, ok := n.nums[t]; ok && key == "id" {
-			return ph
-		}
-		if vol[key] {
-			return "<" + jsonType(t) + ">"
-		}
-	}
-	return v
+		return v
+	})
 }
 
 // runVolatile are the keys a saved run keeps by type only: the scenario's volatile keys, and
@@ -222,7 +210,7 @@ func (run *SavedRun) add(ex *exchange, body any, r *runner, sc *Scenario, findin
 			re.Undeclared = appendUnique(re.Undeclared, strings.ToLower(f.Field))
 		}
 		if f.Severity == SeverityError {
-			re.Findings = appendUnique(re.Findings, f.Rule+" "+genericPath(f.Field))
+			re.Findings = appendUnique(re.Findings, string(f.Rule)+" "+genericPath(f.Field))
 		}
 	}
 	sort.Strings(re.Undeclared)
@@ -265,7 +253,7 @@ func (r *runner) learn(ctx context.Context, sc *Scenario, exchanges []*exchange)
 		if ex.Err != nil {
 			continue
 		}
-		again, err := r.client.Do(ctx, func(ctx context.Context) (*http.Request, error) {
+		again, err := r.client.do(ctx, func(ctx context.Context) (*http.Request, error) {
 			req, err := http.NewRequestWithContext(ctx, ex.Method, ex.URL, nil)
 			if err == nil {
 				req.Header = ex.ReqHeader.Clone()
@@ -318,8 +306,8 @@ func LoadRun(path string) (*SavedRun, error) {
 	if err := json.Unmarshal(b, &run); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if run.Format != RunFormat {
-		return nil, fmt.Errorf("%s: not a saved run (format %q, want %q)", path, run.Format, RunFormat)
+	if run.Format != runFormat {
+		return nil, fmt.Errorf("%s: not a saved run (format %q, want %q)", path, run.Format, runFormat)
 	}
 	return &run, nil
 }
@@ -328,8 +316,20 @@ func LoadRun(path string) (*SavedRun, error) {
 type valueDiff struct {
 	Path          string
 	Before, After any
-	Change        string // "value", "type", "missing", "new", "ordering", "length"
+	Change        change
 }
+
+// change says how a value differs between two bodies.
+type change string
+
+const (
+	changeValue    change = "value"
+	changeType     change = "type"     // a different JSON type
+	changeMissing  change = "missing"  // a field only the first body has
+	changeNew      change = "new"      // a field only the second body has
+	changeOrdering change = "ordering" // the same items in another order
+	changeLength   change = "length"   // a list of another length
+)
 
 // diffValues compares two decoded JSON values.
 func diffValues(a, b any, path string) []valueDiff {
@@ -337,34 +337,34 @@ func diffValues(a, b any, path string) []valueDiff {
 	case map[string]any:
 		y, ok := b.(map[string]any)
 		if !ok {
-			return []valueDiff{{Path: path, Before: a, After: b, Change: "type"}}
+			return []valueDiff{{Path: path, Before: a, After: b, Change: changeType}}
 		}
 		var out []valueDiff
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			p := jsonPathKey(path, k)
 			if yv, ok := y[k]; ok {
 				out = append(out, diffValues(x[k], yv, p)...)
 			} else {
-				out = append(out, valueDiff{Path: p, Before: x[k], Change: "missing"})
+				out = append(out, valueDiff{Path: p, Before: x[k], Change: changeMissing})
 			}
 		}
-		for _, k := range sortedKeys(y) {
+		for _, k := range slices.Sorted(maps.Keys(y)) {
 			if _, ok := x[k]; !ok {
-				out = append(out, valueDiff{Path: jsonPathKey(path, k), After: y[k], Change: "new"})
+				out = append(out, valueDiff{Path: jsonPathKey(path, k), After: y[k], Change: changeNew})
 			}
 		}
 		return out
 	case []any:
 		y, ok := b.([]any)
 		if !ok {
-			return []valueDiff{{Path: path, Before: a, After: b, Change: "type"}}
+			return []valueDiff{{Path: path, Before: a, After: b, Change: changeType}}
 		}
 		if len(x) == len(y) && !reflect.DeepEqual(x, y) && sameMultiset(x, y) {
-			return []valueDiff{{Path: path, Before: summarize(x), After: summarize(y), Change: "ordering"}}
+			return []valueDiff{{Path: path, Before: summarize(x), After: summarize(y), Change: changeOrdering}}
 		}
 		var out []valueDiff
 		if len(x) != len(y) {
-			out = append(out, valueDiff{Path: path, Before: len(x), After: len(y), Change: "length"})
+			out = append(out, valueDiff{Path: path, Before: len(x), After: len(y), Change: changeLength})
 		}
 		for i := 0; i < len(x) && i < len(y); i++ {
 			out = append(out, diffValues(x[i], y[i], fmt.Sprintf("%s[%d]", path, i))...)
@@ -375,9 +375,9 @@ func diffValues(a, b any, path string) []valueDiff {
 			return nil
 		}
 		if jsonType(a) != jsonType(b) && !(a == nil || b == nil) {
-			return []valueDiff{{Path: path, Before: a, After: b, Change: "type"}}
+			return []valueDiff{{Path: path, Before: a, After: b, Change: changeType}}
 		}
-		return []valueDiff{{Path: path, Before: a, After: b, Change: "value"}}
+		return []valueDiff{{Path: path, Before: a, After: b, Change: changeValue}}
 	}
 }
 

@@ -58,14 +58,15 @@ func TestBaselineLearnsVolatileFields(t *testing.T) {
 // TestBaselineDriftKinds: against a server that changed, the comparison reports drift of the right kind.
 func TestBaselineDriftKinds(t *testing.T) {
 	cases := []struct {
-		name           string
-		mutate         func(in exchangeInfo, out *upstream)
-		kind, category string
-		field          string
+		name     string
+		mutate   func(in exchangeInfo, out *upstream)
+		kind     contract.DriftKind
+		category contract.Category
+		field    string
 	}{
 		{"breaks the spec", func(in exchangeInfo, out *upstream) {
 			eachCluster(out, func(c map[string]any) { c["managed"] = "yes" })
-		}, contract.DriftBreaks, contract.RuleSchema, "$.managed"},
+		}, contract.DriftBreaks, contract.Category(contract.RuleSchema), "$.managed"},
 		{"changed default", func(in exchangeInfo, out *upstream) {
 			if isCreate(in, out) {
 				eachCluster(out, func(c map[string]any) { c["enabled"] = false })
@@ -99,7 +100,7 @@ func TestBaselineDriftKinds(t *testing.T) {
 			if isList(in) {
 				out.Header.Set("X-Per-Page", "20")
 			}
-		}, contract.DriftBreaks, contract.RulePagination, "header X-Per-Page"},
+		}, contract.DriftBreaks, contract.Category(contract.RulePagination), "header X-Per-Page"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

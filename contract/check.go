@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,9 +20,9 @@ import (
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 )
 
-// JSONContentType is the only Content-Type GitLab sends on JSON bodies. python-gitlab fails to
+// jsonContentType is the only Content-Type GitLab sends on JSON bodies. python-gitlab fails to
 // parse "application/json; charset=utf-8", so a parameter is a finding too.
-const JSONContentType = "application/json"
+const jsonContentType = "application/json"
 
 // exchange is one request and its response.
 type exchange struct {
@@ -37,7 +38,7 @@ type exchange struct {
 	Duration       time.Duration
 	Attempts       int
 	Err            error
-	Op             *Operation
+	Op             *operation
 
 	decoded   any
 	decodeErr error
@@ -65,14 +66,14 @@ type secretCheck struct {
 
 // checker judges exchanges. One is shared by a run; it holds nothing per request.
 type checker struct {
-	spec     *Spec
+	spec     *apiSpec
 	strict   bool
 	strictOp *config.ValidationOptions
 	redact   *Redactor
 	curl     func(ex *exchange) string
 }
 
-func newChecker(spec *Spec, strictMode bool, r *Redactor, curl func(*exchange) string) *checker {
+func newChecker(spec *apiSpec, strictMode bool, r *Redactor, curl func(*exchange) string) *checker {
 	return &checker{
 		spec:   spec,
 		strict: strictMode,
@@ -94,33 +95,53 @@ type expectation struct {
 
 // check runs every check on one exchange.
 func (c *checker) check(ex *exchange, exp expectation, secrets []secretCheck) []Finding {
-	var out []Finding
-	add := func(f Finding) {
-		f.Scenario, f.Step = ex.Scenario, ex.Step
-		f.Request = c.redact.String(ex.requestLine())
-		if ex.Op != nil {
-			f.Operation = ex.Op.ID
-		}
-		if f.Severity == "" {
-			f.Severity = SeverityError
-		}
-		f.Expected = truncate(c.redact.String(f.Expected), 300)
-		f.Actual = truncate(c.redact.String(f.Actual), 300)
-		if k := f.Field[strings.LastIndexAny(f.Field, ".]")+1:]; secretKeys[k] && f.Actual != "null" && f.Actual != "" {
-			f.Actual = Redacted // a credential under its own name, whoever's it is: never shown, not even in part
-		}
-		f.Message = c.redact.String(f.Message)
-		f.Curl = c.curl(ex)
-		out = append(out, f)
-	}
 	if ex.Err != nil {
-		add(Finding{Rule: RuleTransport, Message: "no response: " + ex.Err.Error()})
-		return out
+		return []Finding{c.complete(ex, Finding{Rule: RuleTransport, Message: "no response: " + ex.Err.Error()})}
 	}
 	ex.decode()
-	op := ex.Op
+	found := c.checkStatus(ex, exp)
+	if op := ex.Op; op != nil {
+		content, ctFlagged := c.checkContent(ex, op)
+		found = slices.Concat(found, content,
+			c.validate(ex, ctFlagged),    // the spec, through libopenapi-validator
+			c.checkExpected(ex, exp, op), // expected values
+			c.secretEcho(ex, secrets),    // secrets sent by the run must not come back
+			c.undeclared(ex))             // fields and headers the spec does not declare: notes, or errors with --strict
+	}
+	var out []Finding
+	for _, f := range found {
+		out = append(out, c.complete(ex, f))
+	}
+	hintRenames(out)
+	return out
+}
 
-	// the status the scenario expects, and the statuses the spec documents
+// complete fills in what every finding about ex carries (where, severity, the curl to reproduce
+// it) and redacts and truncates what it shows.
+func (c *checker) complete(ex *exchange, f Finding) Finding {
+	f.Scenario, f.Step = ex.Scenario, ex.Step
+	f.Request = c.redact.String(ex.requestLine())
+	if ex.Op != nil {
+		f.Operation = ex.Op.ID
+	}
+	if f.Severity == "" {
+		f.Severity = SeverityError
+	}
+	f.Expected = truncate(c.redact.String(f.Expected), 300)
+	f.Actual = truncate(c.redact.String(f.Actual), 300)
+	if k := f.Field[strings.LastIndexAny(f.Field, ".]")+1:]; secretKeys[k] && f.Actual != "null" && f.Actual != "" {
+		f.Actual = redacted // a credential under its own name, whoever's it is: never shown, not even in part
+	}
+	f.Message = c.redact.String(f.Message)
+	f.Curl = c.curl(ex)
+	return f
+}
+
+// checkStatus decides about the status: the one the scenario expects, and the ones the spec
+// documents (no operation at all is a finding too).
+func (c *checker) checkStatus(ex *exchange, exp expectation) []Finding {
+	var out []Finding
+	op := ex.Op
 	if exp.Status != 0 && ex.Status != exp.Status {
 		f := Finding{Rule: RuleValue, Field: "status", Expected: strconv.Itoa(exp.Status), Actual: strconv.Itoa(ex.Status),
 			Message: fmt.Sprintf("status %d, expected %d", ex.Status, exp.Status)}
@@ -128,81 +149,70 @@ func (c *checker) check(ex *exchange, exp expectation, secrets []secretCheck) []
 			f.Message += " (" + msg + ")"
 		}
 		if op != nil {
-			f.SpecLocation = c.spec.Location(op.pointer() + "/responses/" + strconv.Itoa(exp.Status))
+			f.SpecLocation = c.spec.location(op.pointer() + "/responses/" + strconv.Itoa(exp.Status))
 		}
-		add(f)
+		out = append(out, f)
 	}
 	if op == nil {
-		add(Finding{Rule: RuleStatus, Message: "the spec has no operation for this request"})
-		return out
+		return append(out, Finding{Rule: RuleStatus, Message: "the spec has no operation for this request"})
 	}
 	if !op.documentsStatus(ex.Status) {
-		add(Finding{Rule: RuleStatus, Field: "status", Actual: strconv.Itoa(ex.Status),
+		out = append(out, Finding{Rule: RuleStatus, Field: "status", Actual: strconv.Itoa(ex.Status),
 			Expected: "one of " + strings.Join(op.documentedStatuses(), ", "),
-			Message:  fmt.Sprintf("undocumented status %d for %s", ex.Status, op.ID), SpecLocation: c.spec.Location(op.pointer() + "/responses")})
+			Message:  fmt.Sprintf("undocumented status %d for %s", ex.Status, op.ID), SpecLocation: c.spec.location(op.pointer() + "/responses")})
 	}
+	return out
+}
 
-	// Content-Type and empty bodies
-	ctFlagged := false
+// checkContent decides about Content-Type and empty bodies. flagged says a finding about the
+// body's media type was made, so the spec check does not make another.
+func (c *checker) checkContent(ex *exchange, op *operation) (out []Finding, flagged bool) {
 	ct := ex.Header.Get("Content-Type")
 	switch {
 	case ex.Status == http.StatusNoContent || ex.Method == http.MethodHead:
 		if len(ex.Body) > 0 {
-			add(Finding{Rule: RuleContentType, Field: "body", Expected: "empty", Actual: fmt.Sprintf("%d bytes", len(ex.Body)),
+			out = append(out, Finding{Rule: RuleContentType, Field: "body", Expected: "empty", Actual: fmt.Sprintf("%d bytes", len(ex.Body)),
 				Message: fmt.Sprintf("a %d response must have an empty body", ex.Status)})
 		}
 	case len(ex.Body) > 0 || c.declaresContent(op, ex.Status):
-		if ct != JSONContentType {
-			ctFlagged = true
+		if ct != jsonContentType {
 			msg := "Content-Type is not exactly application/json"
-			if strings.HasPrefix(ct, JSONContentType) {
+			if strings.HasPrefix(ct, jsonContentType) {
 				msg += " (GitLab sends no parameters; python-gitlab fails on a charset)"
 			}
 			_, code := c.response(op, ex.Status)
-			add(Finding{Rule: RuleContentType, Field: "header Content-Type", Expected: JSONContentType, Actual: fmt.Sprintf("%q", ct), Message: msg,
-				SpecLocation: c.spec.Location(op.pointer() + "/responses/" + code + "/content")})
-		} else if !ex.isJSON {
-			ctFlagged = true
+			return append(out, Finding{Rule: RuleContentType, Field: "header Content-Type", Expected: jsonContentType, Actual: fmt.Sprintf("%q", ct), Message: msg,
+				SpecLocation: c.spec.location(op.pointer() + "/responses/" + code + "/content")}), true
+		}
+		if !ex.isJSON {
 			reason := "empty body"
 			if ex.decodeErr != nil {
 				reason = ex.decodeErr.Error()
 			}
-			add(Finding{Rule: RuleContentType, Field: "body", Expected: "JSON", Actual: truncate(string(ex.Body), 80),
-				Message: "the body is not JSON: " + reason})
+			return append(out, Finding{Rule: RuleContentType, Field: "body", Expected: "JSON", Actual: truncate(string(ex.Body), 80),
+				Message: "the body is not JSON: " + reason}), true
 		}
 	}
+	return out, false
+}
 
-	// the spec, through libopenapi-validator
-	for _, f := range c.validate(ex, ctFlagged) {
-		add(f)
-	}
-
-	// expected values
+// checkExpected decides whether the body is what the step expects: empty, or matching its
+// expected body (a response of another status is not compared with this one's body).
+func (c *checker) checkExpected(ex *exchange, exp expectation, op *operation) []Finding {
+	var out []Finding
 	if exp.Empty && len(ex.Body) > 0 {
-		add(Finding{Rule: RuleValue, Field: "body", Expected: "empty", Actual: fmt.Sprintf("%d bytes", len(ex.Body)), Message: "expected an empty body"})
+		out = append(out, Finding{Rule: RuleValue, Field: "body", Expected: "empty", Actual: fmt.Sprintf("%d bytes", len(ex.Body)), Message: "expected an empty body"})
 	}
-	if exp.Body != nil && (exp.Status == 0 || ex.Status == exp.Status) {
-		// (a response of another status is not compared with this one's body)
-		if !ex.isJSON {
-			add(Finding{Rule: RuleValue, Field: "$", Expected: compactJSON(exp.Body), Actual: truncate(string(ex.Body), 80), Message: "expected a JSON body"})
-		} else {
-			for _, m := range compareValue(exp.Body, ex.decoded, exp.Volatile, exp.Pinned) {
-				add(Finding{Rule: RuleValue, Field: m.Path, Expected: m.Expected, Actual: m.Actual,
-					Message: fmt.Sprintf("%s is %s, expected %s", m.Path, m.Actual, m.Expected), SpecLocation: c.fieldLocation(op, ex.Status, m.Path)})
-			}
-		}
+	if exp.Body == nil || (exp.Status != 0 && ex.Status != exp.Status) {
+		return out
 	}
-
-	// secrets sent by the run must not come back
-	for _, f := range c.secretEcho(ex, secrets) {
-		add(f)
+	if !ex.isJSON {
+		return append(out, Finding{Rule: RuleValue, Field: "$", Expected: compactJSON(exp.Body), Actual: truncate(string(ex.Body), 80), Message: "expected a JSON body"})
 	}
-
-	// fields and headers the spec does not declare: notes, or errors with --strict
-	for _, f := range c.undeclared(ex) {
-		add(f)
+	for _, m := range compareValue(exp.Body, ex.decoded, exp.Volatile, exp.Pinned) {
+		out = append(out, Finding{Rule: RuleValue, Field: m.Path, Expected: m.Expected, Actual: m.Actual,
+			Message: fmt.Sprintf("%s is %s, expected %s", m.Path, m.Actual, m.Expected), SpecLocation: c.fieldLocation(op, ex.Status, m.Path)})
 	}
-	hintRenames(out)
 	return out
 }
 
@@ -265,7 +275,7 @@ func errorMessage(v any) string {
 	return ""
 }
 
-func (c *checker) response(op *Operation, status int) (*v3.Response, string) {
+func (c *checker) response(op *operation, status int) (*v3.Response, string) {
 	if op.op.Responses == nil {
 		return nil, ""
 	}
@@ -283,26 +293,26 @@ func (c *checker) response(op *Operation, status int) (*v3.Response, string) {
 	return nil, ""
 }
 
-func (c *checker) declaresContent(op *Operation, status int) bool {
+func (c *checker) declaresContent(op *operation, status int) bool {
 	r, _ := c.response(op, status)
 	return r != nil && r.Content != nil && r.Content.Len() > 0
 }
 
 // schemaPointer is the pointer of the JSON schema of a response.
-func (c *checker) schemaPointer(op *Operation, status int) string {
+func (c *checker) schemaPointer(op *operation, status int) string {
 	_, code := c.response(op, status)
 	if code == "" {
 		return op.pointer() + "/responses"
 	}
-	return op.pointer() + "/responses/" + code + "/content/" + escapePointer(JSONContentType) + "/schema"
+	return op.pointer() + "/responses/" + code + "/content/" + escapePointer(jsonContentType) + "/schema"
 }
 
 // fieldLocation finds the schema of a JSON path of a response in the spec.
-func (c *checker) fieldLocation(op *Operation, status int, jsonPath string) string {
+func (c *checker) fieldLocation(op *operation, status int, jsonPath string) string {
 	ptr := c.schemaPointer(op, status)
 	toks, err := parseJSONPath(jsonPath)
 	if err != nil {
-		return c.spec.Location(ptr)
+		return c.spec.location(ptr)
 	}
 	for _, t := range toks {
 		if t.isKey {
@@ -311,7 +321,7 @@ func (c *checker) fieldLocation(op *Operation, status int, jsonPath string) stri
 			ptr += "/items"
 		}
 	}
-	return c.spec.Location(ptr)
+	return c.spec.location(ptr)
 }
 
 var (
@@ -343,7 +353,7 @@ func (c *checker) validate(ex *exchange, ctFlagged bool) []Finding {
 			if e.Reason != "" {
 				msg += ": " + e.Reason
 			}
-			out = append(out, Finding{Rule: RuleSchema, Message: msg, SpecLocation: c.spec.Location(c.schemaPointer(ex.Op, ex.Status))})
+			out = append(out, Finding{Rule: RuleSchema, Message: msg, SpecLocation: c.spec.location(c.schemaPointer(ex.Op, ex.Status))})
 		}
 	}
 	return out
@@ -360,7 +370,7 @@ func (c *checker) headerFinding(ex *exchange, e *liberrors.ValidationError) []Fi
 		}
 	}
 	_, code := c.response(ex.Op, ex.Status)
-	loc := c.spec.Location(ex.Op.pointer() + "/responses/" + code + "/headers/" + escapePointer(canonicalHeader(ex.Op, code, name)))
+	loc := c.spec.location(ex.Op.pointer() + "/responses/" + code + "/headers/" + escapePointer(canonicalHeader(ex.Op, code, name)))
 	name = canonicalHeader(ex.Op, code, name)
 	f := Finding{Rule: RuleHeader, Field: "header " + name, SpecLocation: loc}
 	if v := ex.Header.Values(name); len(v) == 0 {
@@ -377,7 +387,7 @@ func (c *checker) headerFinding(ex *exchange, e *liberrors.ValidationError) []Fi
 }
 
 // canonicalHeader returns the header's name as the spec spells it.
-func canonicalHeader(op *Operation, code, name string) string {
+func canonicalHeader(op *operation, code, name string) string {
 	if r := op.op.Responses.Codes.GetOrZero(code); r != nil && r.Headers != nil {
 		for k := range r.Headers.KeysFromOldest() {
 			if strings.EqualFold(k, name) {
@@ -395,7 +405,7 @@ func (c *checker) schemaFindings(ex *exchange, se *liberrors.SchemaValidationFai
 		field = "$"
 	}
 	keyword := se.KeywordLocation
-	loc := c.spec.Location(base + keyword)
+	loc := c.spec.location(base + keyword)
 	if m := missingProps.FindStringSubmatch(se.Reason); m != nil {
 		var out []Finding
 		for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
@@ -473,14 +483,14 @@ func (c *checker) secretEcho(ex *exchange, secrets []secretCheck) []Finding {
 		for name, vs := range ex.Header {
 			for _, v := range vs {
 				if strings.Contains(v, s.Value) {
-					out = append(out, Finding{Rule: RuleSecret, Field: "header " + name, Expected: "never returned", Actual: Redacted,
+					out = append(out, Finding{Rule: RuleSecret, Field: "header " + name, Expected: "never returned", Actual: redacted,
 						Message: fmt.Sprintf("the %s sent by this run came back in header %s", s.Label, name)})
 				}
 			}
 		}
 		if !ex.isJSON {
 			if bytes.Contains(ex.Body, []byte(s.Value)) {
-				out = append(out, Finding{Rule: RuleSecret, Field: "body", Expected: "never returned", Actual: Redacted,
+				out = append(out, Finding{Rule: RuleSecret, Field: "body", Expected: "never returned", Actual: redacted,
 					Message: fmt.Sprintf("the %s sent by this run came back in the body", s.Label)})
 			}
 			continue
@@ -493,7 +503,7 @@ func (c *checker) secretEcho(ex *exchange, secrets []secretCheck) []Finding {
 			if s.AllowedAt[genericPath(path)] {
 				return
 			}
-			out = append(out, Finding{Rule: RuleSecret, Field: path, Expected: "never returned", Actual: Redacted,
+			out = append(out, Finding{Rule: RuleSecret, Field: path, Expected: "never returned", Actual: redacted,
 				Message: fmt.Sprintf("the %s sent by this run came back at %s", s.Label, path)})
 		})
 	}
@@ -533,7 +543,7 @@ func (c *checker) undeclared(ex *exchange) []Finding {
 	}
 	var out []Finding
 	if ex.isJSON && r.Content != nil {
-		if mt := r.Content.GetOrZero(JSONContentType); mt != nil && mt.Schema != nil {
+		if mt := r.Content.GetOrZero(jsonContentType); mt != nil && mt.Schema != nil {
 			res := strict.NewValidator(c.strictOp, c.spec.version).Validate(strict.Input{
 				Schema: mt.Schema.Schema(), Data: ex.decoded, Direction: strict.DirectionResponse,
 				Options: c.strictOp, BasePath: "$", Version: c.spec.version,
@@ -544,7 +554,7 @@ func (c *checker) undeclared(ex *exchange) []Finding {
 				}
 				out = append(out, Finding{Severity: sev, Rule: RuleUndeclaredField, Field: u.Path, Actual: compactJSON(u.Value),
 					Message:      fmt.Sprintf("field %s is not declared in the spec", u.Path),
-					SpecLocation: c.spec.Location(c.schemaPointer(ex.Op, ex.Status))})
+					SpecLocation: c.spec.location(c.schemaPointer(ex.Op, ex.Status))})
 			}
 		}
 	}
@@ -557,7 +567,7 @@ func (c *checker) undeclared(ex *exchange) []Finding {
 	for _, u := range strict.ValidateResponseHeaders(ex.Header, &declared, c.strictOp) {
 		out = append(out, Finding{Severity: sev, Rule: RuleUndeclaredHeader, Field: "header " + u.Name, Actual: fmt.Sprint(u.Value),
 			Message:      fmt.Sprintf("header %s is not declared in the spec", u.Name),
-			SpecLocation: c.spec.Location(ex.Op.pointer() + "/responses")})
+			SpecLocation: c.spec.location(ex.Op.pointer() + "/responses")})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out

@@ -59,7 +59,7 @@ func (r *runner) cleanup(ctx context.Context) {
 		case ex.Status/100 == 2 || ex.Status == http.StatusNotFound:
 			entry.OK, c.done = true, true
 		default:
-			entry.Detail = fmt.Sprintf("status %d: %s", ex.Status, truncate(r.redact.Body(ex.Body), 200))
+			entry.Detail = fmt.Sprintf("status %d: %s", ex.Status, truncate(r.redact.body(ex.Body), 200))
 		}
 		if !entry.OK {
 			entry.Detail += fmt.Sprintf("; it may remain: run `glcontract sweep --run-id %s`", r.cfg.RunID)

@@ -46,13 +46,13 @@ func (r *runner) curl(ex *exchange) string {
 				vars = append(vars, name)
 			}
 		}
-		quoted := shellQuote(r.redact.Body([]byte(body)))
+		quoted := shellQuote(r.redact.body([]byte(body)))
 		for _, name := range vars {
 			quoted = strings.ReplaceAll(quoted, "\x00"+name+"\x00", `'"$`+name+`"'`)
 		}
 		b.WriteString(" -H 'Content-Type: application/json' --data " + quoted)
 	}
-	b.WriteString(" " + shellQuote(r.redact.URL(ex.URL)))
+	b.WriteString(" " + shellQuote(r.redact.url(ex.URL)))
 	return b.String()
 }
 

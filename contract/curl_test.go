@@ -1,6 +1,7 @@
 package contract_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/glclusters/clustersapi/contract"
+	"github.com/glclusters/clustersapi/internal/testproc"
 )
 
 // TestReproCurlIsPasteable: the repro line of a create finding, run by a real shell with the
@@ -18,10 +20,7 @@ import (
 func TestReproCurlIsPasteable(t *testing.T) {
 	sh, err := exec.LookPath("sh")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("sh is needed")
-		}
-		t.Skip("no sh on this machine")
+		testproc.NeedTool(t, "sh", err)
 	}
 	var sent []byte
 	srv := startMock(t)
@@ -31,16 +30,16 @@ func TestReproCurlIsPasteable(t *testing.T) {
 			eachCluster(out, func(c map[string]any) { delete(c, "cluster_type") })
 		}
 	})
-	var console, report strings.Builder
+	// the console report and the JSON report, as glcontract check --write --json writes them
 	run := runSuite(t, proxy.URL)
+	require.Equal(t, 1, run.ExitCode(), findingTexts(run))
+	var console, report bytes.Buffer
 	require.NoError(t, contract.WriteConsole(&console, run))
-	require.NoError(t, contract.WriteJSON(&report, run))
-	require.Equal(t, 1, run.ExitCode(), console.String())
 	require.Contains(t, console.String(), "export CLUSTER_TOKEN=...")
 	require.Contains(t, console.String(), "export CA_CERT=")
-
-	var rep contract.Report // as the JSON report has it: redacted
-	require.NoError(t, json.Unmarshal([]byte(report.String()), &rep))
+	require.NoError(t, contract.WriteJSON(&report, run))
+	var rep contract.Report
+	require.NoError(t, json.Unmarshal(report.Bytes(), &rep))
 	var line string
 	for _, f := range rep.Findings {
 		if strings.Contains(f.Curl, "-X POST") {
@@ -63,7 +62,7 @@ export GITLAB_TOKEN=x
 export CLUSTER_TOKEN="$TOKEN_VALUE"
 export CA_CERT="$(awk '{printf "%s\\n", $0}' ` + pemFile + `)"
 ` + line + "\n"
-	cmd := exec.CommandContext(t.Context(), sh, "-c", script)
+	cmd := testproc.Command(t, sh, "-c", script)
 	cmd.Env = append(os.Environ(), "TOKEN_VALUE="+pk["token"].(string))
 	out, err := cmd.Output()
 	require.NoError(t, err, string(out))

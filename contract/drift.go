@@ -2,41 +2,49 @@ package contract
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
 
-// Drift kinds: what an upgrade changed.
+// DriftKind says what an upgrade changed.
+type DriftKind string
+
+// Drift kinds.
 const (
-	DriftBreaks       = "breaks-spec"  // the new run departs from the spec where the old one did not
-	DriftChanged      = "changed"      // different behaviour that still conforms
-	DriftUndocumented = "undocumented" // a field or header the spec does not declare appeared or went away
+	DriftBreaks       DriftKind = "breaks-spec"  // the new run departs from the spec where the old one did not
+	DriftChanged      DriftKind = "changed"      // different behaviour that still conforms
+	DriftUndocumented DriftKind = "undocumented" // a field or header the spec does not declare appeared or went away
 )
 
-// Drift categories say what changed.
+// Category says what changed; a new spec finding has its Rule as its category.
+type Category string
+
+// Drift categories.
 const (
-	CategoryStatus     = "status"
-	CategoryPermission = "permission" // a status change involving 401, 403 or 404
-	CategoryValue      = "value"
-	CategoryDefault    = "default" // a value the request did not set
-	CategoryOrdering   = "ordering"
-	CategoryField      = "field"
-	CategoryHeader     = "header"
-	CategoryStep       = "step"
-	CategoryFixed      = "fixed" // a finding of the old run is gone
-	CategoryAPI        = "api"   // the clusters API itself was switched off or on
+	CategoryStatus     Category = "status"
+	CategoryPermission Category = "permission" // a status change involving 401, 403 or 404
+	CategoryValue      Category = "value"
+	CategoryDefault    Category = "default" // a value the request did not set
+	CategoryOrdering   Category = "ordering"
+	CategoryField      Category = "field"
+	CategoryHeader     Category = "header"
+	CategoryStep       Category = "step"
+	CategoryFixed      Category = "fixed" // a finding of the old run is gone
+	CategoryAPI        Category = "api"   // the clusters API itself was switched off or on
 )
 
 // Drift is one behavioural difference between two runs.
 type Drift struct {
-	Kind     string `json:"kind"`
-	Category string `json:"category"`
-	Key      string `json:"key"` // the step: scenario/step
-	Request  string `json:"request,omitempty"`
-	Field    string `json:"field,omitempty"`
-	Before   string `json:"before,omitempty"`
-	After    string `json:"after,omitempty"`
-	Message  string `json:"message"`
+	Kind     DriftKind `json:"kind"`
+	Category Category  `json:"category"`
+	Key      string    `json:"key"` // the step: scenario/step
+	Request  string    `json:"request,omitempty"`
+	Field    string    `json:"field,omitempty"`
+	Before   string    `json:"before,omitempty"`
+	After    string    `json:"after,omitempty"`
+	Message  string    `json:"message"`
 }
 
 // String is the drift on one line.
@@ -54,7 +62,7 @@ func (d Drift) String() string {
 
 // specRules are the checks of the spec itself; a new finding of one of them breaks the spec.
 // Value and order findings are the scenario's expectations: their drift shows as a change.
-var specRules = map[string]bool{RuleStatus: true, RuleSchema: true, RuleHeader: true, RuleContentType: true,
+var specRules = map[Rule]bool{RuleStatus: true, RuleSchema: true, RuleHeader: true, RuleContentType: true,
 	RuleSecret: true, RulePagination: true, RuleUndeclaredField: true, RuleUndeclaredHeader: true, RuleTransport: true}
 
 // BaselineRef names the run a report was compared with.
@@ -76,9 +84,9 @@ func failingDrift(drift []Drift, strictMode bool) bool {
 	return false
 }
 
-// Compare reports the behavioural drift from before to after. Fields either run found
+// compare reports the behavioural drift from before to after. Fields either run found
 // volatile are ignored; write steps compare only when both runs wrote.
-func Compare(before, after *SavedRun) []Drift {
+func compare(before, after *SavedRun) []Drift {
 	var out []Drift
 	idx := map[string]*RunExchange{}
 	for i := range before.Exchanges {
@@ -119,7 +127,7 @@ func Compare(before, after *SavedRun) []Drift {
 	return out
 }
 
-func kindRank(k string) int {
+func kindRank(k DriftKind) int {
 	switch k {
 	case DriftBreaks:
 		return 0
@@ -129,109 +137,146 @@ func kindRank(k string) int {
 	return 2
 }
 
+// exchangeDrift is the drift of one step between two runs, as it is found.
+type exchangeDrift struct {
+	b, a     *RunExchange
+	volatile map[string]bool
+	broken   map[string]bool // fields with a new finding: their value drift is not repeated
+	out      []Drift
+}
+
+func (x *exchangeDrift) add(kind DriftKind, cat Category, field, before, after, msg string) {
+	x.out = append(x.out, Drift{Kind: kind, Category: cat, Key: x.a.Key, Request: x.a.Request, Field: field, Before: before, After: after, Message: msg})
+}
+
 func compareExchange(b, a *RunExchange, volatile map[string]bool) []Drift {
-	var out []Drift
-	d := func(kind, cat, field, before, after, msg string) {
-		out = append(out, Drift{Kind: kind, Category: cat, Key: a.Key, Request: a.Request, Field: field, Before: before, After: after, Message: msg})
+	x := &exchangeDrift{b: b, a: a, volatile: volatile, broken: map[string]bool{}}
+	x.findingDrift()
+	if x.statusDrift() {
+		return x.out // a different response: its body and headers differ as a matter of course
 	}
-	// findings: new ones break the spec, gone ones are fixes
-	oldF := toSet(b.Findings)
-	newF := toSet(a.Findings)
-	broken := map[string]bool{} // fields with a new finding: their value drift is not repeated
+	x.headerDrift()
+	oldU, newU := toSet(b.Undeclared), toSet(a.Undeclared)
+	x.undeclaredDrift(oldU, newU)
+	x.bodyDrift(oldU, newU)
+	return x.out
+}
+
+// findingDrift: new spec findings break the spec, gone ones are fixes.
+func (x *exchangeDrift) findingDrift() {
+	b, a := x.b, x.a
+	oldF, newF := toSet(b.Findings), toSet(a.Findings)
 	for _, f := range a.Findings {
-		rule, field, _ := strings.Cut(f, " ")
-		if !oldF[f] && specRules[rule] {
-			broken[field] = true
+		r, field, _ := strings.Cut(f, " ")
+		if rule := Rule(r); !oldF[f] && specRules[rule] {
+			x.broken[field] = true
 			if field == "status" && a.Status != b.Status {
-				continue // the status drift below says it, as breaking
+				continue // the status drift says it, as breaking
 			}
-			d(DriftBreaks, rule, field, "conforms", "finding: "+rule, fmt.Sprintf("new %s finding", rule))
+			x.add(DriftBreaks, Category(rule), field, "conforms", "finding: "+string(rule), fmt.Sprintf("new %s finding", rule))
 		}
 	}
 	for _, f := range b.Findings {
 		rule, field, _ := strings.Cut(f, " ")
-		if !newF[f] && specRules[rule] {
-			d(DriftChanged, CategoryFixed, field, "finding: "+rule, "conforms", fmt.Sprintf("the old %s finding is gone", rule))
+		if !newF[f] && specRules[Rule(rule)] {
+			x.add(DriftChanged, CategoryFixed, field, "finding: "+rule, "conforms", fmt.Sprintf("the old %s finding is gone", rule))
 		}
 	}
-	// status
-	if a.Status != b.Status && !volatile["status"] {
-		cat := CategoryStatus
-		if permissionChange(b.Status, a.Status) {
-			cat = CategoryPermission
-		}
-		kind := DriftChanged
-		if broken["status"] {
-			kind = DriftBreaks
-		}
-		d(kind, cat, "status", fmt.Sprint(b.Status), fmt.Sprint(a.Status), fmt.Sprintf("status %d became %d", b.Status, a.Status))
-		return out // a different response: its body and headers differ as a matter of course
+}
+
+// statusDrift reports whether the status changed (and is not volatile), and adds that drift.
+func (x *exchangeDrift) statusDrift() bool {
+	b, a := x.b, x.a
+	if a.Status == b.Status || x.volatile["status"] {
+		return false
 	}
-	// declared headers
+	cat := CategoryStatus
+	if permissionChange(b.Status, a.Status) {
+		cat = CategoryPermission
+	}
+	kind := DriftChanged
+	if x.broken["status"] {
+		kind = DriftBreaks
+	}
+	x.add(kind, cat, "status", fmt.Sprint(b.Status), fmt.Sprint(a.Status), fmt.Sprintf("status %d became %d", b.Status, a.Status))
+	return true
+}
+
+// headerDrift compares the declared headers.
+func (x *exchangeDrift) headerDrift() {
+	b, a := x.b, x.a
 	for _, name := range unionKeys(b.Headers, a.Headers) {
 		bv, bok := b.Headers[name]
 		av, aok := a.Headers[name]
-		if bv == av || volatile["header "+strings.ToLower(name)] || broken["header "+name] {
+		if bv == av || x.volatile["header "+strings.ToLower(name)] || x.broken["header "+name] {
 			continue
 		}
 		switch {
 		case !aok:
-			d(DriftChanged, CategoryHeader, "header "+name, bv, "absent", "header "+name+" is gone")
+			x.add(DriftChanged, CategoryHeader, "header "+name, bv, "absent", "header "+name+" is gone")
 		case !bok:
-			d(DriftChanged, CategoryHeader, "header "+name, "absent", av, "header "+name+" is new")
+			x.add(DriftChanged, CategoryHeader, "header "+name, "absent", av, "header "+name+" is new")
 		default:
-			d(DriftChanged, CategoryHeader, "header "+name, bv, av, "header "+name+" changed")
+			x.add(DriftChanged, CategoryHeader, "header "+name, bv, av, "header "+name+" changed")
 		}
 	}
-	// undeclared fields and headers appearing or going away
-	oldU, newU := toSet(b.Undeclared), toSet(a.Undeclared)
-	for _, u := range a.Undeclared {
+}
+
+// undeclaredDrift: undeclared fields and headers appearing or going away.
+func (x *exchangeDrift) undeclaredDrift(oldU, newU map[string]bool) {
+	for _, u := range x.a.Undeclared {
 		if !oldU[u] {
-			d(DriftUndocumented, undeclaredCategory(u), u, "absent", "present", "new undocumented "+undeclaredWhat(u))
+			x.add(DriftUndocumented, undeclaredCategory(u), u, "absent", "present", "new undocumented "+undeclaredWhat(u))
 		}
 	}
-	for _, u := range b.Undeclared {
+	for _, u := range x.b.Undeclared {
 		if !newU[u] {
-			d(DriftUndocumented, undeclaredCategory(u), u, "present", "absent", "missing undocumented "+undeclaredWhat(u))
+			x.add(DriftUndocumented, undeclaredCategory(u), u, "present", "absent", "missing undocumented "+undeclaredWhat(u))
 		}
 	}
-	// body
-	sent := toSet(a.Sent)
-	for _, v := range diffValues(b.Body, a.Body, "$") {
+}
+
+// bodyDrift compares the bodies, leaving out what a finding, the undeclared drift or a volatile
+// field already explains.
+func (x *exchangeDrift) bodyDrift(oldU, newU map[string]bool) {
+	sent := toSet(x.a.Sent)
+	for _, v := range diffValues(x.b.Body, x.a.Body, "$") {
 		g := genericPath(v.Path)
-		if broken[g] || broken[v.Path] {
-			continue
-		}
-		if oldU[g] || newU[g] {
-			if v.Change == "missing" || v.Change == "new" {
-				continue // reported above as undocumented
-			}
-		}
-		if volatile[g] && (v.Change == "value" || v.Change == "length" || v.Change == "ordering") {
-			continue
-		}
-		if underVolatile(g, volatile) {
+		if x.explained(v, g, oldU[g] || newU[g]) {
 			continue
 		}
 		before, after := compactJSON(v.Before), compactJSON(v.After)
 		switch v.Change {
-		case "missing":
-			d(DriftChanged, CategoryField, v.Path, before, "absent", "field "+v.Path+" is gone")
-		case "new":
-			d(DriftChanged, CategoryField, v.Path, "absent", after, "field "+v.Path+" is new")
-		case "ordering":
-			d(DriftChanged, CategoryOrdering, v.Path, fmt.Sprint(v.Before), fmt.Sprint(v.After), "the same items in a different order")
-		case "length":
-			d(DriftChanged, CategoryValue, v.Path, before+" items", after+" items", "the number of items changed")
+		case changeMissing:
+			x.add(DriftChanged, CategoryField, v.Path, before, "absent", "field "+v.Path+" is gone")
+		case changeNew:
+			x.add(DriftChanged, CategoryField, v.Path, "absent", after, "field "+v.Path+" is new")
+		case changeOrdering:
+			x.add(DriftChanged, CategoryOrdering, v.Path, fmt.Sprint(v.Before), fmt.Sprint(v.After), "the same items in a different order")
+		case changeLength:
+			x.add(DriftChanged, CategoryValue, v.Path, before+" items", after+" items", "the number of items changed")
 		default:
 			cat := CategoryValue
-			if strings.HasPrefix(a.Request, "POST ") && !sent[v.Path] && !sentUnder(v.Path, a.Sent) {
-				cat = CategoryDefault
+			if strings.HasPrefix(x.a.Request, "POST ") && !sent[v.Path] && !sentUnder(v.Path, x.a.Sent) {
+				cat = CategoryDefault // a value the request did not set
 			}
-			d(DriftChanged, cat, v.Path, before, after, fmt.Sprintf("%s changed", v.Path))
+			x.add(DriftChanged, cat, v.Path, before, after, fmt.Sprintf("%s changed", v.Path))
 		}
 	}
-	return out
+}
+
+// explained reports whether a body difference at generic path g is not drift of its own: its
+// field has a new finding, it is an undeclared field appearing or going away, or it is volatile.
+func (x *exchangeDrift) explained(v valueDiff, g string, undeclared bool) bool {
+	switch {
+	case x.broken[g] || x.broken[v.Path]:
+		return true
+	case undeclared && (v.Change == changeMissing || v.Change == changeNew):
+		return true // reported as undocumented
+	case x.volatile[g] && (v.Change == changeValue || v.Change == changeLength || v.Change == changeOrdering):
+		return true
+	}
+	return underVolatile(g, x.volatile)
 }
 
 // permissionChange: a status change to or from 401 or 403, or between a success and 404 (what
@@ -266,7 +311,7 @@ func sentUnder(p string, sent []string) bool {
 	return false
 }
 
-func undeclaredCategory(u string) string {
+func undeclaredCategory(u string) Category {
 	if strings.HasPrefix(u, "header ") {
 		return CategoryHeader
 	}
@@ -296,5 +341,5 @@ func unionKeys(a, b map[string]string) []string {
 	for k := range b {
 		m[k] = true
 	}
-	return sortedKeys(m)
+	return slices.Sorted(maps.Keys(m))
 }

@@ -61,7 +61,7 @@ func TestDriftIsFound(t *testing.T) {
 		name   string
 		mutate func(in exchangeInfo, out *upstream)
 		want   string // a substring of a finding
-		rule   string
+		rule   contract.Rule
 	}{
 		{"missing field", func(in exchangeInfo, out *upstream) {
 			eachCluster(out, func(c map[string]any) { delete(c, "cluster_type") })

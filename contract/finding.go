@@ -16,27 +16,30 @@ const (
 	SeverityNote Severity = "note"
 )
 
-// Rules name the check that produced a finding.
+// Rule names the check that produced a finding.
+type Rule string
+
+// Rules.
 const (
-	RuleStatus           = "status"            // status not documented for the operation
-	RuleSchema           = "schema"            // body does not validate against the schema
-	RuleHeader           = "header"            // documented header missing or invalid
-	RuleContentType      = "content-type"      // not exactly application/json, or a body on 204
-	RuleValue            = "value"             // a status or value differs from the scenario's expectation
-	RuleSecret           = "secret-echo"       // the cluster token or CA certificate came back
-	RulePagination       = "pagination"        // headers and items of the page walk disagree
-	RuleOrder            = "order"             // the list is not in its documented order
-	RuleUndeclaredField  = "undeclared-field"  // a field the spec does not declare
-	RuleUndeclaredHeader = "undeclared-header" // a header the spec does not declare
-	RuleCleanup          = "cleanup"           // something the run created could not be deleted
-	RuleTransport        = "transport"         // the request failed without a response
-	RuleCapture          = "capture"           // a value a later step needs was not in the response
+	RuleStatus           Rule = "status"            // status not documented for the operation
+	RuleSchema           Rule = "schema"            // body does not validate against the schema
+	RuleHeader           Rule = "header"            // documented header missing or invalid
+	RuleContentType      Rule = "content-type"      // not exactly application/json, or a body on 204
+	RuleValue            Rule = "value"             // a status or value differs from the scenario's expectation
+	RuleSecret           Rule = "secret-echo"       // the cluster token or CA certificate came back
+	RulePagination       Rule = "pagination"        // headers and items of the page walk disagree
+	RuleOrder            Rule = "order"             // the list is not in its documented order
+	RuleUndeclaredField  Rule = "undeclared-field"  // a field the spec does not declare
+	RuleUndeclaredHeader Rule = "undeclared-header" // a header the spec does not declare
+	RuleCleanup          Rule = "cleanup"           // something the run created could not be deleted
+	RuleTransport        Rule = "transport"         // the request failed without a response
+	RuleCapture          Rule = "capture"           // a value a later step needs was not in the response
 )
 
 // Finding is one thing wrong (or, as a note, worth knowing) about one response.
 type Finding struct {
 	Severity     Severity `json:"severity"`
-	Rule         string   `json:"rule"`
+	Rule         Rule     `json:"rule"`
 	Scenario     string   `json:"scenario"`
 	Step         string   `json:"step"`
 	Request      string   `json:"request"`             // "GET /api/v4/projects/1/clusters/18"
@@ -65,7 +68,7 @@ func (f Finding) String() string {
 
 // key identifies a finding across runs, without values that change from run to run.
 func (f Finding) key() string {
-	return strings.Join([]string{f.Scenario, f.Step, f.Rule, f.Field, f.Message}, "|")
+	return strings.Join([]string{f.Scenario, f.Step, string(f.Rule), f.Field, f.Message}, "|")
 }
 
 func orDash(s string) string {

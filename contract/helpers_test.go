@@ -23,7 +23,7 @@ const (
 
 // fastClient retries without waiting, so tests of 5xx handling stay fast.
 func fastClient() *contract.Client {
-	return &contract.Client{Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }}
+	return contract.SetSleep(&contract.Client{}, func(ctx context.Context, d time.Duration) error { return ctx.Err() })
 }
 
 // runSuite runs the whole suite (with --write) against url and fails the test if it cannot run.

@@ -16,17 +16,20 @@ import (
 // Retry-After; writes never are, so that a create is never sent twice.
 type Client struct {
 	HTTP        *http.Client
-	MaxAttempts int                                              // including the first; default 4
-	MaxWait     time.Duration                                    // longest single wait; a longer Retry-After ends the retries; default 30s
-	BaseDelay   time.Duration                                    // first backoff without Retry-After, doubled each time; default 500ms
-	Sleep       func(ctx context.Context, d time.Duration) error // injectable for tests
-	Now         func() time.Time
+	MaxAttempts int           // including the first; default 4
+	MaxWait     time.Duration // longest single wait; a longer Retry-After ends the retries; default 30s
+	BaseDelay   time.Duration // first backoff without Retry-After, doubled each time; default 500ms
+	// Sleep waits between attempts (default: a timer that stops on ctx). Deprecated test hook:
+	// contract's own tests use SetSleep (export_test.go); it stays exported only until the
+	// command-line tests that set it have moved to cmd/glcontract (issue 12).
+	Sleep func(ctx context.Context, d time.Duration) error
 	// Notify, when set, is told about waits a user would otherwise sit through in silence: a
 	// retry and its wait, a request slower than SlowAfter (default 2s).
 	Notify    func(msg string)
 	SlowAfter time.Duration
 
-	guarded *http.Client // HTTP with the redirect guard
+	now     func() time.Time // the clock Retry-After dates are read against; tests set it
+	guarded *http.Client     // HTTP with the redirect guard
 }
 
 // response is a read response: its body is fully read and the connection released.
@@ -55,8 +58,8 @@ func (c *Client) defaults() {
 	if c.Sleep == nil {
 		c.Sleep = sleepCtx
 	}
-	if c.Now == nil {
-		c.Now = time.Now
+	if c.now == nil {
+		c.now = time.Now
 	}
 	if c.SlowAfter <= 0 {
 		c.SlowAfter = 2 * time.Second
@@ -118,7 +121,7 @@ func redactURL(u *url.URL) string {
 	c := *u
 	c.User = nil
 	if q := c.Query(); q.Has("private_token") {
-		q.Set("private_token", Redacted)
+		q.Set("private_token", redacted)
 		c.RawQuery = q.Encode()
 	}
 	return c.String()
@@ -163,8 +166,8 @@ func idempotent(method string) bool { return method == http.MethodGet || method 
 
 func retryable(status int) bool { return status == http.StatusTooManyRequests || status >= 500 }
 
-// Do sends a request built by newReq (called once per attempt) and reads the whole response.
-func (c *Client) Do(ctx context.Context, newReq func(context.Context) (*http.Request, error)) (*response, error) {
+// do sends a request built by newReq (called once per attempt) and reads the whole response.
+func (c *Client) do(ctx context.Context, newReq func(context.Context) (*http.Request, error)) (*response, error) {
 	c.defaults()
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
@@ -220,7 +223,7 @@ func (c *Client) retryAfter(v string) (time.Duration, bool) {
 		return time.Duration(n) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(c.Now())
+		d := t.Sub(c.now())
 		if d < 0 {
 			d = 0
 		}

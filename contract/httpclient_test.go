@@ -49,10 +49,10 @@ func TestClientRetries(t *testing.T) {
 			defer srv.Close()
 			var waits []time.Duration
 			c := &Client{
-				Now:   func() time.Time { return now },
+				now:   func() time.Time { return now },
 				Sleep: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil },
 			}
-			resp, err := c.Do(context.Background(), func(ctx context.Context) (*http.Request, error) {
+			resp, err := c.do(context.Background(), func(ctx context.Context) (*http.Request, error) {
 				return http.NewRequestWithContext(ctx, tc.method, srv.URL, nil)
 			})
 			require.NoError(t, err)
@@ -73,7 +73,7 @@ func TestClientStopsWaitingOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	c := &Client{}
-	_, err := c.Do(ctx, func(ctx context.Context) (*http.Request, error) {
+	_, err := c.do(ctx, func(ctx context.Context) (*http.Request, error) {
 		return http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
 	})
 	require.ErrorIs(t, err, context.Canceled)

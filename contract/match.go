@@ -3,12 +3,12 @@ package contract
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // mismatch is one difference between an expected and an actual JSON value.
@@ -161,73 +161,104 @@ func project(expected, actual any) (any, any) {
 	return expected, actual
 }
 
-// compareJSON compares actual with expected using go-cmp. Matchers and volatile keys (compared
-// by type only, unless the expected value came from a variable: pinned) get a custom comparer.
+// compareJSON compares actual with expected, after project. Matchers and volatile keys
+// (compared by type only, unless the expected value came from a variable: pinned) are judged
+// where they stand. Objects are compared key by key in sorted order and arrays index by index,
+// so the same two values always give the same mismatches.
 func compareJSON(expected, actual any, volatile map[string]bool, pinned map[string]bool) []mismatch {
 	pe, pa := project(expected, actual)
-	rep := &diffReporter{}
-	custom := func(p cmp.Path) bool {
-		vx, vy := p.Last().Values()
-		if !vx.IsValid() || !vy.IsValid() || vx.Kind() != reflect.Interface {
-			return false
-		}
-		if _, ok := matcher(iface(vx)); ok {
-			return true
-		}
-		path := jsonPathOf(p)
-		key := lastKey(p)
-		return key != "" && volatile[key] && !pinned[path]
-	}
-	cmp.Equal(pe, pa, cmp.FilterPath(custom, cmp.Comparer(func(x, y any) bool {
-		if m, ok := matcher(x); ok {
-			return matchValue(m, y)
-		}
-		if m, ok := matcher(y); ok {
-			return matchValue(m, x)
-		}
-		// a volatile key: the same JSON type is enough
-		return jsonType(x) == jsonType(y) || isDateTime(x) && isDateTime(y)
-	})), cmp.Reporter(rep))
-	return rep.diffs
+	c := jsonComparer{volatile: volatile, pinned: pinned}
+	c.compare("$", "", pe, pa, true, true, false)
+	return c.diffs
 }
 
-func iface(v reflect.Value) any {
-	if v.IsNil() {
-		return nil
-	}
-	return v.Interface()
+// jsonComparer walks two decoded JSON values and collects their mismatches.
+type jsonComparer struct {
+	volatile, pinned map[string]bool
+	diffs            []mismatch
 }
 
-// diffReporter collects go-cmp's differences with their JSON paths.
-type diffReporter struct {
-	path  cmp.Path
-	diffs []mismatch
-}
-
-func (r *diffReporter) PushStep(ps cmp.PathStep) { r.path = append(r.path, ps) }
-func (r *diffReporter) PopStep()                 { r.path = r.path[:len(r.path)-1] }
-func (r *diffReporter) Report(rs cmp.Result) {
-	if rs.Equal() {
+// compare compares x (expected) and y (actual) at path; hasX and hasY say whether each side
+// has a value there at all, key is the object key the values are under ("" for array items
+// and the root), and custom says whether matchers and volatile keys apply (everywhere but the
+// root, where compareValue has handled a matcher already).
+func (c *jsonComparer) compare(path, key string, x, y any, hasX, hasY, custom bool) {
+	if !hasX || !hasY {
+		c.report(path, x, y, hasX, hasY)
 		return
 	}
-	vx, vy := r.path.Last().Values()
-	r.diffs = append(r.diffs, mismatch{Path: jsonPathOf(r.path), Expected: describe(vx, true), Actual: describe(vy, false)})
+	if custom {
+		if m, ok := matcher(x); ok {
+			if !matchValue(m, y) {
+				c.report(path, x, y, true, true)
+			}
+			return
+		}
+		if key != "" && c.volatile[key] && !c.pinned[path] {
+			if !sameVolatileType(x, y) {
+				c.report(path, x, y, true, true)
+			}
+			return
+		}
+	}
+	switch xv := x.(type) {
+	case map[string]any:
+		yv, ok := y.(map[string]any)
+		if !ok {
+			c.report(path, x, y, true, true)
+			return
+		}
+		keys := maps.Clone(xv)
+		maps.Copy(keys, yv)
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
+			xk, inX := xv[k]
+			yk, inY := yv[k]
+			c.compare(jsonPathKey(path, k), k, xk, yk, inX, inY, true)
+		}
+	case []any:
+		yv, ok := y.([]any)
+		if !ok {
+			c.report(path, x, y, true, true)
+			return
+		}
+		for i := range max(len(xv), len(yv)) {
+			var xi, yi any
+			if i < len(xv) {
+				xi = xv[i]
+			}
+			if i < len(yv) {
+				yi = yv[i]
+			}
+			c.compare(fmt.Sprintf("%s[%d]", path, i), "", xi, yi, i < len(xv), i < len(yv), true)
+		}
+	default:
+		if reflect.TypeOf(x) != reflect.TypeOf(y) || !reflect.DeepEqual(x, y) {
+			c.report(path, x, y, true, true)
+		}
+	}
 }
 
-func describe(v reflect.Value, expected bool) string {
-	if !v.IsValid() {
-		return "absent"
+// sameVolatileType: for a volatile key the same JSON type is enough (a date-time string is one
+// type of its own). An actual value that reads as a matcher is applied to the expected one.
+func sameVolatileType(x, y any) bool {
+	if m, ok := matcher(y); ok {
+		return matchValue(m, x)
 	}
-	var x any
-	if v.Kind() == reflect.Interface {
-		x = iface(v)
-	} else {
-		x = v.Interface()
+	return jsonType(x) == jsonType(y) || isDateTime(x) && isDateTime(y)
+}
+
+func (c *jsonComparer) report(path string, x, y any, hasX, hasY bool) {
+	expected, actual := "absent", "absent"
+	if hasX {
+		expected = compactJSON(x)
+		if m, ok := matcher(x); ok {
+			expected = describeMatcher(m)
+		}
 	}
-	if m, ok := matcher(x); ok && expected {
-		return describeMatcher(m)
+	if hasY {
+		actual = compactJSON(y)
 	}
-	return compactJSON(x)
+	c.diffs = append(c.diffs, mismatch{Path: path, Expected: expected, Actual: actual})
 }
 
 // compactJSON renders a value as JSON without HTML escaping.
@@ -239,35 +270,4 @@ func compactJSON(x any) string {
 		return fmt.Sprint(x)
 	}
 	return strings.TrimSuffix(b.String(), "\n")
-}
-
-// jsonPathOf turns a go-cmp path into a JSON path such as $.platform_kubernetes.namespace or $[0].id.
-func jsonPathOf(p cmp.Path) string {
-	out := "$"
-	for _, s := range p {
-		switch t := s.(type) {
-		case cmp.MapIndex:
-			out = jsonPathKey(out, fmt.Sprint(t.Key().Interface()))
-		case cmp.SliceIndex:
-			kx, ky := t.SplitKeys()
-			k := kx
-			if k < 0 {
-				k = ky
-			}
-			out += fmt.Sprintf("[%d]", k)
-		}
-	}
-	return out
-}
-
-func lastKey(p cmp.Path) string {
-	for i := len(p) - 1; i >= 0; i-- {
-		switch t := p[i].(type) {
-		case cmp.MapIndex:
-			return fmt.Sprint(t.Key().Interface())
-		case cmp.SliceIndex:
-			return ""
-		}
-	}
-	return ""
 }

@@ -39,6 +39,12 @@ func TestCompareValue(t *testing.T) {
 		{"@anyprefix", map[string]any{"e": "@anyprefix:cannot add"}, map[string]any{"e": []any{"x", "cannot add duplicated environment scope"}}, nil, nil},
 		{"@anyprefix fails", map[string]any{"e": "@anyprefix:cannot add"}, map[string]any{"e": []any{"x"}}, nil, []mismatch{{"$.e", `an array with an item starting with "cannot add"`, `["x"]`}}},
 		{"array element", []any{map[string]any{"id": "@type:integer", "n": "a"}}, []any{map[string]any{"id": 1.0, "n": "b"}}, nil, []mismatch{{"$[0].n", `"a"`, `"b"`}}},
+		{"array of another length, index by index", map[string]any{"a": []any{1.0, 2.0, 3.0}}, map[string]any{"a": []any{1.0, 3.0}}, nil,
+			[]mismatch{{"$.a[1]", "2", "3"}, {"$.a[2]", "3", "absent"}}},
+		{"extra key in an array of another length", []any{map[string]any{"id": "x"}}, []any{map[string]any{"id": "x", "n": 1.0}, map[string]any{}}, nil,
+			[]mismatch{{"$[0].n", "absent", "1"}, {"$[1]", "absent", "{}"}}},
+		{"actual value that reads as a matcher", map[string]any{"a": "@any", "b": "x"}, map[string]any{"a": "@type:string", "b": "@any"}, nil,
+			[]mismatch{{"$.b", `"x"`, `"@any"`}}},
 		{"root matcher", "@type:array", []any{}, nil, nil},
 		{"root matcher fails", "@type:array", map[string]any{}, nil, []mismatch{{"$", "an array", "{}"}}},
 	}
@@ -78,7 +84,7 @@ func TestJSONPath(t *testing.T) {
 }
 
 func TestSpecLocate(t *testing.T) {
-	spec, err := DefaultSpec()
+	spec, err := loadDefaultSpec()
 	require.NoError(t, err)
 	cases := []struct{ pointer, want string }{
 		{"#/paths/~1projects~1{id}~1clusters~1{cluster_id}/get/responses/200/content/application~1json/schema/allOf/0/$ref/properties/id/type",
@@ -89,14 +95,14 @@ func TestSpecLocate(t *testing.T) {
 		{"#/components/schemas/Cluster/properties/nope", "#/components/schemas/Cluster/properties"},
 	}
 	for _, tc := range cases {
-		got, line := spec.Locate(tc.pointer)
+		got, line := spec.locate(tc.pointer)
 		require.Equal(t, tc.want, got, tc.pointer)
 		require.Greater(t, line, 1, tc.pointer)
 	}
-	op := spec.Route("GET", "/projects/demo-group%2Fdemo/clusters/18?x=1")
+	op := spec.route("GET", "/projects/demo-group%2Fdemo/clusters/18?x=1")
 	require.Equal(t, "getApiV4ProjectsIdClustersClusterId", op.ID)
-	require.Equal(t, "postApiV4ProjectsIdClustersUser", spec.Route("POST", "/projects/1/clusters/user").ID)
-	require.Nil(t, spec.Route("GET", "/projects/1/clusters/18/extra"))
+	require.Equal(t, "postApiV4ProjectsIdClustersUser", spec.route("POST", "/projects/1/clusters/user").ID)
+	require.Nil(t, spec.route("GET", "/projects/1/clusters/18/extra"))
 	c := &checker{spec: spec}
 	require.Contains(t, c.fieldLocation(op, 200, "$.platform_kubernetes.namespace"), "#/components/schemas/PlatformKubernetes/properties/namespace")
 	require.Contains(t, c.fieldLocation(op, 200, "$.project.id"), "#/components/schemas/BasicProjectDetails/properties/id")
@@ -156,7 +162,7 @@ func TestIsLeftover(t *testing.T) {
 		{"cluster-1", "*", "", false},
 	}
 	for _, tc := range cases {
-		_, ok := IsLeftover(tc.name, tc.scope, tc.run)
+		_, ok := isLeftover(tc.name, tc.scope, tc.run)
 		require.Equal(t, tc.want, ok, "%s %s %s", tc.name, tc.scope, tc.run)
 	}
 	require.Regexp(t, `^[0-9]{8}t[0-9]{6}-[0-9a-f]{6}$`, NewRunID(time.Now()))
@@ -171,12 +177,12 @@ func TestAPIRoot(t *testing.T) {
 		"https://example.com/gitlab/api/v4?x=1": "https://example.com/gitlab",
 		"http://127.0.0.1:8080":                 "http://127.0.0.1:8080",
 	} {
-		got, err := APIRoot(in)
+		got, err := apiRoot(in)
 		require.NoError(t, err, in)
 		require.Equal(t, want, got, in)
 	}
 	for _, bad := range []string{"gitlab.example.com", "ftp://x", ""} {
-		_, err := APIRoot(bad)
+		_, err := apiRoot(bad)
 		require.ErrorIs(t, err, ErrUsage, bad)
 	}
 }

@@ -2,7 +2,9 @@ package contract
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -21,7 +23,7 @@ func checkMatcher(m string) error {
 		}
 	case "type":
 		if !matcherTypes[arg] {
-			return fmt.Errorf("matcher %q: @type needs one of %s, as in \"@type:string\"", m, strings.Join(sortedKeys(matcherTypes), ", "))
+			return fmt.Errorf("matcher %q: @type needs one of %s, as in \"@type:string\"", m, strings.Join(slices.Sorted(maps.Keys(matcherTypes)), ", "))
 		}
 	case "prefix", "contains", "anyprefix":
 		if arg == "" {

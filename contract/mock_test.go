@@ -2,8 +2,11 @@ package contract_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -25,7 +28,7 @@ func TestSuiteAgainstMock(t *testing.T) {
 		require.Empty(t, glcontractClusters(t, srv.URL), "the run left clusters behind")
 		var skipped int
 		for _, s := range rep.Steps {
-			if s.Outcome != "pass" {
+			if s.Outcome != contract.OutcomePass {
 				skipped++
 			}
 		}
@@ -42,7 +45,7 @@ func TestSuiteAgainstLiveInstance(t *testing.T) {
 	url, token, project, write := liveTarget(t)
 	rep, err := contract.Run(context.Background(), contract.Config{URL: url, Token: token, Project: project, Write: write})
 	require.NoError(t, err)
-	require.Contains(t, []string{contract.ResultPass, contract.ResultSkipped}, rep.Result, findingTexts(rep))
+	require.Contains(t, []contract.Result{contract.ResultPass, contract.ResultSkipped}, rep.Result, findingTexts(rep))
 }
 
 func TestFeatureFlagOffIsSkipped(t *testing.T) {
@@ -185,7 +188,7 @@ func TestSuiteRetriesReadsNotWrites(t *testing.T) {
 		}
 	})
 	var waits []time.Duration
-	client := &contract.Client{Sleep: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }}
+	client := contract.SetSleep(&contract.Client{}, func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil })
 	rep := runSuite(t, proxy.URL, func(c *contract.Config) { c.Client = client })
 	require.Equal(t, 3, gets, "the GET was retried once (the first /version is the probe), then the version step")
 	require.Equal(t, []time.Duration{7 * time.Second}, waits, "Retry-After was honoured, and only for the GET")
@@ -214,9 +217,9 @@ func TestFailedCreateSkipsWhatDependsOnIt(t *testing.T) {
 	failed, skipped := 0, 0
 	for _, s := range rep.Steps {
 		switch s.Outcome {
-		case "fail":
+		case contract.OutcomeFail:
 			failed++
-		case "skipped":
+		case contract.OutcomeSkipped:
 			skipped++
 			require.Contains(t, s.Detail, "${cluster_id}")
 		}
@@ -233,7 +236,7 @@ func TestRoles(t *testing.T) {
 	cases := []struct {
 		token  string
 		write  bool
-		result string
+		result contract.Result
 		reason string
 	}{
 		{"maintainer-token", true, contract.ResultPass, ""},
@@ -250,4 +253,27 @@ func TestRoles(t *testing.T) {
 		require.Contains(t, rep.Reason, tc.reason, tc.token)
 	}
 	require.Empty(t, glcontractClusters(t, srv.URL))
+}
+
+// TestSweepUnreachableKeepsTheCause: an unreachable target is ErrUnreachable, and the transport
+// error under it is still there for errors.As (the connection refused, not just its text).
+func TestSweepUnreachableKeepsTheCause(t *testing.T) {
+	_, err := contract.Sweep(context.Background(), contract.SweepConfig{URL: "http://127.0.0.1:1", Token: rootToken, Project: project, Client: fastClient()})
+	require.ErrorIs(t, err, contract.ErrUnreachable)
+	var urlErr *url.Error
+	require.ErrorAs(t, err, &urlErr)
+	require.Equal(t, "http://127.0.0.1:1/api/v4/projects/"+url.PathEscape(project)+"/clusters?per_page=100&page=1", urlErr.URL)
+}
+
+// TestBadScenarioFileIsAUsageErrorWithItsCause: a scenario file that is not JSON is ErrUsage,
+// and the decoder's error (with its offset) is still there for errors.As.
+func TestBadScenarioFileIsAUsageErrorWithItsCause(t *testing.T) {
+	rep, err := contract.Run(context.Background(), contract.Config{URL: "http://127.0.0.1:1", Token: rootToken, Project: project,
+		Scenarios: fstest.MapFS{"broken.json": {Data: []byte(`{"name": "x",}`)}}, Client: fastClient()})
+	require.ErrorIs(t, err, contract.ErrUsage)
+	var syntax *json.SyntaxError
+	require.ErrorAs(t, err, &syntax)
+	require.EqualValues(t, 14, syntax.Offset) // the "}" after the comma
+	require.Equal(t, 2, rep.ExitCode())
+	require.Contains(t, rep.Reason, "broken.json")
 }

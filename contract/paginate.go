@@ -11,142 +11,178 @@ import (
 
 const defaultMaxPages = 200
 
+// pageWalk is one walk through a paginated list: what the pages said so far.
+type pageWalk struct {
+	r         *runner
+	pg        *Paginate
+	maxPages  int
+	exchanges []*exchange
+	findings  []Finding
+	items     []any
+	total     int // X-Total of the pages so far, -1 before any
+	pages     int // X-Total-Pages of the last page, -1 before any
+}
+
 // walkPages requests page after page with a small per_page until X-Next-Page is empty, checks
 // every page like any response, and checks that the pagination headers, the Link header and the
 // items agree: page numbers, totals, no duplicates, and the documented order.
 func (r *runner) walkPages(ctx context.Context, sc *Scenario, st *Step, name string, exp expectation, secrets []secretCheck) ([]*exchange, []Finding, any) {
-	pg := st.Paginate
-	maxPages := pg.MaxPages
-	if maxPages <= 0 {
-		maxPages = defaultMaxPages
+	w := &pageWalk{r: r, pg: st.Paginate, maxPages: st.Paginate.MaxPages, items: []any{}, total: -1, pages: -1}
+	if w.maxPages <= 0 {
+		w.maxPages = defaultMaxPages
 	}
-	var (
-		exchanges []*exchange
-		findings  []Finding
-		items     = []any{}
-		total     = -1
-		pages     = -1
-	)
 	pageExp := exp
 	pageExp.Body = nil // a page is judged by the spec; Expect.Body applies to the whole list
-	for page := 1; page <= maxPages; {
-		ex := r.send(ctx, sc, st, name, r.apiPath(st.Request, map[string]string{"page": strconv.Itoa(page), "per_page": strconv.Itoa(pg.PerPage)}))
-		exchanges = append(exchanges, ex)
+	for page := 1; page <= w.maxPages; {
+		ex := r.send(ctx, sc, st, name, r.apiPath(st.Request, map[string]string{"page": strconv.Itoa(page), "per_page": strconv.Itoa(w.pg.PerPage)}))
+		w.exchanges = append(w.exchanges, ex)
 		if ex.Err != nil && r.fatal(ex) {
-			return exchanges, findings, nil
+			return w.exchanges, w.findings, nil
 		}
-		findings = append(findings, r.chk.check(ex, pageExp, secrets)...)
+		w.findings = append(w.findings, r.chk.check(ex, pageExp, secrets)...)
 		if page == 1 && (r.matchCondition(st.SkipIf, ex) != nil || r.matchCondition(st.AbortIf, ex) != nil) {
-			return exchanges, nil, nil
+			return w.exchanges, nil, nil
 		}
 		list, ok := ex.decoded.([]any)
 		if ex.Err != nil || ex.Status != 200 || !ok {
 			break
 		}
-		pf := func(field, expected, actual, msg string) {
-			findings = append(findings, r.pageFinding(ex, field, expected, actual, msg))
-		}
-		h := ex.Header
-		if v := h.Get("X-Page"); v != "" && v != strconv.Itoa(page) {
-			pf("X-Page", strconv.Itoa(page), v, "X-Page is not the page requested")
-		}
-		if v := h.Get("X-Per-Page"); v != "" && v != strconv.Itoa(pg.PerPage) {
-			pf("X-Per-Page", strconv.Itoa(pg.PerPage), v, "X-Per-Page is not the per_page requested")
-		}
-		if len(list) > pg.PerPage {
-			pf("X-Per-Page", fmt.Sprintf("at most %d items", pg.PerPage), fmt.Sprintf("%d items", len(list)), "the page has more items than per_page")
-		}
-		if n, err := strconv.Atoi(h.Get("X-Total")); err == nil {
-			if total >= 0 && n != total {
-				pf("X-Total", strconv.Itoa(total), strconv.Itoa(n), "X-Total changed during the walk")
-			}
-			total = n
-		}
-		if n, err := strconv.Atoi(h.Get("X-Total-Pages")); err == nil {
-			pages = n
-			if total >= 0 {
-				want := (total + pg.PerPage - 1) / pg.PerPage
-				if want < 1 {
-					want = 1
-				}
-				if n != want {
-					pf("X-Total-Pages", strconv.Itoa(want), strconv.Itoa(n), fmt.Sprintf("X-Total-Pages disagrees with X-Total %d and per_page %d", total, pg.PerPage))
-				}
-			}
-		}
-		items = append(items, list...)
-		next := h.Get("X-Next-Page")
-		wantPrev := ""
-		if page > 1 {
-			wantPrev = strconv.Itoa(page - 1)
-		}
-		if v := h.Get("X-Prev-Page"); h.Values("X-Prev-Page") != nil && v != wantPrev {
-			pf("X-Prev-Page", strconv.Quote(wantPrev), strconv.Quote(v), "X-Prev-Page is not the previous page")
-		}
-		findings = append(findings, r.checkLink(ex, page, next)...)
-		if next == "" {
-			if pages >= 0 && page != pages {
-				pf("X-Next-Page", strconv.Itoa(page+1), `""`, fmt.Sprintf("the walk ended on page %d but X-Total-Pages is %d", page, pages))
-			}
-			if len(list) == 0 && page > 1 {
-				pf("X-Next-Page", `""`, strconv.Itoa(page), "the previous page announced a next page that is empty")
-			}
+		w.checkPageHeaders(ex, page, list)
+		w.items = append(w.items, list...)
+		next, more := w.next(ex, page, list)
+		if !more {
 			break
 		}
-		n, err := strconv.Atoi(next)
-		if err != nil || n != page+1 {
-			pf("X-Next-Page", strconv.Itoa(page+1), next, "X-Next-Page is not the following page")
-			break
-		}
-		if len(list) < pg.PerPage {
-			pf("X-Next-Page", `""`, next, fmt.Sprintf("a page of %d items (per_page %d) announces a next page", len(list), pg.PerPage))
-		}
-		page = n
-		if page > maxPages {
-			pf("X-Next-Page", fmt.Sprintf("at most %d pages", maxPages), next, "the walk stopped at its page limit")
-		}
+		page = next
 	}
-	if len(exchanges) == 0 {
-		return exchanges, findings, nil
+	if len(w.exchanges) == 0 {
+		return w.exchanges, w.findings, nil
 	}
-	last := exchanges[len(exchanges)-1]
+	last := w.exchanges[len(w.exchanges)-1]
 	if last.Err != nil || last.Status != 200 {
-		return exchanges, findings, items
+		return w.exchanges, w.findings, w.items
 	}
-	if total >= 0 && total != len(items) {
-		findings = append(findings, r.pageFinding(last, "X-Total", strconv.Itoa(len(items)), strconv.Itoa(total),
-			fmt.Sprintf("X-Total is %d but the walk saw %d items", total, len(items))))
+	w.checkWhole(last, st, exp)
+	return w.exchanges, w.findings, w.items
+}
+
+func (w *pageWalk) add(f ...Finding) { w.findings = append(w.findings, f...) }
+
+// pageFinding adds a pagination finding about one header of ex.
+func (w *pageWalk) pageFinding(ex *exchange, header, expected, actual, msg string) {
+	w.add(w.r.pageFinding(ex, header, expected, actual, msg))
+}
+
+// checkPageHeaders decides whether X-Page, X-Per-Page, the item count, a stable X-Total and
+// X-Total-Pages agree with the page requested.
+func (w *pageWalk) checkPageHeaders(ex *exchange, page int, list []any) {
+	h, perPage := ex.Header, w.pg.PerPage
+	if v := h.Get("X-Page"); v != "" && v != strconv.Itoa(page) {
+		w.pageFinding(ex, "X-Page", strconv.Itoa(page), v, "X-Page is not the page requested")
 	}
+	if v := h.Get("X-Per-Page"); v != "" && v != strconv.Itoa(perPage) {
+		w.pageFinding(ex, "X-Per-Page", strconv.Itoa(perPage), v, "X-Per-Page is not the per_page requested")
+	}
+	if len(list) > perPage {
+		w.pageFinding(ex, "X-Per-Page", fmt.Sprintf("at most %d items", perPage), fmt.Sprintf("%d items", len(list)), "the page has more items than per_page")
+	}
+	if n, err := strconv.Atoi(h.Get("X-Total")); err == nil {
+		if w.total >= 0 && n != w.total {
+			w.pageFinding(ex, "X-Total", strconv.Itoa(w.total), strconv.Itoa(n), "X-Total changed during the walk")
+		}
+		w.total = n
+	}
+	if n, err := strconv.Atoi(h.Get("X-Total-Pages")); err == nil {
+		w.pages = n
+		if w.total >= 0 {
+			want := max((w.total+perPage-1)/perPage, 1)
+			if n != want {
+				w.pageFinding(ex, "X-Total-Pages", strconv.Itoa(want), strconv.Itoa(n), fmt.Sprintf("X-Total-Pages disagrees with X-Total %d and per_page %d", w.total, perPage))
+			}
+		}
+	}
+}
+
+// next decides whether and where the walk continues: X-Prev-Page, the Link header, X-Next-Page
+// against the page and X-Total-Pages, and the page limit.
+func (w *pageWalk) next(ex *exchange, page int, list []any) (int, bool) {
+	h, perPage := ex.Header, w.pg.PerPage
+	next := h.Get("X-Next-Page")
+	wantPrev := ""
+	if page > 1 {
+		wantPrev = strconv.Itoa(page - 1)
+	}
+	if v := h.Get("X-Prev-Page"); h.Values("X-Prev-Page") != nil && v != wantPrev {
+		w.pageFinding(ex, "X-Prev-Page", strconv.Quote(wantPrev), strconv.Quote(v), "X-Prev-Page is not the previous page")
+	}
+	w.add(w.r.checkLink(ex, page, next)...)
+	if next == "" {
+		if w.pages >= 0 && page != w.pages {
+			w.pageFinding(ex, "X-Next-Page", strconv.Itoa(page+1), `""`, fmt.Sprintf("the walk ended on page %d but X-Total-Pages is %d", page, w.pages))
+		}
+		if len(list) == 0 && page > 1 {
+			w.pageFinding(ex, "X-Next-Page", `""`, strconv.Itoa(page), "the previous page announced a next page that is empty")
+		}
+		return 0, false
+	}
+	n, err := strconv.Atoi(next)
+	if err != nil || n != page+1 {
+		w.pageFinding(ex, "X-Next-Page", strconv.Itoa(page+1), next, "X-Next-Page is not the following page")
+		return 0, false
+	}
+	if len(list) < perPage {
+		w.pageFinding(ex, "X-Next-Page", `""`, next, fmt.Sprintf("a page of %d items (per_page %d) announces a next page", len(list), perPage))
+	}
+	if n > w.maxPages {
+		w.pageFinding(ex, "X-Next-Page", fmt.Sprintf("at most %d pages", w.maxPages), next, "the walk stopped at its page limit")
+	}
+	return n, true
+}
+
+// checkWhole decides about the list as a whole, after the walk: its total, unique ids, the
+// documented order and the item the step expects.
+func (w *pageWalk) checkWhole(last *exchange, st *Step, exp expectation) {
+	w.checkTotal(last)
+	w.checkUniqueIDs(last)
+	if w.pg.OrderedBy != "" {
+		w.add(w.r.checkOrder(last, w.items, w.pg.OrderedBy)...)
+	}
+	if st.Expect.Contains != nil {
+		w.checkContains(last, st.Expect.Contains, exp)
+	}
+}
+
+func (w *pageWalk) checkTotal(last *exchange) {
+	if w.total >= 0 && w.total != len(w.items) {
+		w.pageFinding(last, "X-Total", strconv.Itoa(len(w.items)), strconv.Itoa(w.total),
+			fmt.Sprintf("X-Total is %d but the walk saw %d items", w.total, len(w.items)))
+	}
+}
+
+func (w *pageWalk) checkUniqueIDs(last *exchange) {
 	seen := map[string]int{}
-	for i, it := range items {
+	for i, it := range w.items {
 		if m, ok := it.(map[string]any); ok && m["id"] != nil {
 			id := text(m["id"])
 			if j, dup := seen[id]; dup {
-				findings = append(findings, r.listFinding(last, RulePagination, fmt.Sprintf("$[%d].id", i), "unique ids across pages", id,
+				w.add(w.r.listFinding(last, RulePagination, fmt.Sprintf("$[%d].id", i), "unique ids across pages", id,
 					fmt.Sprintf("id %s appears twice across pages (items %d and %d)", id, j, i)))
 			}
 			seen[id] = i
 		}
 	}
-	if pg.OrderedBy != "" {
-		findings = append(findings, r.checkOrder(last, items, pg.OrderedBy)...)
-	}
-	if st.Expect.Contains != nil {
-		pinned := map[string]bool{}
-		want := r.vars.Value(st.Expect.Contains, "$", pinned)
-		found := false
-		for _, it := range items {
-			if len(compareValue(want, it, exp.Volatile, pinned)) == 0 {
-				found = true
-				break
-			}
-		}
-		if !found {
-			findings = append(findings, r.listFinding(last, RuleValue, "$[*]", "an item matching "+compactJSON(want),
-				fmt.Sprintf("%d items, none matching", len(items)), "no item of the list matches "+compactJSON(want)))
+}
+
+func (w *pageWalk) checkContains(last *exchange, contains any, exp expectation) {
+	pinned := map[string]bool{}
+	want := w.r.vars.Value(contains, "$", pinned)
+	for _, it := range w.items {
+		if len(compareValue(want, it, exp.Volatile, pinned)) == 0 {
+			return
 		}
 	}
-	return exchanges, findings, items
+	w.add(w.r.listFinding(last, RuleValue, "$[*]", "an item matching "+compactJSON(want),
+		fmt.Sprintf("%d items, none matching", len(w.items)), "no item of the list matches "+compactJSON(want)))
 }
 
 func (r *runner) checkOrder(ex *exchange, items []any, key string) []Finding {
@@ -164,7 +200,7 @@ func (r *runner) checkOrder(ex *exchange, items []any, key string) []Finding {
 			f := r.listFinding(ex, RuleOrder, fmt.Sprintf("$[%d].%s", i, key), fmt.Sprintf("%s ascending (greater than %s)", key, text(prev)), text(v),
 				fmt.Sprintf("the list is not ordered by %s ascending: %s %s comes after %s", key, key, text(v), text(prev)))
 			if ex.Op != nil {
-				f.SpecLocation = r.spec.Location(ex.Op.pointer() + "/description")
+				f.SpecLocation = r.spec.location(ex.Op.pointer() + "/description")
 			}
 			return []Finding{f}
 		}
@@ -229,12 +265,12 @@ func (r *runner) checkLink(ex *exchange, page int, next string) []Finding {
 func (r *runner) pageFinding(ex *exchange, header, expected, actual, msg string) Finding {
 	f := r.listFinding(ex, RulePagination, "header "+header, expected, actual, msg)
 	if ex.Op != nil {
-		f.SpecLocation = r.spec.Location(ex.Op.pointer() + "/responses/200/headers/" + header)
+		f.SpecLocation = r.spec.location(ex.Op.pointer() + "/responses/200/headers/" + header)
 	}
 	return f
 }
 
-func (r *runner) listFinding(ex *exchange, rule, field, expected, actual, msg string) Finding {
+func (r *runner) listFinding(ex *exchange, rule Rule, field, expected, actual, msg string) Finding {
 	f := Finding{Severity: SeverityError, Rule: rule, Scenario: ex.Scenario, Step: ex.Step, Request: r.redact.String(ex.requestLine()),
 		Field: field, Expected: r.redact.String(expected), Actual: truncate(r.redact.String(actual), 300), Message: r.redact.String(msg), Curl: r.curl(ex)}
 	if ex.Op != nil {

@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// Redacted replaces every secret in every output.
-const Redacted = "[REDACTED]"
+// redacted replaces every secret in every output.
+const redacted = "[REDACTED]"
 
 // secretHeaders carry credentials; their values never leave the process.
 var secretHeaders = []string{"Private-Token", "Authorization", "Job-Token", "Cookie", "Set-Cookie", "Sudo"}
@@ -32,12 +32,12 @@ type Redactor struct {
 // NewRedactor redacts the given values wherever they appear (empty and very short values are ignored).
 func NewRedactor(secrets ...string) *Redactor {
 	r := &Redactor{}
-	r.Add(secrets...)
+	r.add(secrets...)
 	return r
 }
 
-// Add registers more secret values.
-func (r *Redactor) Add(secrets ...string) {
+// add registers more secret values.
+func (r *Redactor) add(secrets ...string) {
 	for _, s := range secrets {
 		s = strings.TrimSpace(s)
 		if len(s) < 4 {
@@ -61,10 +61,10 @@ func (r *Redactor) Add(secrets ...string) {
 func (r *Redactor) String(s string) string {
 	if r != nil {
 		for _, secret := range r.secrets {
-			s = strings.ReplaceAll(s, secret, Redacted)
+			s = strings.ReplaceAll(s, secret, redacted)
 		}
 	}
-	s = pemBlock.ReplaceAllString(s, Redacted)
+	s = pemBlock.ReplaceAllString(s, redacted)
 	for _, p := range secretParams {
 		s = redactParam(s, p)
 	}
@@ -85,18 +85,18 @@ func redactParam(s, name string) string {
 			for end < len(s) && !strings.ContainsRune("&# '\"\n", rune(s[end])) {
 				end++
 			}
-			s = s[:start] + Redacted + s[end:]
-			from = start + len(Redacted)
+			s = s[:start] + redacted + s[end:]
+			from = start + len(redacted)
 		}
 	}
 	return s
 }
 
-// URL redacts credential query parameters in a URL.
-func (r *Redactor) URL(u string) string { return r.String(u) }
+// url redacts credential query parameters in a URL.
+func (r *Redactor) url(u string) string { return r.String(u) }
 
-// Header returns a copy with credential headers replaced.
-func (r *Redactor) Header(h http.Header) http.Header {
+// header returns a copy with credential headers replaced.
+func (r *Redactor) header(h http.Header) http.Header {
 	out := make(http.Header, len(h))
 	for k, vs := range h {
 		secret := false
@@ -107,7 +107,7 @@ func (r *Redactor) Header(h http.Header) http.Header {
 		}
 		for _, v := range vs {
 			if secret {
-				v = Redacted
+				v = redacted
 			} else {
 				v = r.String(v)
 			}
@@ -117,41 +117,51 @@ func (r *Redactor) Header(h http.Header) http.Header {
 	return out
 }
 
-// Value redacts a decoded JSON value in place of a copy: secret keys lose their values
+// value redacts a decoded JSON value in place of a copy: secret keys lose their values
 // (null stays null) and every string is redacted as text.
-func (r *Redactor) Value(v any) any {
+func (r *Redactor) value(v any) any {
+	return redactTree(v, "", func(_ string, x any) any {
+		if s, ok := x.(string); ok {
+			return r.String(s)
+		}
+		return x
+	})
+}
+
+// redactTree copies a decoded JSON value with the values of secret keys replaced (null stays
+// null), and every scalar passed through leaf with the key it is under (an array's items are
+// under the array's key).
+func redactTree(v any, key string, leaf func(key string, v any) any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, x := range t {
 			if secretKeys[k] && x != nil {
-				out[k] = Redacted
+				out[k] = redacted
 				continue
 			}
-			out[k] = r.Value(x)
+			out[k] = redactTree(x, k, leaf)
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, x := range t {
-			out[i] = r.Value(x)
+			out[i] = redactTree(x, key, leaf)
 		}
 		return out
-	case string:
-		return r.String(t)
 	default:
-		return v
+		return leaf(key, v)
 	}
 }
 
-// Body redacts a body: JSON is decoded, redacted and re-encoded compactly; other text is redacted as text.
-func (r *Redactor) Body(b []byte) string {
+// body redacts a body: JSON is decoded, redacted and re-encoded compactly; other text is redacted as text.
+func (r *Redactor) body(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
 	var v any
 	if err := json.Unmarshal(b, &v); err == nil {
-		out, err := json.Marshal(r.Value(v))
+		out, err := json.Marshal(r.value(v))
 		if err == nil {
 			return string(out)
 		}

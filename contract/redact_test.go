@@ -21,9 +21,9 @@ func TestRedactor(t *testing.T) {
 	for _, tc := range cases {
 		require.Equal(t, tc.want, r.String(tc.in), tc.in)
 	}
-	body := r.Body([]byte(`{"name":"x","platform_kubernetes_attributes":{"token":"k8s-token-1234","ca_cert":"PEM","api_url":"https://k"},"ca_cert":null}`))
+	body := contract.RedactBody(r, []byte(`{"name":"x","platform_kubernetes_attributes":{"token":"k8s-token-1234","ca_cert":"PEM","api_url":"https://k"},"ca_cert":null}`))
 	require.Equal(t, `{"ca_cert":null,"name":"x","platform_kubernetes_attributes":{"api_url":"https://k","ca_cert":"[REDACTED]","token":"[REDACTED]"}}`, body)
-	h := r.Header(map[string][]string{"Private-Token": {"glpat-secret-value"}, "Authorization": {"Bearer x"}, "X-Other": {"glpat-secret-value!"}})
+	h := contract.RedactHeader(r, map[string][]string{"Private-Token": {"glpat-secret-value"}, "Authorization": {"Bearer x"}, "X-Other": {"glpat-secret-value!"}})
 	require.Equal(t, "[REDACTED]", h.Get("Private-Token"))
 	require.Equal(t, "[REDACTED]", h.Get("Authorization"))
 	require.Equal(t, "[REDACTED]!", h.Get("X-Other"))

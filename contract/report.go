@@ -5,13 +5,16 @@ import (
 	"time"
 )
 
+// Result is how a run ended.
+type Result string
+
 // Results of a run.
 const (
-	ResultPass        = "pass"        // conformant
-	ResultFail        = "fail"        // findings (or drift)
-	ResultSkipped     = "skipped"     // the clusters API is off or absent on the target
-	ResultAborted     = "aborted"     // a usage error or an unreachable target
-	ResultInterrupted = "interrupted" // canceled (Ctrl-C); cleanup still ran
+	ResultPass        Result = "pass"        // conformant
+	ResultFail        Result = "fail"        // findings (or drift)
+	ResultSkipped     Result = "skipped"     // the clusters API is off or absent on the target
+	ResultAborted     Result = "aborted"     // a usage error or an unreachable target
+	ResultInterrupted Result = "interrupted" // canceled (Ctrl-C); cleanup still ran
 )
 
 // Report is a run's results as data; the reporters render it.
@@ -23,7 +26,7 @@ type Report struct {
 	DurationMS int64        `json:"duration_ms"`
 	Write      bool         `json:"write"`
 	Strict     bool         `json:"strict"`
-	Result     string       `json:"result"`
+	Result     Result       `json:"result"`
 	Reason     string       `json:"reason,omitempty"` // why skipped, aborted or interrupted
 	Steps      []StepResult `json:"steps"`
 	Findings   []Finding    `json:"findings"` // errors, then notes
@@ -62,7 +65,7 @@ func (r *Report) CompareWith(base *SavedRun, file string) {
 	case before != "" && after != "":
 		r.Drift = nil // off then, off now: nothing to compare
 	default:
-		r.Drift = Compare(base, r.run)
+		r.Drift = compare(base, r.run)
 	}
 	if r.Result == ResultPass || r.Result == ResultFail {
 		r.finish()
@@ -80,17 +83,27 @@ type Target struct {
 
 // StepResult is one step (or one item of a foreach step).
 type StepResult struct {
-	Scenario   string `json:"scenario"`
-	Step       string `json:"step"`
-	Request    string `json:"request,omitempty"` // the first request, redacted
-	Status     int    `json:"status,omitempty"`  // the HTTP status of the first response
-	Requests   int    `json:"requests"`
-	Outcome    string `json:"outcome"` // pass, fail, skipped
-	Detail     string `json:"detail,omitempty"`
-	Errors     int    `json:"errors"`
-	Notes      int    `json:"notes"`
-	DurationMS int64  `json:"duration_ms"`
+	Scenario   string  `json:"scenario"`
+	Step       string  `json:"step"`
+	Request    string  `json:"request,omitempty"` // the first request, redacted
+	Status     int     `json:"status,omitempty"`  // the HTTP status of the first response
+	Requests   int     `json:"requests"`
+	Outcome    Outcome `json:"outcome"`
+	Detail     string  `json:"detail,omitempty"`
+	Errors     int     `json:"errors"`
+	Notes      int     `json:"notes"`
+	DurationMS int64   `json:"duration_ms"`
 }
+
+// Outcome is how a step ended.
+type Outcome string
+
+// Step outcomes.
+const (
+	OutcomePass    Outcome = "pass"    // no error finding
+	OutcomeFail    Outcome = "fail"    // error findings
+	OutcomeSkipped Outcome = "skipped" // not run, or stopped the run (see Detail)
+)
 
 // Cleanup is one delete of something the run created.
 type Cleanup struct {

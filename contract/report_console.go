@@ -29,7 +29,7 @@ func WriteConsole(w io.Writer, r *Report) error {
 	p("\n")
 	p("run %s, project %s, user %s, %s, %d ms\n", r.RunID, r.Target.Project, orDash(r.Target.User), mode(r), r.DurationMS)
 	if r.Reason != "" {
-		p("%s: %s\n", strings.ToUpper(r.Result), r.Reason)
+		p("%s: %s\n", strings.ToUpper(string(r.Result)), r.Reason)
 	}
 	passed, failed, skipped := r.stepCounts()
 	p("steps: %d passed, %d failed, %d skipped; %d requests\n", passed, failed, skipped, r.requestCount())
@@ -99,9 +99,9 @@ func mode(r *Report) string {
 func (r *Report) stepCounts() (passed, failed, skipped int) {
 	for _, s := range r.Steps {
 		switch s.Outcome {
-		case "pass":
+		case OutcomePass:
 			passed++
-		case "fail":
+		case OutcomeFail:
 			failed++
 		default:
 			skipped++
@@ -127,7 +127,7 @@ func summarizeNotes(notes []Finding) []string {
 	var order []string
 	groups := map[string]*group{}
 	for _, f := range notes {
-		k := f.Rule + " " + f.Operation + " " + genericPath(f.Field)
+		k := string(f.Rule) + " " + f.Operation + " " + genericPath(f.Field)
 		if g, ok := groups[k]; ok {
 			g.n++
 			continue

@@ -31,7 +31,7 @@ func sampleReport() *Report {
 				SpecLocation: "openapi.yaml:97 #/paths/~1projects~1{id}~1clusters/get/responses/200/headers/X-Total",
 				Curl:         `curl -sS -H "PRIVATE-TOKEN: $GITLAB_TOKEN" 'https://gitlab.example.com/api/v4/projects/demo-group%2Fdemo/clusters?page=1&per_page=1'`},
 			{Severity: SeverityError, Rule: RuleSecret, Scenario: "write", Step: "create", Request: "POST /api/v4/projects/demo-group%2Fdemo/clusters/user",
-				Operation: "postApiV4ProjectsIdClustersUser", Field: "$.platform_kubernetes.token", Expected: "never returned", Actual: Redacted,
+				Operation: "postApiV4ProjectsIdClustersUser", Field: "$.platform_kubernetes.token", Expected: "never returned", Actual: redacted,
 				Message: "the cluster token sent by this run came back at $.platform_kubernetes.token",
 				Curl:    `curl -sS -X POST -H "PRIVATE-TOKEN: $GITLAB_TOKEN" -H 'Content-Type: application/json' --data '{"name":"glcontract-20250102t030405-a1b2c3","platform_kubernetes_attributes":{"token":"[REDACTED]"}}' 'https://gitlab.example.com/api/v4/projects/demo-group%2Fdemo/clusters/user'`},
 			{Severity: SeverityNote, Rule: RuleUndeclaredField, Scenario: "read", Step: "list clusters", Request: "GET /api/v4/projects/demo-group%2Fdemo/clusters?page=1&per_page=1",
@@ -43,7 +43,7 @@ func sampleReport() *Report {
 		},
 		Baseline: &BaselineRef{File: "before.json", RunID: "20241201t000000-ffffff", Version: "17.10.0", SavedAt: "2024-12-01 00:00 UTC"},
 		Drift: []Drift{
-			{Kind: DriftBreaks, Category: RuleHeader, Key: "read/list clusters", Field: "header X-Total", Before: "conforms", After: "finding: header", Message: "new header finding"},
+			{Kind: DriftBreaks, Category: Category(RuleHeader), Key: "read/list clusters", Field: "header X-Total", Before: "conforms", After: "finding: header", Message: "new header finding"},
 			{Kind: DriftChanged, Category: CategoryDefault, Key: "write/create", Field: "$.namespace_per_environment", Before: "true", After: "false", Message: "$.namespace_per_environment changed"},
 			{Kind: DriftChanged, Category: CategoryOrdering, Key: "read/list clusters", Field: "$", Before: "[18, 19]", After: "[19, 18]", Message: "the same items in a different order"},
 			{Kind: DriftUndocumented, Category: CategoryField, Key: "read/list clusters", Field: "$[*].agent_id", Before: "absent", After: "present", Message: "new undocumented field $[*].agent_id"},
@@ -79,7 +79,7 @@ func TestReportersGolden(t *testing.T) {
 }
 
 func TestReportExitCodes(t *testing.T) {
-	for result, code := range map[string]int{ResultPass: 0, ResultSkipped: 0, ResultFail: 1, ResultAborted: 2, ResultInterrupted: 2} {
+	for result, code := range map[Result]int{ResultPass: 0, ResultSkipped: 0, ResultFail: 1, ResultAborted: 2, ResultInterrupted: 2} {
 		require.Equal(t, code, (&Report{Result: result}).ExitCode(), result)
 	}
 	r := &Report{Drift: []Drift{{Kind: DriftUndocumented}}}

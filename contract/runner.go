@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 
@@ -39,7 +38,6 @@ type Config struct {
 	RunID          string    // default: NewRunID
 	CleanupTimeout time.Duration
 	Now            func() time.Time
-	Spec           *Spec // default: DefaultSpec
 }
 
 // Errors a run can end with instead of a verdict (exit 2).
@@ -48,8 +46,8 @@ var (
 	ErrUnreachable = errors.New("target unreachable")
 )
 
-// APIRoot returns the GitLab root (without /api/v4 or a trailing slash) of a --url value.
-func APIRoot(raw string) (string, error) {
+// apiRoot returns the GitLab root (without /api/v4 or a trailing slash) of a --url value.
+func apiRoot(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("%w: --url %q must be an http(s) URL such as https://gitlab.example.com", ErrUsage, raw)
@@ -63,7 +61,7 @@ func APIRoot(raw string) (string, error) {
 // runner holds the state of one run.
 type runner struct {
 	cfg      Config
-	spec     *Spec
+	spec     *apiSpec
 	chk      *checker
 	client   *Client
 	root     string // GitLab root
@@ -112,7 +110,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	scenarios, err := r.loadScenarios()
 	if err != nil {
 		rep.Result, rep.Reason = ResultAborted, err.Error()
-		return rep, fmt.Errorf("%w: %v", ErrUsage, err)
+		return rep, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 
 	if err := r.probe(ctx); err != nil {
@@ -154,7 +152,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 func newRunner(cfg Config, rep *Report) (*runner, error) {
-	root, err := APIRoot(cfg.URL)
+	root, err := apiRoot(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -165,11 +163,9 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 	if err != nil || project == "" {
 		return nil, fmt.Errorf("%w: no project (--project or GITLAB_PROJECT): a numeric id or a path such as group/project", ErrUsage)
 	}
-	spec := cfg.Spec
-	if spec == nil {
-		if spec, err = DefaultSpec(); err != nil {
-			return nil, err
-		}
+	spec, err := loadDefaultSpec()
+	if err != nil {
+		return nil, err
 	}
 	client := cfg.Client
 	if client == nil {
@@ -210,8 +206,8 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 			secretCheck{Name: "secret_token", Label: "cluster token", Value: token},
 			secretCheck{Name: "secret_ca_cert", Label: "CA certificate", Value: strings.TrimSpace(ca)})
 	}
-	rep.Target = Target{URL: r.redact.URL(root), Project: project}
-	r.run = &SavedRun{Format: RunFormat, RunID: cfg.RunID, SavedAt: cfg.Now().UTC(), Strict: cfg.Strict, Write: cfg.Write}
+	rep.Target = Target{URL: r.redact.url(root), Project: project}
+	r.run = &SavedRun{Format: runFormat, RunID: cfg.RunID, SavedAt: cfg.Now().UTC(), Strict: cfg.Strict, Write: cfg.Write}
 	return r, nil
 }
 
@@ -291,7 +287,7 @@ var defaultVolatile = []string{"id", "created_at", "updated_at", "last_activity_
 
 func (r *runner) skipStep(sc *Scenario, st *Step, item, why string) {
 	name := stepName(st, item)
-	r.report.Steps = append(r.report.Steps, StepResult{Scenario: sc.Name, Step: name, Outcome: "skipped", Detail: why})
+	r.report.Steps = append(r.report.Steps, StepResult{Scenario: sc.Name, Step: name, Outcome: OutcomeSkipped, Detail: why})
 	r.run.Skipped = append(r.run.Skipped, sc.Name+"/"+name)
 	r.progress("SKIP", sc.Name, name, why)
 }
@@ -307,11 +303,7 @@ func stepName(st *Step, item string) string {
 func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item string, volatile map[string]bool, secrets []secretCheck) {
 	name := stepName(st, item)
 	r.progress("RUN", sc.Name, name, "")
-	required := make([]any, 0, len(st.Requires))
-	for _, v := range st.Requires {
-		required = append(required, "${"+v+"}")
-	}
-	if missing := r.vars.missingVars(append(required, st.Request.Path, st.Request.Query, st.Request.Body, st.Expect.Body, st.Expect.Contains)...); len(missing) > 0 {
+	if missing := r.missingInputs(st); len(missing) > 0 {
 		r.skipStep(sc, st, item, "needs ${"+strings.Join(missing, "}, ${")+"}, which an earlier step did not capture")
 		return
 	}
@@ -324,66 +316,16 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 		Pinned:   pinned,
 		Volatile: volatile,
 	}
-	res := StepResult{Scenario: sc.Name, Step: name}
-	var exchanges []*exchange
-	var findings []Finding
-	var body any // the decoded body (all items, for a page walk)
-	if st.Paginate != nil {
-		exchanges, findings, body = r.walkPages(ctx, sc, st, name, exp, secrets)
-	} else {
-		ex := r.send(ctx, sc, st, name, r.apiPath(st.Request, nil))
-		exchanges = []*exchange{ex}
-		if ex.Err == nil || !r.fatal(ex) {
-			findings = r.chk.check(ex, exp, secrets)
-			body = ex.decoded
-		}
-	}
+	exchanges, findings, body := r.exchangeStep(ctx, sc, st, name, exp, secrets)
 	if len(exchanges) == 0 {
 		return
 	}
 	first := exchanges[0]
-	res.Request, res.Status, res.Requests = r.redact.String(first.requestLine()), first.Status, len(exchanges)
-	if first.Err != nil && r.fatal(first) {
-		res.Outcome, res.Detail = "skipped", r.redact.String(first.Err.Error())
-		r.report.Steps = append(r.report.Steps, res)
-		r.progress("STOP", sc.Name, name, res.Detail)
+	res := StepResult{Scenario: sc.Name, Step: name, Request: r.redact.String(first.requestLine()), Status: first.Status, Requests: len(exchanges)}
+	if r.stopsRun(sc, st, first, res) {
 		return
 	}
-
-	// a probe that tells the run to stop: the API is off, the token is wrong, ...
-	if first.Err == nil {
-		if c := r.matchCondition(st.SkipIf, first); c != nil {
-			r.stop = &skipRun{reason: r.vars.String(c.Reason)}
-			res.Outcome, res.Detail = "skipped", r.vars.String(c.Reason)
-			r.report.Steps = append(r.report.Steps, res)
-			r.progress("SKIP", sc.Name, name, res.Detail)
-			return
-		}
-		if c := r.matchCondition(st.AbortIf, first); c != nil {
-			r.stop = fmt.Errorf("%w: %s", ErrUsage, r.vars.String(c.Reason))
-			res.Outcome, res.Detail = "skipped", r.vars.String(c.Reason)
-			r.report.Steps = append(r.report.Steps, res)
-			r.progress("STOP", sc.Name, name, res.Detail)
-			return
-		}
-	}
-
-	// captured values for later steps, and what to delete before exit
-	for vname, p := range st.Capture {
-		if v, ok := lookupJSONPath(body, p); ok {
-			r.vars[vname] = v
-			if sc.Write {
-				r.runVars[vname] = true
-			}
-		}
-	}
-	// what the target is, for the reports: captured by the version and user steps
-	for vname, field := range map[string]*string{"gitlab_version": &r.report.Target.Version,
-		"gitlab_revision": &r.report.Target.Revision, "username": &r.report.Target.User} {
-		if v, ok := r.vars[vname]; ok {
-			*field = text(v)
-		}
-	}
+	r.capture(sc, st, body)
 	r.registerCleanup(st, first)
 	r.releaseCleanup(first)
 
@@ -393,6 +335,78 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 	r.run.add(first, body, r, sc, findings)
 
 	res.DurationMS = r.cfg.Now().Sub(started).Milliseconds()
+	r.finishStep(res, findings, exchanges)
+}
+
+// missingInputs lists the variables the step needs that no earlier step captured.
+func (r *runner) missingInputs(st *Step) []string {
+	required := make([]any, 0, len(st.Requires))
+	for _, v := range st.Requires {
+		required = append(required, "${"+v+"}")
+	}
+	return r.vars.missingVars(append(required, st.Request.Path, st.Request.Query, st.Request.Body, st.Expect.Body, st.Expect.Contains)...)
+}
+
+// exchangeStep sends the step's request, or walks its pages, and judges what came back. body is
+// the decoded body (all items, for a page walk).
+func (r *runner) exchangeStep(ctx context.Context, sc *Scenario, st *Step, name string, exp expectation, secrets []secretCheck) (exchanges []*exchange, findings []Finding, body any) {
+	if st.Paginate != nil {
+		return r.walkPages(ctx, sc, st, name, exp, secrets)
+	}
+	ex := r.send(ctx, sc, st, name, r.apiPath(st.Request, nil))
+	if ex.Err == nil || !r.fatal(ex) {
+		findings = r.chk.check(ex, exp, secrets)
+		body = ex.decoded
+	}
+	return []*exchange{ex}, findings, body
+}
+
+// stopsRun decides whether the step's first answer ends it as skipped: no response at all, or a
+// probe whose SkipIf or AbortIf matched (the API is off, the token is wrong, ...), which also
+// stops the run. It records the skipped step.
+func (r *runner) stopsRun(sc *Scenario, st *Step, first *exchange, res StepResult) bool {
+	verb := "STOP"
+	if first.Err != nil {
+		if !r.fatal(first) {
+			return false
+		}
+		res.Detail = r.redact.String(first.Err.Error())
+	} else if c := r.matchCondition(st.SkipIf, first); c != nil {
+		r.stop = &skipRun{reason: r.vars.String(c.Reason)}
+		res.Detail, verb = r.vars.String(c.Reason), "SKIP"
+	} else if c := r.matchCondition(st.AbortIf, first); c != nil {
+		r.stop = fmt.Errorf("%w: %s", ErrUsage, r.vars.String(c.Reason))
+		res.Detail = r.vars.String(c.Reason)
+	} else {
+		return false
+	}
+	res.Outcome = OutcomeSkipped
+	r.report.Steps = append(r.report.Steps, res)
+	r.progress(verb, sc.Name, res.Step, res.Detail)
+	return true
+}
+
+// capture stores the values the step captures for later steps, and what the target is for the
+// reports (captured by the version and user steps).
+func (r *runner) capture(sc *Scenario, st *Step, body any) {
+	for vname, p := range st.Capture {
+		if v, ok := lookupJSONPath(body, p); ok {
+			r.vars[vname] = v
+			if sc.Write {
+				r.runVars[vname] = true
+			}
+		}
+	}
+	for vname, field := range map[string]*string{"gitlab_version": &r.report.Target.Version,
+		"gitlab_revision": &r.report.Target.Revision, "username": &r.report.Target.User} {
+		if v, ok := r.vars[vname]; ok {
+			*field = text(v)
+		}
+	}
+}
+
+// finishStep counts the step's findings, decides its outcome, records it and prints its line.
+func (r *runner) finishStep(res StepResult, findings []Finding, exchanges []*exchange) {
 	for _, f := range findings {
 		if f.Severity == SeverityError {
 			res.Errors++
@@ -400,12 +414,17 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 			res.Notes++
 		}
 	}
-	res.Outcome = "pass"
+	res.Outcome = OutcomePass
 	if res.Errors > 0 {
-		res.Outcome = "fail"
+		res.Outcome = OutcomeFail
 	}
 	r.report.Steps = append(r.report.Steps, res)
 	r.report.Findings = append(r.report.Findings, findings...)
+	r.progress(strings.ToUpper(string(res.Outcome)), res.Scenario, res.Step, stepDetail(res, exchanges))
+}
+
+// stepDetail is the progress line's detail: the request, its status, and what it took.
+func stepDetail(res StepResult, exchanges []*exchange) string {
 	detail := fmt.Sprintf("%s → %d", res.Request, res.Status)
 	if len(exchanges) > 1 {
 		detail += fmt.Sprintf(" (%d requests)", len(exchanges))
@@ -416,7 +435,7 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 	if res.Errors > 0 {
 		detail += fmt.Sprintf(", %d finding(s)", res.Errors)
 	}
-	r.progress(strings.ToUpper(res.Outcome), sc.Name, name, detail)
+	return detail
 }
 
 // fatal handles a request that got no response: before any response the target is
@@ -477,7 +496,7 @@ func (r *runner) apiPath(req Request, extra map[string]string) string {
 // send makes one request of a step (never retried unless it is a GET or HEAD).
 func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath string) *exchange {
 	ex := &exchange{Scenario: sc.Name, Step: name, Method: strings.ToUpper(st.Request.Method), APIPath: apiPath, URL: r.root + "/api/v4" + apiPath}
-	ex.Op = r.spec.Route(ex.Method, apiPath)
+	ex.Op = r.spec.route(ex.Method, apiPath)
 	if st.Request.Body != nil {
 		b, err := json.Marshal(r.vars.Value(st.Request.Body, "$", nil))
 		if err != nil {
@@ -486,7 +505,7 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 		}
 		ex.ReqBody = b
 	}
-	ex.ReqHeader = http.Header{"Accept": {JSONContentType}, "User-Agent": {"glcontract/1"}}
+	ex.ReqHeader = http.Header{"Accept": {jsonContentType}, "User-Agent": {"glcontract/1"}}
 	switch st.Request.Auth {
 	case "", "token":
 		ex.ReqHeader.Set("Private-Token", r.cfg.Token)
@@ -494,7 +513,7 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 		ex.ReqHeader.Set("Private-Token", "glcontract-invalid-token")
 	}
 	if ex.ReqBody != nil {
-		ex.ReqHeader.Set("Content-Type", JSONContentType)
+		ex.ReqHeader.Set("Content-Type", jsonContentType)
 	}
 	if !idempotent(ex.Method) {
 		r.wrote = true
@@ -505,7 +524,7 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 		defer cancel()
 	}
 	started := r.cfg.Now()
-	resp, err := r.client.Do(ctx, func(ctx context.Context) (*http.Request, error) {
+	resp, err := r.client.do(ctx, func(ctx context.Context) (*http.Request, error) {
 		var body io.Reader
 		if ex.ReqBody != nil {
 			body = bytes.NewReader(ex.ReqBody)
@@ -524,7 +543,7 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 	}
 	r.answered = true
 	ex.Status, ex.Header, ex.Body, ex.Attempts = resp.Status, resp.Header, resp.Body, resp.Attempts
-	ex.Err = unavailable(ex.Method, r.redact.URL(ex.URL), resp)
+	ex.Err = unavailable(ex.Method, r.redact.url(ex.URL), resp)
 	return ex
 }
 
@@ -533,16 +552,6 @@ func (r *runner) progress(outcome, scenario, step, detail string) {
 		return
 	}
 	fmt.Fprintln(r.cfg.Progress, strings.TrimRight(fmt.Sprintf("%-4s %-10s %-36s %s", outcome, scenario, step, r.redact.String(detail)), " "))
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // retriesOf counts the extra attempts the client made for a step's requests.

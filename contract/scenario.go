@@ -71,7 +71,7 @@ type Request struct {
 // Expect is what a step's response must be, beyond conforming to the spec.
 type Expect struct {
 	Status int `json:"status"`
-	// Body is compared with go-cmp on the keys it lists (extra keys in the response are the
+	// Body is compared on the keys it lists, arrays index by index (extra keys in the response are the
 	// spec's business). Strings starting with "@" are matchers: @any, @absent, @type:T
 	// (string, integer, number, boolean, object, array, null, date-time), @prefix:S,
 	// @contains:S, @regex:R, @anyprefix:S (an array with an item starting with S).

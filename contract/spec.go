@@ -16,22 +16,22 @@ import (
 	clustersapi "github.com/glclusters/clustersapi"
 )
 
-// SpecFile is how findings name the spec in their locations.
-const SpecFile = "openapi.yaml"
+// specFile is how findings name the spec in their locations.
+const specFile = "openapi.yaml"
 
-// Spec is openapi.yaml, loaded once: the validator, the operations and a line index for locations.
+// apiSpec is openapi.yaml, loaded once: the validator, the operations and a line index for locations.
 // It is safe for concurrent use.
-type Spec struct {
+type apiSpec struct {
 	validator validator.Validator
 	options   *config.ValidationOptions
 	model     *v3.Document
 	version   float32
-	ops       []*Operation
+	ops       []*operation
 	root      *yaml.Node
 }
 
-// Operation is one method on one path of the spec.
-type Operation struct {
+// operation is one method on one path of the spec.
+type operation struct {
 	ID       string // operationId
 	Method   string // GET, POST, ...
 	Template string // /projects/{id}/clusters/{cluster_id}, relative to the server URL /api/v4
@@ -42,18 +42,18 @@ type Operation struct {
 
 var (
 	defaultSpecOnce sync.Once
-	defaultSpec     *Spec
+	defaultSpec     *apiSpec
 	defaultSpecErr  error
 )
 
-// DefaultSpec returns the embedded openapi.yaml, built on first use and shared afterwards.
-func DefaultSpec() (*Spec, error) {
-	defaultSpecOnce.Do(func() { defaultSpec, defaultSpecErr = LoadSpec(clustersapi.OpenAPI) })
+// loadDefaultSpec returns the embedded openapi.yaml, built on first use and shared afterwards.
+func loadDefaultSpec() (*apiSpec, error) {
+	defaultSpecOnce.Do(func() { defaultSpec, defaultSpecErr = loadSpec(clustersapi.OpenAPI) })
 	return defaultSpec, defaultSpecErr
 }
 
-// LoadSpec parses an OpenAPI 3.0 document and builds its validator.
-func LoadSpec(raw []byte) (*Spec, error) {
+// loadSpec parses an OpenAPI 3.0 document and builds its validator.
+func loadSpec(raw []byte) (*apiSpec, error) {
 	doc, err := libopenapi.NewDocument(raw)
 	if err != nil {
 		return nil, fmt.Errorf("parse spec: %w", err)
@@ -70,7 +70,7 @@ func LoadSpec(raw []byte) (*Spec, error) {
 	if err := yaml.Unmarshal(raw, &root); err != nil {
 		return nil, fmt.Errorf("index spec: %w", err)
 	}
-	s := &Spec{
+	s := &apiSpec{
 		validator: v,
 		options:   config.NewValidationOptions(opts...),
 		model:     &model.Model,
@@ -82,7 +82,7 @@ func LoadSpec(raw []byte) (*Spec, error) {
 	}
 	for template, item := range model.Model.Paths.PathItems.FromOldest() {
 		for method, op := range item.GetOperations().FromOldest() {
-			s.ops = append(s.ops, &Operation{
+			s.ops = append(s.ops, &operation{
 				ID:       op.OperationId,
 				Method:   strings.ToUpper(method),
 				Template: template,
@@ -95,14 +95,14 @@ func LoadSpec(raw []byte) (*Spec, error) {
 	return s, nil
 }
 
-// Route finds the operation for a method and an escaped path relative to /api/v4
+// route finds the operation for a method and an escaped path relative to /api/v4
 // (e.g. /projects/demo-group%2Fdemo/clusters/user). Literal segments win over parameters.
-func (s *Spec) Route(method, escapedPath string) *Operation {
+func (s *apiSpec) route(method, escapedPath string) *operation {
 	if i := strings.IndexByte(escapedPath, '?'); i >= 0 {
 		escapedPath = escapedPath[:i]
 	}
 	segs := strings.Split(strings.Trim(escapedPath, "/"), "/")
-	var best *Operation
+	var best *operation
 	bestScore := -1
 	for _, op := range s.ops {
 		if op.Method != method || len(op.segments) != len(segs) {
@@ -128,11 +128,11 @@ func (s *Spec) Route(method, escapedPath string) *Operation {
 	return best
 }
 
-// Operations lists the spec's operations in document order.
-func (s *Spec) Operations() []*Operation { return s.ops }
+// operations lists the spec's operations in document order.
+func (s *apiSpec) operations() []*operation { return s.ops }
 
 // documentsStatus reports whether the operation declares the status (or its range, or a default).
-func (o *Operation) documentsStatus(status int) bool {
+func (o *operation) documentsStatus(status int) bool {
 	if o.op.Responses == nil {
 		return false
 	}
@@ -144,7 +144,7 @@ func (o *Operation) documentsStatus(status int) bool {
 }
 
 // documentedStatuses lists the declared status codes.
-func (o *Operation) documentedStatuses() []string {
+func (o *operation) documentedStatuses() []string {
 	var out []string
 	if o.op.Responses != nil {
 		for code := range o.op.Responses.Codes.KeysFromOldest() {
@@ -155,18 +155,18 @@ func (o *Operation) documentedStatuses() []string {
 }
 
 // pointer is the JSON pointer of the operation in the spec.
-func (o *Operation) pointer() string {
+func (o *operation) pointer() string {
 	return "#/paths/" + escapePointer(o.Template) + "/" + strings.ToLower(o.Method)
 }
 
 // validateRaw returns libopenapi-validator's errors for one response.
-func (s *Spec) validateRaw(req *http.Request, resp *http.Response) []*liberrors.ValidationError {
+func (s *apiSpec) validateRaw(req *http.Request, resp *http.Response) []*liberrors.ValidationError {
 	_, errs := s.validator.ValidateHttpResponse(req, resp)
 	return errs
 }
 
 // propertyPointer descends into a property of the schema at ptr, through $ref and allOf.
-func (s *Spec) propertyPointer(ptr, key string) string {
+func (s *apiSpec) propertyPointer(ptr, key string) string {
 	node, cur := s.nodeAt(ptr)
 	if node == nil {
 		return ptr + "/properties/" + escapePointer(key)
@@ -194,7 +194,7 @@ func (s *Spec) propertyPointer(ptr, key string) string {
 }
 
 // nodeAt resolves a pointer (following $ref) to its node and canonical pointer.
-func (s *Spec) nodeAt(ptr string) (*yaml.Node, string) {
+func (s *apiSpec) nodeAt(ptr string) (*yaml.Node, string) {
 	node, cur := s.document(), "#"
 	for _, tok := range splitPointer(ptr) {
 		node, cur = s.deref(node, cur)

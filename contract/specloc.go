@@ -17,11 +17,11 @@ func unescapePointer(s string) string {
 	return strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
 }
 
-// Locate follows a JSON pointer into openapi.yaml, resolving $ref on the way, and returns the
+// locate follows a JSON pointer into openapi.yaml, resolving $ref on the way, and returns the
 // deepest pointer it reached (in its canonical form, e.g. #/components/schemas/Cluster/properties/id)
 // and the line it is on. Tokens that do not exist in the document (a validator's own keywords)
 // stop the walk; the location of the deepest existing node is returned.
-func (s *Spec) Locate(pointer string) (string, int) {
+func (s *apiSpec) locate(pointer string) (string, int) {
 	node := s.document()
 	cur := "#"
 	tokens := splitPointer(pointer)
@@ -41,13 +41,13 @@ func (s *Spec) Locate(pointer string) (string, int) {
 	return cur, line
 }
 
-// Location formats a spec location as "openapi.yaml:LINE #/pointer".
-func (s *Spec) Location(pointer string) string {
-	ptr, line := s.Locate(pointer)
-	return fmt.Sprintf("%s:%d %s", SpecFile, line, ptr)
+// location formats a spec location as "openapi.yaml:LINE #/pointer".
+func (s *apiSpec) location(pointer string) string {
+	ptr, line := s.locate(pointer)
+	return fmt.Sprintf("%s:%d %s", specFile, line, ptr)
 }
 
-func (s *Spec) document() *yaml.Node {
+func (s *apiSpec) document() *yaml.Node {
 	if s.root.Kind == yaml.DocumentNode && len(s.root.Content) > 0 {
 		return s.root.Content[0]
 	}
@@ -55,7 +55,7 @@ func (s *Spec) document() *yaml.Node {
 }
 
 // deref resolves a mapping with a local $ref, repeatedly.
-func (s *Spec) deref(node *yaml.Node, cur string) (*yaml.Node, string) {
+func (s *apiSpec) deref(node *yaml.Node, cur string) (*yaml.Node, string) {
 	for i := 0; i < 16 && node != nil && node.Kind == yaml.MappingNode; i++ {
 		ref, _ := child(node, "$ref")
 		if ref == nil || ref.Kind != yaml.ScalarNode || !strings.HasPrefix(ref.Value, "#/") {

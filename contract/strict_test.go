@@ -39,12 +39,12 @@ paths:
 `
 
 func TestUndeclaredRespectsAdditionalProperties(t *testing.T) {
-	spec, err := LoadSpec([]byte(openSpec))
+	spec, err := loadSpec([]byte(openSpec))
 	require.NoError(t, err)
 	c := newChecker(spec, true, NewRedactor(), func(*exchange) string { return "" })
 	run := func(path, body string, hdr http.Header) []Finding {
 		ex := &exchange{Scenario: "s", Step: "x", Method: "GET", APIPath: path, Status: 200, Header: hdr, Body: []byte(body)}
-		ex.Op = spec.Route("GET", path)
+		ex.Op = spec.route("GET", path)
 		ex.Header.Set("Content-Type", "application/json")
 		ex.decode()
 		return c.undeclared(ex)

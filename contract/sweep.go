@@ -34,9 +34,9 @@ type SweptCluster struct {
 	Detail           string `json:"detail,omitempty"`
 }
 
-// IsLeftover reports whether a cluster carries the suite's marker, in its name and in its
+// isLeftover reports whether a cluster carries the suite's marker, in its name and in its
 // environment scope, for the same run id (and for runID, when given). Nothing else is ever touched.
-func IsLeftover(name, scope, runID string) (string, bool) {
+func isLeftover(name, scope, runID string) (string, bool) {
 	m := runMarker.FindStringSubmatch(name)
 	if m == nil {
 		return "", false
@@ -54,7 +54,7 @@ func IsLeftover(name, scope, runID string) (string, bool) {
 // Sweep lists the project's clusters and deletes those a glcontract run created and did not
 // delete (a run killed before its cleanup). It never retries a delete.
 func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
-	root, err := APIRoot(cfg.URL)
+	root, err := apiRoot(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -72,11 +72,11 @@ func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
 	client.defaults()
 	base := root + "/api/v4/projects/" + url.PathEscape(project) + "/clusters"
 	do := func(method, u string) (*response, error) {
-		return client.Do(ctx, func(ctx context.Context) (*http.Request, error) {
+		return client.do(ctx, func(ctx context.Context) (*http.Request, error) {
 			req, err := http.NewRequestWithContext(ctx, method, u, nil)
 			if err == nil {
 				req.Header.Set("Private-Token", cfg.Token)
-				req.Header.Set("Accept", JSONContentType)
+				req.Header.Set("Accept", jsonContentType)
 			}
 			return req, err
 		})
@@ -89,10 +89,10 @@ func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
 			return nil, redir
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+			return nil, fmt.Errorf("%w: %w", ErrUnreachable, err)
 		}
 		if resp.Status != http.StatusOK {
-			return nil, fmt.Errorf("list clusters: status %d: %s", resp.Status, truncate(NewRedactor(cfg.Token).Body(resp.Body), 200))
+			return nil, fmt.Errorf("list clusters: status %d: %s", resp.Status, truncate(NewRedactor(cfg.Token).body(resp.Body), 200))
 		}
 		var items []struct {
 			ID               int64  `json:"id"`
@@ -103,7 +103,7 @@ func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
 			return nil, fmt.Errorf("list clusters: %w", err)
 		}
 		for _, it := range items {
-			if id, ok := IsLeftover(it.Name, it.EnvironmentScope, cfg.RunID); ok {
+			if id, ok := isLeftover(it.Name, it.EnvironmentScope, cfg.RunID); ok {
 				found = append(found, SweptCluster{ID: it.ID, Name: it.Name, EnvironmentScope: it.EnvironmentScope, RunID: id})
 			}
 		}
