@@ -9,7 +9,7 @@ import (
 // SetSleep replaces the client's wait between attempts, so that tests of retries neither wait
 // nor lose what the client asked to wait.
 func SetSleep(c *Client, sleep func(ctx context.Context, d time.Duration) error) *Client {
-	c.Sleep = sleep
+	c.sleep = sleep
 	return c
 }
 

@@ -19,10 +19,9 @@ type Client struct {
 	MaxAttempts int           // including the first; default 4
 	MaxWait     time.Duration // longest single wait; a longer Retry-After ends the retries; default 30s
 	BaseDelay   time.Duration // first backoff without Retry-After, doubled each time; default 500ms
-	// Sleep waits between attempts (default: a timer that stops on ctx). Deprecated test hook:
-	// contract's own tests use SetSleep (export_test.go); it stays exported only until the
-	// command-line tests that set it have moved to cmd/glcontract (issue 12).
-	Sleep func(ctx context.Context, d time.Duration) error
+	// sleep waits between attempts (default: a timer that stops on ctx); tests replace it
+	// through SetSleep (export_test.go).
+	sleep func(ctx context.Context, d time.Duration) error
 	// Notify, when set, is told about waits a user would otherwise sit through in silence: a
 	// retry and its wait, a request slower than SlowAfter (default 2s).
 	Notify    func(msg string)
@@ -55,8 +54,8 @@ func (c *Client) defaults() {
 	if c.BaseDelay <= 0 {
 		c.BaseDelay = 500 * time.Millisecond
 	}
-	if c.Sleep == nil {
-		c.Sleep = sleepCtx
+	if c.sleep == nil {
+		c.sleep = sleepCtx
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -201,7 +200,7 @@ func (c *Client) do(ctx context.Context, newReq func(context.Context) (*http.Req
 			return out, nil // the server asks for longer than we wait: report what we got
 		}
 		c.notify("%s %s answered %d: retry %d of %d in %s", req.Method, redactURL(req.URL), resp.StatusCode, attempt, c.MaxAttempts-1, wait)
-		if err := c.Sleep(ctx, wait); err != nil {
+		if err := c.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 		waited += wait

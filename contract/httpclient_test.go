@@ -50,7 +50,7 @@ func TestClientRetries(t *testing.T) {
 			var waits []time.Duration
 			c := &Client{
 				now:   func() time.Time { return now },
-				Sleep: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil },
+				sleep: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil },
 			}
 			resp, err := c.do(context.Background(), func(ctx context.Context) (*http.Request, error) {
 				return http.NewRequestWithContext(ctx, tc.method, srv.URL, nil)
