@@ -25,34 +25,10 @@ func isCreate(in exchangeInfo, out *upstream) bool {
 }
 
 // eachCluster applies fn to every cluster of a successful response (one or a list).
-func eachCluster(out *upstream, fn func(map[string]any)) {
-	if out.Status/100 != 2 {
-		return
-	}
-	switch v := out.JSON().(type) {
-	case map[string]any:
-		if _, ok := v["cluster_type"]; ok || v["platform_kubernetes"] != nil {
-			fn(v)
-		}
-		out.SetJSON(v)
-	case []any:
-		for _, it := range v {
-			if m, ok := it.(map[string]any); ok {
-				fn(m)
-			}
-		}
-		out.SetJSON(v)
-	}
-}
+func eachCluster(out *upstream, fn func(map[string]any)) { out.EachCluster(fn) }
 
 // sentSecret reads a value of platform_kubernetes_attributes from a request body.
-func sentSecret(body []byte, key string) string {
-	var req struct {
-		Attrs map[string]string `json:"platform_kubernetes_attributes"`
-	}
-	json.Unmarshal(body, &req)
-	return req.Attrs[key]
-}
+func sentSecret(in exchangeInfo, key string) string { return in.ClusterAttribute(key) }
 
 // TestDriftIsFound: a server that drifts from the spec in one way per case makes the suite exit
 // 1 with a finding that names the fault.
@@ -124,13 +100,13 @@ func TestDriftIsFound(t *testing.T) {
 		}, "python-gitlab fails on a charset", contract.RuleContentType},
 		{"echoed cluster token", func(in exchangeInfo, out *upstream) {
 			if isCreate(in, out) {
-				tok := sentSecret(in.Body, "token")
+				tok := sentSecret(in, "token")
 				eachCluster(out, func(c map[string]any) { c["platform_kubernetes"].(map[string]any)["token"] = tok })
 			}
 		}, "the cluster token sent by this run came back at $.platform_kubernetes.token", contract.RuleSecret},
 		{"echoed CA certificate outside ca_cert", func(in exchangeInfo, out *upstream) {
 			if isCreate(in, out) {
-				ca := sentSecret(in.Body, "ca_cert")
+				ca := sentSecret(in, "ca_cert")
 				eachCluster(out, func(c map[string]any) { c["name"] = "cluster " + ca })
 			}
 		}, "the CA certificate sent by this run came back at $.name", contract.RuleSecret},
