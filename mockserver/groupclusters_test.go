@@ -138,6 +138,11 @@ func TestGroupClusterEntity(t *testing.T) {
 	assert.Equal(t, one, list[0])
 	assert.Equal(t, "1", got.header.Get("X-Total"))
 	assert.Contains(t, got.header.Get("Link"), "/api/v4/groups/12/clusters?id=12&page=1&per_page=20>")
+	byPath := do(t, srv, request{method: "GET", path: "/api/v4/groups/platform/clusters?per_page=1&page=1", token: "developer-token"})
+	assert.Equal(t, `<`+srv.URL+`/api/v4/groups/platform/clusters?id=platform&page=1&per_page=1>; rel="first", <`+srv.URL+`/api/v4/groups/platform/clusters?id=platform&page=1&per_page=1>; rel="last"`,
+		byPath.header.Get("Link"), "the id as the request named the group")
+	assert.Equal(t, []string{"1", "1", "", "", "1", "1"}, []string{byPath.header.Get("X-Page"), byPath.header.Get("X-Per-Page"),
+		byPath.header.Get("X-Next-Page"), byPath.header.Get("X-Prev-Page"), byPath.header.Get("X-Total"), byPath.header.Get("X-Total-Pages")})
 
 	// The token is stored, never shown; a new cluster's id comes from the one sequence.
 	add := do(t, srv, request{method: "POST", path: "/api/v4/groups/platform/clusters/user", token: "owner-token", body: validBody("g2", "prod/*")})

@@ -129,3 +129,12 @@ func TestGitLabVersionsFamily(t *testing.T) {
 	assert.Equal(t, 404, do(t, srv, request{method: "GET", path: groupClusters, token: "developer-token"}).status)
 	assert.Equal(t, 200, do(t, srv, request{method: "GET", path: discover + "?group_id=12", token: "developer-token"}).status)
 }
+
+// TestSecondGroupClusterIn12: before 13.2 a group, like a project, had one cluster at most.
+func TestSecondGroupClusterIn12(t *testing.T) {
+	srv := mocktest.Start(t, mockserver.WithGitLabVersion("12.10"))
+	got := do(t, srv, request{method: "POST", path: addGroupCluster, token: "maintainer-token", body: validBody("second", "production/*")})
+	assert.JSONEq(t, `{"message":{"base":["Instance does not support multiple Kubernetes clusters"]}}`, string(got.body))
+	got = do(t, srv, request{method: "POST", path: "/api/v4/groups/13/clusters/user", token: "maintainer-token", body: validBody("first", "*")})
+	assert.Equal(t, 201, got.status, "the first cluster of a group: %s", got.body)
+}
