@@ -63,6 +63,8 @@ func TestGroupClusterRules(t *testing.T) {
 		{"public group, non-member", request{method: "GET", path: "/api/v4/groups/open-group/clusters", token: "outsider-token"}, 403, `{"message":"403 Forbidden"}`},
 		{"public group, maintainer", request{method: "GET", path: "/api/v4/groups/13/clusters", token: "maintainer-token"}, 200, `[]`},
 		{"project member reads the group, no group role", request{method: "GET", path: "/api/v4/groups/demo-group/clusters", token: "maintainer-token"}, 403, `{"message":"403 Forbidden"}`},
+		{"a public project makes its group readable", request{method: "GET", path: "/api/v4/groups/10/clusters", token: "outsider-token"}, 403, `{"message":"403 Forbidden"}`},
+		{"a username is not a group", request{method: "GET", path: "/api/v4/groups/root/clusters", token: "root-token"}, 404, `{"message":"404 Group Not Found"}`},
 		{"group without visible projects", request{method: "GET", path: "/api/v4/groups/elsewhere/clusters", token: "outsider-token"}, 404, `{"message":"404 Group Not Found"}`},
 		// Roles (§4).
 		{"guest lists", request{method: "GET", path: groupClusters, token: "guest-token"}, 403, `{"message":"403 Forbidden"}`},
@@ -196,6 +198,7 @@ tokens:
 namespaces:
   - {id: 1, name: Top, path: top, members: [{user_id: 2, role: maintainer}, {user_id: 3, role: reporter}]}
   - {id: 2, name: Sub, path: sub, parent_id: 1}
+  - {id: 3, name: lead, path: lead, kind: user}
 projects:
   - {id: 1, name: app, path: app, namespace_id: 2, visibility: private, members: [{user_id: 3, role: developer}]}
 clusters:
@@ -205,6 +208,10 @@ clusters:
 `))
 	require.NoError(t, err)
 	srv := mocktest.Start(t, mockserver.WithSeed(seed))
+	for _, userNS := range []string{"/api/v4/groups/lead/clusters", "/api/v4/groups/3/clusters"} {
+		assert.JSONEq(t, `{"message":"404 Group Not Found"}`, string(do(t, srv, request{method: "GET", path: userNS, token: "root-token"}).body),
+			"a user namespace is not a group")
+	}
 	sub := "/api/v4/groups/top%2Fsub/clusters"
 	got := do(t, srv, request{method: "GET", path: sub + "/1", token: "lead-token"})
 	require.Equal(t, 200, got.status, "the parent group's Maintainer reads the subgroup's clusters: %s", got.body)
