@@ -71,6 +71,11 @@ func TestInstanceClusterEntity(t *testing.T) {
 	assert.Equal(t, map[string]any{"api_url": "https://104.197.68.155", "namespace": nil, "authorization_type": "rbac", "ca_cert": nil}, one["platform_kubernetes"])
 	assert.Equal(t, "2019-01-02T20:18:12.563Z", one["created_at"])
 
+	// No pagination parameters are declared on this route: per_page=0 is no 400 (glmock reads 20).
+	zero := do(t, srv, request{method: "GET", path: instanceClusters + "?per_page=0", token: "root-token"})
+	assert.Equal(t, 200, zero.status, string(zero.body))
+	assert.Equal(t, "20", zero.header.Get("X-Per-Page"))
+
 	got := do(t, srv, request{method: "GET", path: instanceClusters + "?per_page=1", token: "root-token"})
 	require.Equal(t, 200, got.status)
 	assert.Equal(t, []map[string]any{one}, got.list(t))
