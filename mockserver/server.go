@@ -1,4 +1,4 @@
-// Package mockserver is a stateful in-memory GitLab that serves the project clusters API as openapi.yaml describes it.
+// Package mockserver is a stateful in-memory GitLab that serves the certificate-based clusters API (project, group and instance clusters, and discovery) as openapi.yaml describes it.
 package mockserver
 
 import (
