@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +110,36 @@ func TestNpmValidatorsAcceptGlmockTraffic(t *testing.T) {
 		{name: "delete, modified since", op: "deleteApiV4ProjectsIdClustersClusterId", method: "DELETE", path: "/api/v4/projects/1/clusters/18", token: "maintainer-token",
 			header: map[string]string{"If-Unmodified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}, want: 412},
 		{name: "delete by path", op: "deleteApiV4ProjectsIdClustersClusterId", method: "DELETE", path: byPath + "/clusters/18", token: "maintainer-token", want: 204},
+		// Group clusters (12 "platform").
+		{name: "group list", op: "getApiV4GroupsIdClusters", method: "GET", path: "/api/v4/groups/12/clusters?per_page=1", token: "developer-token", want: 200},
+		{name: "group list by path", op: "getApiV4GroupsIdClusters", method: "GET", path: "/api/v4/groups/platform/clusters", token: "developer-token", want: 200},
+		{name: "group list, per_page 0", op: "getApiV4GroupsIdClusters", method: "GET", path: "/api/v4/groups/12/clusters?per_page=0", token: "developer-token", want: 400},
+		{name: "group list, reporter", op: "getApiV4GroupsIdClusters", method: "GET", path: "/api/v4/groups/12/clusters", token: "reporter-token", want: 403},
+		{name: "group list, outsider", op: "getApiV4GroupsIdClusters", method: "GET", path: "/api/v4/groups/12/clusters", token: "outsider-token", want: 404},
+		{name: "group list without token", op: "getApiV4GroupsIdClusters", method: "GET", path: "/api/v4/groups/12/clusters", want: 401},
+		{name: "group get", op: "getApiV4GroupsIdClustersClusterId", method: "GET", path: "/api/v4/groups/12/clusters/16", token: "developer-token", want: 200},
+		{name: "group get, a project cluster", op: "getApiV4GroupsIdClustersClusterId", method: "GET", path: "/api/v4/groups/12/clusters/19", token: "developer-token", want: 404},
+		{name: "group create", op: "postApiV4GroupsIdClustersUser", method: "POST", path: "/api/v4/groups/12/clusters/user", token: "maintainer-token", body: create("npm/g"), want: 201},
+		{name: "group create, namespace", op: "postApiV4GroupsIdClustersUser", method: "POST", path: "/api/v4/groups/12/clusters/user", token: "maintainer-token",
+			body: `{"name":"n","environment_scope":"n","platform_kubernetes_attributes":{"api_url":"https://k.example.com","token":"t","namespace":"ns"}}`, want: 400},
+		{name: "group create, read_api token", op: "postApiV4GroupsIdClustersUser", method: "POST", path: "/api/v4/groups/12/clusters/user", token: "readonly-token", body: create("npm/r"), want: 403},
+		{name: "group update by path", op: "putApiV4GroupsIdClustersClusterId", method: "PUT", path: "/api/v4/groups/platform/clusters/16", token: "maintainer-token", body: `{"management_project_id":5}`, want: 200},
+		{name: "group delete, modified since", op: "deleteApiV4GroupsIdClustersClusterId", method: "DELETE", path: "/api/v4/groups/12/clusters/16", token: "maintainer-token",
+			header: map[string]string{"If-Unmodified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}, want: 412},
+		{name: "group delete", op: "deleteApiV4GroupsIdClustersClusterId", method: "DELETE", path: "/api/v4/groups/12/clusters/16", token: "maintainer-token", want: 204},
+		// Instance clusters.
+		{name: "instance list", op: "getApiV4AdminClusters", method: "GET", path: "/api/v4/admin/clusters?per_page=1", token: "root-token", want: 200},
+		{name: "instance list, non-admin", op: "getApiV4AdminClusters", method: "GET", path: "/api/v4/admin/clusters", token: "maintainer-token", want: 403},
+		{name: "instance get", op: "getApiV4AdminClustersClusterId", method: "GET", path: "/api/v4/admin/clusters/17", token: "root-token", want: 200},
+		{name: "instance get, a group cluster", op: "getApiV4AdminClustersClusterId", method: "GET", path: "/api/v4/admin/clusters/19", token: "root-token", want: 404},
+		{name: "instance create", op: "postApiV4AdminClustersAdd", method: "POST", path: "/api/v4/admin/clusters/add", token: "root-token", body: create("npm/i"), want: 201},
+		{name: "instance create, name missing", op: "postApiV4AdminClustersAdd", method: "POST", path: "/api/v4/admin/clusters/add", token: "root-token", body: `{}`, want: 400},
+		{name: "instance update", op: "putApiV4AdminClustersClusterId", method: "PUT", path: "/api/v4/admin/clusters/17", token: "root-token", body: `{"domain":"npm.example.com"}`, want: 200},
+		{name: "instance delete", op: "deleteApiV4AdminClustersClusterId", method: "DELETE", path: "/api/v4/admin/clusters/17", token: "root-token", want: 204},
+		// Discovery.
+		{name: "discovery", op: "getApiV4DiscoverCertBasedClusters", method: "GET", path: "/api/v4/discover-cert-based-clusters?group_id=10", token: "maintainer-token", want: 200},
+		{name: "discovery, group_id missing", op: "getApiV4DiscoverCertBasedClusters", method: "GET", path: "/api/v4/discover-cert-based-clusters", token: "maintainer-token", want: 400},
+		{name: "discovery, outsider", op: "getApiV4DiscoverCertBasedClusters", method: "GET", path: "/api/v4/discover-cert-based-clusters?group_id=12", token: "outsider-token", want: 404},
 	}
 	var traffic []exchange
 	for _, c := range calls {
@@ -121,15 +152,19 @@ func TestNpmValidatorsAcceptGlmockTraffic(t *testing.T) {
 		x.CheckRequest = x.Status < 300 // requests glmock accepted must be valid too
 		traffic = append(traffic, x)
 	}
-	// The mutation: a cluster response with the token leaked into it must fail.
-	leak := traffic[14]
-	require.Equal(t, "get", leak.Name)
-	raw, _ := json.Marshal(leak.ResponseBody)
-	var leaked map[string]any
-	require.NoError(t, json.Unmarshal(raw, &leaked))
-	leaked["platform_kubernetes"].(map[string]any)["token"] = "secret-k8s-token"
-	leak.Name, leak.ResponseBody, leak.CheckRequest, leak.wantInvalid = "get, token leaked", leaked, false, true
-	traffic = append(traffic, leak)
+	// The mutation: a cluster response with the token leaked into it must fail, for each
+	// family's entity.
+	for _, name := range []string{"get", "group get", "instance update"} {
+		i := slices.IndexFunc(traffic, func(x exchange) bool { return x.Name == name })
+		require.GreaterOrEqual(t, i, 0, name)
+		leak := traffic[i]
+		raw, _ := json.Marshal(leak.ResponseBody)
+		var leaked map[string]any
+		require.NoError(t, json.Unmarshal(raw, &leaked))
+		leaked["platform_kubernetes"].(map[string]any)["token"] = "secret-k8s-token"
+		leak.Name, leak.ResponseBody, leak.CheckRequest, leak.wantInvalid = name+", token leaked", leaked, false, true
+		traffic = append(traffic, leak)
+	}
 
 	file := filepath.Join(t.TempDir(), "traffic.json")
 	raw, err := json.Marshal(traffic)
@@ -202,10 +237,13 @@ func record(t *testing.T, base, method, target, token, contentType, body string,
 		Status: resp.StatusCode, ResponseContentType: resp.Header.Get("Content-Type")}
 	// Path parameters as a validating proxy sees them: percent-decoded.
 	segs := strings.Split(strings.TrimPrefix(req.URL.EscapedPath(), "/api/v4/"), "/")
-	if len(segs) >= 2 && segs[0] == "projects" {
+	if len(segs) >= 2 && (segs[0] == "projects" || segs[0] == "groups") {
 		x.PathParams["id"], _ = url.PathUnescape(segs[1])
 	}
-	if len(segs) >= 4 && segs[3] != "user" {
+	switch {
+	case segs[0] == "admin" && len(segs) >= 3 && segs[2] != "add":
+		x.PathParams["cluster_id"] = segs[2]
+	case segs[0] != "admin" && len(segs) >= 4 && segs[3] != "user":
 		x.PathParams["cluster_id"] = segs[3]
 	}
 	for k, v := range req.URL.Query() {

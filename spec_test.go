@@ -127,6 +127,17 @@ func TestSpecOperations(t *testing.T) {
 		"postApiV4ProjectsIdClustersUser":        true,
 		"putApiV4ProjectsIdClustersClusterId":    true,
 		"deleteApiV4ProjectsIdClustersClusterId": true,
+		"getApiV4GroupsIdClusters":               true,
+		"getApiV4GroupsIdClustersClusterId":      true,
+		"postApiV4GroupsIdClustersUser":          true,
+		"putApiV4GroupsIdClustersClusterId":      true,
+		"deleteApiV4GroupsIdClustersClusterId":   true,
+		"getApiV4AdminClusters":                  true,
+		"getApiV4AdminClustersClusterId":         true,
+		"postApiV4AdminClustersAdd":              true,
+		"putApiV4AdminClustersClusterId":         true,
+		"deleteApiV4AdminClustersClusterId":      true,
+		"getApiV4DiscoverCertBasedClusters":      false,
 	}
 	got := map[string]bool{}
 	for _, item := range kdoc.Paths.Map() {
@@ -156,7 +167,11 @@ func TestEveryExampleValidates(t *testing.T) {
 		}
 	}
 	for _, op := range []string{"getApiV4ProjectsIdClusters", "getApiV4ProjectsIdClustersClusterId",
-		"postApiV4ProjectsIdClustersUser", "putApiV4ProjectsIdClustersClusterId", "deleteApiV4ProjectsIdClustersClusterId"} {
+		"postApiV4ProjectsIdClustersUser", "putApiV4ProjectsIdClustersClusterId", "deleteApiV4ProjectsIdClustersClusterId",
+		"getApiV4GroupsIdClusters", "getApiV4GroupsIdClustersClusterId", "postApiV4GroupsIdClustersUser",
+		"putApiV4GroupsIdClustersClusterId", "deleteApiV4GroupsIdClustersClusterId",
+		"getApiV4AdminClusters", "getApiV4AdminClustersClusterId", "postApiV4AdminClustersAdd",
+		"putApiV4AdminClustersClusterId", "deleteApiV4AdminClustersClusterId", "getApiV4DiscoverCertBasedClusters"} {
 		require.True(t, seen[op], "%s has no example", op)
 	}
 }
@@ -185,6 +200,62 @@ func TestExamplesFailWhenBroken(t *testing.T) {
 			require.NoError(t, json.Unmarshal(raw, &decoded))
 			require.Error(t, schemas[loc].kin.VisitJSON(decoded), "kin-openapi")
 			ok, _ := schema_validation.NewSchemaValidator(config.WithFormatAssertions()).ValidateSchemaBytesWithVersion(schemas[loc].pb, raw, 3.0)
+			require.False(t, ok, "libopenapi-validator")
+		})
+	}
+}
+
+// TestFamilyExamplesFailWhenBroken proves the group, instance and discovery schemas can fail:
+// each mutation of a valid example breaks what GitLab's entity guarantees there.
+func TestFamilyExamplesFailWhenBroken(t *testing.T) {
+	schemas, examples := bodySchemas(t)
+	cases := []struct {
+		name    string
+		loc     location
+		example string
+		mutate  func(map[string]any)
+	}{
+		{"group cluster without group", location{"getApiV4GroupsIdClustersClusterId", "200", "application/json"}, "cluster",
+			func(m map[string]any) { delete(m, "group") }},
+		{"group cluster of project type", location{"getApiV4GroupsIdClustersClusterId", "200", "application/json"}, "cluster",
+			func(m map[string]any) { m["cluster_type"] = "project_type" }},
+		{"group without web_url", location{"postApiV4GroupsIdClustersUser", "201", "application/json"}, "added",
+			func(m map[string]any) { delete(m["group"].(map[string]any), "web_url") }},
+		{"group cluster leaks its token", location{"putApiV4GroupsIdClustersClusterId", "200", "application/json"}, "edited",
+			func(m map[string]any) {
+				m["platform_kubernetes"].(map[string]any)["token"] = "seed-group-cluster-token"
+			}},
+		{"instance cluster of group type", location{"getApiV4AdminClustersClusterId", "200", "application/json"}, "cluster",
+			func(m map[string]any) { m["cluster_type"] = "group_type" }},
+		{"instance edit without project", location{"putApiV4AdminClustersClusterId", "200", "application/json"}, "edited",
+			func(m map[string]any) { delete(m, "project") }},
+		{"instance edit with a project", location{"putApiV4AdminClustersClusterId", "200", "application/json"}, "edited",
+			func(m map[string]any) { m["project"] = map[string]any{"id": 1} }},
+		{"instance cluster leaks its token", location{"postApiV4AdminClustersAdd", "201", "application/json"}, "added",
+			func(m map[string]any) {
+				m["platform_kubernetes"].(map[string]any)["token"] = "seed-instance-cluster-token"
+			}},
+		{"discovery without projects", location{"getApiV4DiscoverCertBasedClusters", "200", "application/json"}, "discovered",
+			func(m map[string]any) { delete(m, "projects") }},
+		{"discovered cluster without name", location{"getApiV4DiscoverCertBasedClusters", "200", "application/json"}, "discovered",
+			func(m map[string]any) {
+				delete(m["groups"].(map[string]any)["platform"].([]any)[0].(map[string]any), "name")
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			good, ok := examples[tc.loc][tc.example].(map[string]any)
+			require.True(t, ok, "no example %s at %s", tc.example, tc.loc)
+			validateBoth(t, schemas[tc.loc], good)
+			raw, _ := json.Marshal(good)
+			var bad map[string]any
+			require.NoError(t, json.Unmarshal(raw, &bad))
+			tc.mutate(bad)
+			raw, _ = json.Marshal(bad)
+			var decoded any
+			require.NoError(t, json.Unmarshal(raw, &decoded))
+			require.Error(t, schemas[tc.loc].kin.VisitJSON(decoded), "kin-openapi")
+			ok, _ = schema_validation.NewSchemaValidator(config.WithFormatAssertions()).ValidateSchemaBytesWithVersion(schemas[tc.loc].pb, raw, 3.0)
 			require.False(t, ok, "libopenapi-validator")
 		})
 	}

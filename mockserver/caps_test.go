@@ -14,19 +14,19 @@ import (
 // TestClusterCap: a create beyond --max-clusters gets GitLab's plan-limit answer and stores
 // nothing; a delete makes room again.
 func TestClusterCap(t *testing.T) {
-	s, srv := mocktest.StartServer(t, mockserver.WithMaxClusters(3)) // the default seed holds 2
+	s, srv := mocktest.StartServer(t, mockserver.WithMaxClusters(5)) // the default seed holds 4
 	require.Equal(t, 201, do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: validBody("c3", "c3")}).status)
 	before := string(s.Export().JSON())
 	got := do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: validBody("c4", "c4")})
 	assert.Equal(t, 400, got.status)
-	assert.JSONEq(t, `{"message":{"base":["Maximum number of clusters (3) exceeded"]}}`, string(got.body))
+	assert.JSONEq(t, `{"message":{"base":["Maximum number of clusters (5) exceeded"]}}`, string(got.body))
 	assert.Equal(t, before, string(s.Export().JSON()), "nothing stored")
 	require.Equal(t, 204, do(t, srv, request{method: "DELETE", path: cluster18, token: "maintainer-token"}).status)
 	assert.Equal(t, 201, do(t, srv, request{method: "POST", path: addCluster, token: "maintainer-token", body: validBody("c4", "c4")}).status)
 
 	small, err := mockserver.New(mockserver.WithMaxClusters(1))
 	require.NoError(t, err, "seeds are the operator's, not capped")
-	assert.Len(t, small.Export().Clusters, 2)
+	assert.Len(t, small.Export().Clusters, 4)
 }
 
 // TestFaultCap: at most MaxFaults faults are active; one more is refused, by HTTP and Go.

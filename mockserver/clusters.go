@@ -14,9 +14,10 @@ import (
 	"github.com/glclusters/clustersapi/mockserver/internal/paging"
 )
 
-// listClusters serves GET /projects/:id/clusters: Developer and above, ordered by id, paginated.
+// listClusters serves GET /projects/:id/clusters, GET /groups/:id/clusters and
+// GET /admin/clusters: Developer and above (admins for the instance), ordered by id, paginated.
 func (s *Server) listClusters(c *call) {
-	if c.project.accessLevel(c.tok.user) < s.readLevel() {
+	if c.level() < s.readLevel() {
 		c.fail(errForbidden)
 		return
 	}
@@ -25,8 +26,12 @@ func (s *Server) listClusters(c *call) {
 		q = c.r.URL.Query()
 	}
 	pg := paging.Parse(q)
-	items, total := c.st.page(c.project.id, pg.Offset(), pg.PerPage)
-	pg.SetHeaders(c.w.Header(), c.r, rawSegment(c.r, 3), total)
+	items, total := c.st.page(c.owner(), pg.Offset(), pg.PerPage)
+	rawID := "" // the instance's route has no id
+	if !c.instance {
+		rawID = rawSegment(c.r, 3)
+	}
+	pg.SetHeaders(c.w.Header(), c.r, rawID, total)
 	buf := listBuffers.Get().(*[]byte)
 	out := append((*buf)[:0], '[')
 	for i, it := range items {
@@ -57,36 +62,38 @@ var listBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); retu
 // authorize!(…, cluster) loads the cluster first.
 func (s *Server) lookup(c *call, level int) *cluster {
 	id, _ := strconv.Atoi(c.r.PathValue("cluster_id")) // validated as an integer already
-	cl := c.st.find(c.project.id, id)
+	cl := c.st.find(c.owner(), id)
 	if cl == nil {
 		c.fail(errRecordNotFound)
 		return nil
 	}
-	if c.project.accessLevel(c.tok.user) < level {
+	if c.level() < level {
 		c.fail(errForbidden)
 		return nil
 	}
 	return cl
 }
 
-// getCluster serves GET /projects/:id/clusters/:cluster_id.
+// getCluster serves GET /projects/:id/clusters/:cluster_id and its group and instance twins.
 func (s *Server) getCluster(c *call) {
 	if cl := s.lookup(c, s.readLevel()); cl != nil {
-		c.json(http.StatusOK, withProject(cl, c.project))
+		c.json(http.StatusOK, c.present(cl))
 	}
 }
 
-// createCluster serves POST /projects/:id/clusters/user (Clusters::CreateService).
+// createCluster serves POST /projects/:id/clusters/user, POST /groups/:id/clusters/user and
+// POST /admin/clusters/add (Clusters::CreateService).
 func (s *Server) createCluster(c *call) {
-	if c.project.accessLevel(c.tok.user) < accessMaintainer {
+	if c.level() < accessMaintainer {
 		c.fail(errForbidden)
 		return
 	}
 	b := c.body
 	pk, _ := b["platform_kubernetes_attributes"].(map[string]any)
 	now := s.now().UTC().Truncate(time.Millisecond)
+	owner := c.owner()
 	cl := &cluster{
-		projectID: c.project.id, name: str(b["name"]), enabled: boolean(b["enabled"]), managed: boolean(b["managed"]),
+		clusterType: owner.kind, name: str(b["name"]), enabled: boolean(b["enabled"]), managed: boolean(b["managed"]),
 		providerType: "user", environmentScope: strings.TrimSpace(str(b["environment_scope"])),
 		namespacePerEnvironment: boolean(b["namespace_per_environment"]), userID: c.tok.user.id,
 		createdAt: now, updatedAt: now, apiURL: str(pk["api_url"]), token: strings.TrimSpace(str(pk["token"])),
@@ -100,6 +107,12 @@ func (s *Server) createCluster(c *call) {
 		ca := strings.TrimSpace(str(v))
 		cl.caCert = &ca
 	}
+	switch owner.kind {
+	case projectType:
+		cl.projectID = owner.id
+	case groupType:
+		cl.groupID = owner.id
+	}
 	cl.namespace = normaliseNamespace(pk)
 	mgmt, hasMgmt := b["management_project_id"]
 	hasMgmt = hasMgmt && mgmt != nil // nil ('' in Grape) is no management project
@@ -109,14 +122,14 @@ func (s *Server) createCluster(c *call) {
 	defer st.mu.Unlock()
 	if hasMgmt {
 		id := integer(mgmt)
-		if !st.managementProjectAllowed(id, c.project, c.tok.user) {
+		if !st.managementProjectAllowed(id, c) {
 			c.fail(errManagementProject)
 			return
 		}
 		cl.managementProjectID = &id
 	}
-	errs := validateCluster(cl, nil, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(cl.projectID, scope, 0) })
-	if !s.gv.MultipleClusters() && len(st.byProject[cl.projectID]) > 0 {
+	errs := validateCluster(cl, nil, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(owner, scope, 0) })
+	if !s.gv.MultipleClusters() && len(st.byOwner[owner]) > 0 {
 		errs = errs.prepend("base", glversion.MsgMultipleClusters) // a model validation of its own in 12.x
 	}
 	if len(st.clusters) >= s.cfg.maxClusters { // the mock's storage cap, as GitLab's plan limits answer (Limitable)
@@ -130,10 +143,11 @@ func (s *Server) createCluster(c *call) {
 	if !s.commit(c, st, func() { st.remove(cl); st.nextID-- }) { // not acknowledged, so not kept
 		return
 	}
-	c.json(http.StatusCreated, withProject(cl, c.project))
+	c.json(http.StatusCreated, c.present(cl))
 }
 
-// updateCluster serves PUT /projects/:id/clusters/:cluster_id (Clusters::UpdateService).
+// updateCluster serves PUT /projects/:id/clusters/:cluster_id and its group and instance
+// twins (Clusters::UpdateService).
 func (s *Server) updateCluster(c *call) {
 	old := s.lockForWrite(c)
 	if old == nil {
@@ -144,7 +158,7 @@ func (s *Server) updateCluster(c *call) {
 	b := c.body
 	if v, ok := b["management_project_id"]; ok && v != nil { // params[:management_project_id].present?
 		mid := integer(v)
-		if !st.managementProjectAllowed(mid, c.project, c.tok.user) {
+		if !st.managementProjectAllowed(mid, c) {
 			c.fail(errManagementProject)
 			return
 		}
@@ -197,7 +211,7 @@ func (s *Server) updateCluster(c *call) {
 			cl.namespace = normaliseNamespace(pk)
 		}
 	}
-	errs := validateCluster(cl, old, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(cl.projectID, scope, cl.id) })
+	errs := validateCluster(cl, old, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(cl.belongsTo(), scope, cl.id) })
 	if !errs.empty() {
 		c.fail(validationError(errs))
 		return
@@ -209,10 +223,15 @@ func (s *Server) updateCluster(c *call) {
 	if !s.commit(c, st, func() { st.replace(old) }) {
 		return
 	}
-	c.json(http.StatusOK, withProject(cl, c.project))
+	if c.instance { // the instance edit presents Entities::ClusterProject (lib/api/admin/instance_clusters.rb)
+		c.json(http.StatusOK, withNullProject(cl))
+		return
+	}
+	c.json(http.StatusOK, c.present(cl))
 }
 
-// deleteCluster serves DELETE /projects/:id/clusters/:cluster_id (destroy_conditionally!).
+// deleteCluster serves DELETE /projects/:id/clusters/:cluster_id and its group and instance
+// twins (destroy_conditionally!).
 func (s *Server) deleteCluster(c *call) {
 	cl := s.lockForWrite(c)
 	if cl == nil {
@@ -256,7 +275,7 @@ func (s *Server) lockForWrite(c *call) *cluster {
 	c.st.mu.Lock()
 	id, _ := strconv.Atoi(c.r.PathValue("cluster_id"))
 	cl := c.st.clusters[id]
-	if cl == nil || cl.projectID != c.project.id {
+	if cl == nil || cl.belongsTo() != c.owner() {
 		c.st.mu.Unlock()
 		c.fail(errRecordNotFound)
 		return nil
@@ -264,12 +283,61 @@ func (s *Server) lockForWrite(c *call) *cluster {
 	return cl
 }
 
-// managementProjectAllowed is ValidateManagementProjectPermissionsService for a project
-// cluster: the project exists in the cluster's namespace and the user is a Maintainer there.
-// Called with the lock held.
-func (st *state) managementProjectAllowed(id int, clusterProject *project, u *user) bool {
+// managementProjectAllowed is ValidateManagementProjectPermissionsService: the project is in
+// the cluster's scope (a project cluster: its namespace's own projects; a group cluster: the
+// group's projects, subgroups included; an instance cluster: any project) and the user is a
+// Maintainer there. Called with the lock held.
+func (st *state) managementProjectAllowed(id int, c *call) bool {
 	mp := st.projects[id]
-	return mp != nil && mp.ns == clusterProject.ns && mp.accessLevel(u) >= accessMaintainer
+	if mp == nil || mp.accessLevel(c.tok.user) < accessMaintainer {
+		return false
+	}
+	switch {
+	case c.group != nil:
+		return c.group.contains(mp.ns)
+	case c.instance:
+		return true
+	}
+	return mp.ns == c.project.ns
+}
+
+// owner is the project, group or instance the route names.
+func (c *call) owner() clusterable {
+	switch {
+	case c.group != nil:
+		return clusterable{groupType, c.group.id}
+	case c.instance:
+		return clusterable{instanceType, 0}
+	}
+	return clusterable{projectType, c.project.id}
+}
+
+// level is the caller's role where the route's clusters live: the project's (with inherited
+// group roles), the group's (with its ancestors'), or, at the instance, Owner for an admin
+// (Clusters::InstancePolicy gives admins every cluster ability; others were refused already).
+func (c *call) level() int {
+	switch {
+	case c.group != nil:
+		return c.group.accessLevel(c.tok.user)
+	case c.instance:
+		if c.tok.user.admin {
+			return accessOwner
+		}
+		return accessNone
+	}
+	return c.project.accessLevel(c.tok.user)
+}
+
+// present renders one cluster as the route's show and create do: Entities::ClusterProject,
+// Entities::ClusterGroup, or Entities::Cluster at the instance.
+func (c *call) present(cl *cluster) []byte {
+	switch {
+	case c.group != nil:
+		return withGroup(cl, c.group)
+	case c.instance:
+		return entity(cl)
+	}
+	return withProject(cl, c.project)
 }
 
 // normaliseNamespace applies Platforms::Kubernetes' before_validation: downcase, blank is nil.

@@ -498,8 +498,8 @@ func ccVanished(log *ccLog, w, id int) {
 	log.vanished[id] = w
 }
 
-// ccCheckSnapshot checks one exported state: unique ids, unique scopes per project, ids below
-// next_cluster_id.
+// ccCheckSnapshot checks one exported state: unique ids, unique scopes per project, group or
+// instance, ids below next_cluster_id.
 func ccCheckSnapshot(t *testing.T, s *mockserver.Seed, when string) {
 	ids := map[int]bool{}
 	scopes := map[string]int{}
@@ -508,9 +508,9 @@ func ccCheckSnapshot(t *testing.T, s *mockserver.Seed, when string) {
 			t.Errorf("%s: id %d stored twice", when, c.ID)
 		}
 		ids[c.ID] = true
-		key := fmt.Sprintf("%d\x00%s", c.ProjectID, c.EnvironmentScope)
+		key := fmt.Sprintf("%s/%d/%d\x00%s", c.ClusterType, c.ProjectID, c.GroupID, c.EnvironmentScope)
 		if other, dup := scopes[key]; dup {
-			t.Errorf("%s: project %d has scope %q on clusters %d and %d", when, c.ProjectID, c.EnvironmentScope, other, c.ID)
+			t.Errorf("%s: %s %d/%d has scope %q on clusters %d and %d", when, c.ClusterType, c.ProjectID, c.GroupID, c.EnvironmentScope, other, c.ID)
 		}
 		scopes[key] = c.ID
 		if c.ID >= s.NextClusterID {

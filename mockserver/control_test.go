@@ -310,3 +310,32 @@ func TestControlUnknownFeature(t *testing.T) {
 	loadControlDoc(t).check(t, "PUT", "/features/{name}", map[string]string{"name": "certificate_based_clusterz"}, got)
 	assert.JSONEq(t, `{"certificate_based_clusters":true}`, string(do(t, srv, request{method: "GET", path: "/-/mock/features", token: "root-token"}).body))
 }
+
+// TestControlStateCarriesGroupsAndInstance: the control API's export holds groups with their
+// members and visibility and the group and instance clusters (their tokens redacted unless
+// asked for), and loading it elsewhere gives the same clusters.
+func TestControlStateCarriesGroupsAndInstance(t *testing.T) {
+	srv := mocktest.Start(t)
+	require.Equal(t, 201, do(t, srv, request{method: "POST", path: addGroupCluster, token: "maintainer-token", body: validBody("g", "g")}).status)
+	redactedState := do(t, srv, request{method: "GET", path: "/-/mock/state", token: "root-token"})
+	require.Equal(t, 200, redactedState.status)
+	for _, secret := range []string{"seed-group-cluster-token", "seed-instance-cluster-token", "secret-k8s-token"} {
+		assert.NotContains(t, string(redactedState.body), secret)
+	}
+	state := do(t, srv, request{method: "GET", path: "/-/mock/state?secrets=true", token: "root-token"})
+	require.Equal(t, 200, state.status)
+	var seed map[string]any
+	require.NoError(t, json.Unmarshal(state.body, &seed))
+	platform := seed["namespaces"].([]any)[2].(map[string]any)
+	assert.Equal(t, "public", seed["namespaces"].([]any)[3].(map[string]any)["visibility"])
+	assert.Equal(t, "private", platform["visibility"])
+	assert.Len(t, platform["members"], 5)
+	assert.Contains(t, string(state.body), `"cluster_type": "instance_type"`)
+
+	other := mocktest.Start(t)
+	require.Equal(t, 204, do(t, other, request{method: "DELETE", path: "/api/v4/admin/clusters/17", token: "root-token"}).status)
+	got := do(t, other, request{method: "PUT", path: "/-/mock/state", token: "root-token", body: string(state.body)})
+	require.Equal(t, 204, got.status, string(got.body))
+	assert.Len(t, do(t, other, request{method: "GET", path: groupClusters, token: "developer-token"}).list(t), 2)
+	assert.Len(t, do(t, other, request{method: "GET", path: instanceClusters, token: "root-token"}).list(t), 1)
+}

@@ -44,6 +44,7 @@ var (
 	errUnauthorized          = messageError(http.StatusUnauthorized, "401 Unauthorized")
 	errForbidden             = messageError(http.StatusForbidden, "403 Forbidden")
 	errProjectNotFound       = messageError(http.StatusNotFound, "404 Project Not Found")
+	errGroupNotFound         = messageError(http.StatusNotFound, "404 Group Not Found")
 	errNotFound              = messageError(http.StatusNotFound, "404 Not Found") // not_found! without a resource: the feature flag
 	errRecordNotFound        = messageError(http.StatusNotFound, "404 Not found") // ActiveRecord::RecordNotFound
 	errPrecondition          = messageError(http.StatusPreconditionFailed, "412 Precondition Failed")

@@ -31,12 +31,64 @@ type token struct {
 	sudo     bool // the sudo scope: an admin may act as another user
 }
 
+// namespace is a group or a user's namespace. Only groups have members and a visibility.
 type namespace struct {
-	id       int
-	name     string
-	path     string
-	kind     string
-	parentID *int
+	id         int
+	name       string
+	path       string
+	kind       string
+	parentID   *int
+	parent     *namespace // set once every namespace is loaded
+	visibility string     // groups: private, internal or public
+	members    map[int]int
+	basic      json.RawMessage // Entities::BasicGroupDetails
+}
+
+func (n *namespace) isGroup() bool { return n.kind == "group" }
+
+// fullPath is the path from the top-level group down (Route#path).
+func (n *namespace) fullPath() string {
+	if n.parent != nil {
+		return n.parent.fullPath() + "/" + n.path
+	}
+	return n.path
+}
+
+// fullName is the names from the top-level group down, as GitLab joins them.
+func (n *namespace) fullName() string {
+	if n.parent != nil {
+		return n.parent.fullName() + " / " + n.name
+	}
+	return n.name
+}
+
+// accessLevel is the user's role in the group: the highest of its own membership and its
+// ancestors' (Group#max_member_access_for_user); admins count as owners.
+func (n *namespace) accessLevel(u *user) int {
+	if u.admin {
+		return accessOwner
+	}
+	return n.memberLevel(u)
+}
+
+// memberLevel is the user's membership role in the group, inherited ones included, without
+// the admin's implicit Owner: what GroupsFinder's min_access_level reads.
+func (n *namespace) memberLevel(u *user) int {
+	level := accessNone
+	for g := n; g != nil; g = g.parent {
+		level = max(level, g.members[u.id])
+	}
+	return level
+}
+
+// contains says whether the group is g or one of its ancestors.
+func (n *namespace) contains(g *namespace) bool {
+	for ; g != nil; g = g.parent {
+		if g == n {
+			return true
+		}
+	}
+	return false
 }
 
 type project struct {
@@ -52,14 +104,25 @@ type project struct {
 	identity    json.RawMessage // Entities::ProjectIdentity
 }
 
-func (p *project) fullPath() string { return p.ns.path + "/" + p.path }
+func (p *project) fullPath() string { return p.ns.fullPath() + "/" + p.path }
 
-// accessLevel is the user's role in the project; admins count as owners.
+// accessLevel is the user's role in the project: the highest of its project role and its role
+// in any ancestor group, as GitLab's project authorizations have it; admins count as owners.
 func (p *project) accessLevel(u *user) int {
 	if u.admin {
 		return accessOwner
 	}
-	return p.members[u.id]
+	return p.memberLevel(u)
+}
+
+// memberLevel is accessLevel without the admin's implicit Owner: the project authorizations
+// GroupProjectsFinder's min_access_level reads.
+func (p *project) memberLevel(u *user) int {
+	level := p.members[u.id]
+	if p.ns.isGroup() {
+		level = max(level, p.ns.memberLevel(u))
+	}
+	return level
 }
 
 // visibleTo says whether the user can see the project at all (else 404 Project Not Found).
@@ -69,9 +132,24 @@ func (p *project) visibleTo(u *user) bool {
 
 // cluster is one stored cluster. Values are never changed in place: an update builds a new
 // one and swaps it in, so readers can use a pointer after the lock is released.
+// Cluster types, as GitLab's enum names them.
+const (
+	projectType  = "project_type"
+	groupType    = "group_type"
+	instanceType = "instance_type"
+)
+
+// clusterable is what a cluster belongs to: a project, a group, or (id 0) the instance.
+type clusterable struct {
+	kind string // projectType, groupType or instanceType
+	id   int
+}
+
 type cluster struct {
 	id                      int
-	projectID               int
+	clusterType             string
+	projectID               int // project clusters
+	groupID                 int // group clusters
 	name                    string
 	domain                  *string
 	enabled                 bool
@@ -94,6 +172,17 @@ type cluster struct {
 	// head + owner.basic + tail.
 	head, tail []byte
 	owner      *user
+}
+
+// belongsTo is the project, group or instance the cluster belongs to.
+func (c *cluster) belongsTo() clusterable {
+	switch c.clusterType {
+	case groupType:
+		return clusterable{groupType, c.groupID}
+	case instanceType:
+		return clusterable{instanceType, 0}
+	}
+	return clusterable{projectType, c.projectID}
 }
 
 func (c *cluster) clone() *cluster {

@@ -20,6 +20,20 @@ const (
 	OpCreateCluster = "postApiV4ProjectsIdClustersUser"
 	OpUpdateCluster = "putApiV4ProjectsIdClustersClusterId"
 	OpDeleteCluster = "deleteApiV4ProjectsIdClustersClusterId"
+
+	OpListGroupClusters  = "getApiV4GroupsIdClusters"
+	OpGetGroupCluster    = "getApiV4GroupsIdClustersClusterId"
+	OpCreateGroupCluster = "postApiV4GroupsIdClustersUser"
+	OpUpdateGroupCluster = "putApiV4GroupsIdClustersClusterId"
+	OpDeleteGroupCluster = "deleteApiV4GroupsIdClustersClusterId"
+
+	OpListInstanceClusters  = "getApiV4AdminClusters"
+	OpGetInstanceCluster    = "getApiV4AdminClustersClusterId"
+	OpAddInstanceCluster    = "postApiV4AdminClustersAdd"
+	OpUpdateInstanceCluster = "putApiV4AdminClustersClusterId"
+	OpDeleteInstanceCluster = "deleteApiV4AdminClustersClusterId"
+
+	OpDiscoverClusters = "getApiV4DiscoverCertBasedClusters"
 )
 
 // operation is one route of the spec, ready to validate requests.

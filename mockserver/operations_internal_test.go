@@ -9,7 +9,10 @@ func TestOperationConstants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	consts := []string{OpVersion, OpUser, OpListClusters, OpGetCluster, OpCreateCluster, OpUpdateCluster, OpDeleteCluster}
+	consts := []string{OpVersion, OpUser, OpListClusters, OpGetCluster, OpCreateCluster, OpUpdateCluster, OpDeleteCluster,
+		OpListGroupClusters, OpGetGroupCluster, OpCreateGroupCluster, OpUpdateGroupCluster, OpDeleteGroupCluster,
+		OpListInstanceClusters, OpGetInstanceCluster, OpAddInstanceCluster, OpUpdateInstanceCluster, OpDeleteInstanceCluster,
+		OpDiscoverClusters}
 	for _, id := range consts {
 		if ops[id] == nil {
 			t.Errorf("%s is not an operationId of openapi.yaml", id)
@@ -31,6 +34,9 @@ func TestTrivialOperations(t *testing.T) {
 		"getApiV4Version": true, "getApiV4User": true, "getApiV4ProjectsIdClusters": true,
 		"getApiV4ProjectsIdClustersClusterId": false, "postApiV4ProjectsIdClustersUser": false,
 		"putApiV4ProjectsIdClustersClusterId": false, "deleteApiV4ProjectsIdClustersClusterId": false,
+		OpListGroupClusters: true, OpGetGroupCluster: false, OpCreateGroupCluster: false, OpUpdateGroupCluster: false, OpDeleteGroupCluster: false,
+		OpListInstanceClusters: true, OpGetInstanceCluster: false, OpAddInstanceCluster: false, OpUpdateInstanceCluster: false,
+		OpDeleteInstanceCluster: false, OpDiscoverClusters: false,
 	}
 	for id, op := range ops {
 		if op.trivial != want[id] {

@@ -108,7 +108,7 @@ func TestStateChangesAllOrNothing(t *testing.T) {
 	assert.Equal(t, 204, do(t, srv, request{method: "POST", path: "/-/mock/reset", token: "root-token"}).status)
 	saved, err := mockserver.LoadSeed(path)
 	require.NoError(t, err)
-	assert.Len(t, saved.Clusters, 2, "the seed's clusters, without kept")
+	assert.Len(t, saved.Clusters, 4, "the seed's clusters, without kept")
 }
 
 // TestLoadRedactedExportRefused: an export without secrets does not load back (it would lock

@@ -79,7 +79,7 @@ func (st *state) renderProject(p *project) (details, identity json.RawMessage) {
 		host = u.Hostname()
 	}
 	id := projectIdentityEntity{ID: p.id, Description: desc, Name: p.name,
-		NameWithNamespace: p.ns.name + " / " + p.name, Path: p.path, PathWithNamespace: p.fullPath(),
+		NameWithNamespace: p.ns.fullName() + " / " + p.name, Path: p.path, PathWithNamespace: p.fullPath(),
 		CreatedAt: formatTime(p.createdAt)}
 	branch := "main"
 	d := projectDetailsEntity{
@@ -88,12 +88,24 @@ func (st *state) renderProject(p *project) (details, identity json.RawMessage) {
 		HTTPURLToRepo: st.external + "/" + p.fullPath() + ".git", WebURL: st.external + "/" + p.fullPath(),
 		LastActivityAt: formatTime(p.createdAt),
 		Namespace: namespaceEntity{ID: p.ns.id, Name: p.ns.name, Path: p.ns.path, Kind: p.ns.kind,
-			FullPath: p.ns.path, ParentID: p.ns.parentID, WebURL: st.external + "/groups/" + p.ns.path},
+			FullPath: p.ns.fullPath(), ParentID: p.ns.parentID, WebURL: st.external + "/groups/" + p.ns.fullPath()},
 	}
 	if p.ns.kind == "user" {
 		d.Namespace.WebURL = st.external + "/" + p.ns.path
 	}
 	return mustJSON(d), mustJSON(id)
+}
+
+type basicGroupEntity struct {
+	ID     int    `json:"id"`
+	WebURL string `json:"web_url"`
+	Name   string `json:"name"`
+}
+
+// renderGroup renders Entities::BasicGroupDetails; a group's web_url is /groups/<full path>
+// (Gitlab::UrlBuilder, as the groups API's examples show).
+func (st *state) renderGroup(g *namespace) json.RawMessage {
+	return mustJSON(basicGroupEntity{ID: g.id, WebURL: st.external + "/groups/" + g.fullPath(), Name: g.name})
 }
 
 type gcpEntity struct {
@@ -131,7 +143,9 @@ func (st *state) render(c *cluster) {
 	h = appendJSONString(h, c.providerType)
 	h = append(h, `,"platform_type":"kubernetes","environment_scope":`...)
 	h = appendJSONString(h, c.environmentScope)
-	h = append(h, `,"cluster_type":"project_type","namespace_per_environment":`...)
+	h = append(h, `,"cluster_type":"`...)
+	h = append(h, c.clusterType...)
+	h = append(h, `","namespace_per_environment":`...)
 	h = strconv.AppendBool(h, c.namespacePerEnvironment)
 	c.head = append(h, `,"user":`...)
 
@@ -232,6 +246,27 @@ func withProject(c *cluster, p *project) []byte {
 	out = append(out, p.details...)
 	return append(out, '}')
 }
+
+// withGroup renders Entities::ClusterGroup: the cluster plus its group.
+func withGroup(c *cluster, g *namespace) []byte {
+	out := make([]byte, 0, c.size()+len(g.basic)+10)
+	out = c.appendEntity(out)
+	out = append(out[:len(out)-1], `,"group":`...)
+	out = append(out, g.basic...)
+	return append(out, '}')
+}
+
+// withNullProject renders what the instance clusters edit answers: Entities::ClusterProject
+// for a cluster without a project, so `"project":null` after the cluster's keys.
+func withNullProject(c *cluster) []byte {
+	out := make([]byte, 0, c.size()+16)
+	out = c.appendEntity(out)
+	out = append(out[:len(out)-1], `,"project":null`...)
+	return append(out, '}')
+}
+
+// entity renders Entities::Cluster alone.
+func entity(c *cluster) []byte { return c.appendEntity(make([]byte, 0, c.size())) }
 
 // GitLab renders times as ISO 8601 in UTC with milliseconds.
 const timeLayout = "2006-01-02T15:04:05.000Z"

@@ -37,7 +37,7 @@ func referenceRender(st *state, c *cluster) []byte {
 	e := clusterEntity{
 		ID: c.id, Name: c.name, CreatedAt: formatTime(c.createdAt), Domain: c.domain, Enabled: c.enabled,
 		Managed: c.managed, ProviderType: c.providerType, PlatformType: "kubernetes",
-		EnvironmentScope: c.environmentScope, ClusterType: "project_type",
+		EnvironmentScope: c.environmentScope, ClusterType: c.clusterType,
 		NamespacePerEnvironment: c.namespacePerEnvironment, User: st.users[c.userID].basic,
 		PlatformKubernetes: platformEntity{APIURL: c.apiURL, Namespace: c.namespace,
 			AuthorizationType: c.authorizationType, CACert: c.caCert},
@@ -61,7 +61,7 @@ func TestRenderMatchesEncodingJSON(t *testing.T) {
 		"bad \xff\xfe utf8", "ünïcödé 😀", "\x7f del"}
 	for i, str := range strs {
 		str := str
-		c := &cluster{id: 100 + i, projectID: 1, name: str, enabled: i%2 == 0, managed: i%3 == 0, providerType: "user",
+		c := &cluster{id: 100 + i, clusterType: []string{projectType, groupType, instanceType}[i%3], projectID: 1, name: str, enabled: i%2 == 0, managed: i%3 == 0, providerType: "user",
 			environmentScope: str, namespacePerEnvironment: true, userID: 1 + i%7, apiURL: str,
 			createdAt: time.Date(2024, 2, 29, 23, 59, 59, 999e6, time.FixedZone("x", 3600)), authorizationType: "rbac"}
 		if i%2 == 1 {

@@ -42,23 +42,24 @@ func (e *fieldErrors) prepend(key, msg string) *fieldErrors {
 
 // Messages from GitLab's models and validators (see the reference, section 3).
 const (
-	msgNamePresent       = "has to be present"
-	msgTooLong           = "is too long"
-	msgNameProvider      = "can not be changed because it's synchronized with provider"
-	msgBlank             = "can't be blank"
-	msgScopeFormat       = "can contain only letters, digits, '-', '_', '/', '$', '{', '}', '.', '*' and spaces"
-	msgScopeDuplicated   = "cannot add duplicated environment scope"
-	msgNamespaceFormat   = "can contain only lowercase letters, digits, and '-'. Must start with a letter, and cannot end with '-'"
-	msgNamespaceTooLong  = "is too long (maximum is 63 characters)"
-	msgReserved          = "is reserved"
-	msgInvalidURL        = "must be a valid URL"
-	msgPEM               = "must be a valid PEM certificate"
-	msgManagedCluster    = "Cannot modify managed Kubernetes cluster"
-	msgManagementProject = "Project does not exist or you don't have permission to perform this action"
-	msgDomainChars       = `contains invalid characters (valid characters: [a-z0-9\-])`
-	msgDomainLabel       = "label is not in between 1 and 63 characters long"
-	msgDomainHyphen      = "label begins or ends with a hyphen"
-	msgDomainLength      = "is invalid"
+	msgNamePresent          = "has to be present"
+	msgTooLong              = "is too long"
+	msgNameProvider         = "can not be changed because it's synchronized with provider"
+	msgBlank                = "can't be blank"
+	msgScopeFormat          = "can contain only letters, digits, '-', '_', '/', '$', '{', '}', '.', '*' and spaces"
+	msgScopeDuplicated      = "cannot add duplicated environment scope"
+	msgNamespaceFormat      = "can contain only lowercase letters, digits, and '-'. Must start with a letter, and cannot end with '-'"
+	msgNamespaceTooLong     = "is too long (maximum is 63 characters)"
+	msgReserved             = "is reserved"
+	msgNamespaceProjectOnly = "only allowed for project cluster"
+	msgInvalidURL           = "must be a valid URL"
+	msgPEM                  = "must be a valid PEM certificate"
+	msgManagedCluster       = "Cannot modify managed Kubernetes cluster"
+	msgManagementProject    = "Project does not exist or you don't have permission to perform this action"
+	msgDomainChars          = `contains invalid characters (valid characters: [a-z0-9\-])`
+	msgDomainLabel          = "label is not in between 1 and 63 characters long"
+	msgDomainHyphen         = "label begins or ends with a hyphen"
+	msgDomainLength         = "is invalid"
 )
 
 var labelRegexp = regexp.MustCompile(`\A[a-zA-Z0-9-]*\z`)
@@ -136,6 +137,9 @@ func validateCluster(c, old *cluster, allowLocal bool, scopeTaken func(string) b
 		}
 		if ns == "gitlab-managed-apps" {
 			errs.add("platform_kubernetes.namespace", msgReserved)
+		}
+		if (c.clusterType == groupType || c.clusterType == instanceType) && c.managed { // no_namespace unless allow_user_defined_namespace?
+			errs.add("platform_kubernetes.namespace", msgNamespaceProjectOnly)
 		}
 	}
 	if strings.TrimSpace(c.apiURL) == "" {

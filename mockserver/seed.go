@@ -44,13 +44,16 @@ type SeedToken struct {
 	Scopes []string `json:"scopes" yaml:"scopes"`
 }
 
-// SeedNamespace is a group or a user namespace.
+// SeedNamespace is a group or a user namespace. A group has a visibility (private by default)
+// and members, whose roles its subgroups and projects inherit.
 type SeedNamespace struct {
-	ID       int    `json:"id" yaml:"id"`
-	Name     string `json:"name" yaml:"name"`
-	Path     string `json:"path" yaml:"path"`
-	Kind     string `json:"kind,omitempty" yaml:"kind,omitempty"`
-	ParentID *int   `json:"parent_id,omitempty" yaml:"parent_id,omitempty"`
+	ID         int          `json:"id" yaml:"id"`
+	Name       string       `json:"name" yaml:"name"`
+	Path       string       `json:"path" yaml:"path"`
+	Kind       string       `json:"kind,omitempty" yaml:"kind,omitempty"`
+	ParentID   *int         `json:"parent_id,omitempty" yaml:"parent_id,omitempty"`
+	Visibility string       `json:"visibility,omitempty" yaml:"visibility,omitempty"`
+	Members    []SeedMember `json:"members,omitempty" yaml:"members,omitempty"`
 }
 
 // SeedProject is a project in a namespace, with its visibility and members.
@@ -65,16 +68,19 @@ type SeedProject struct {
 	Members     []SeedMember `json:"members" yaml:"members"`
 }
 
-// SeedMember gives a user a role in a project: guest, reporter, developer, maintainer or owner.
+// SeedMember gives a user a role in a project or a group: guest, reporter, developer, maintainer or owner.
 type SeedMember struct {
 	UserID int    `json:"user_id" yaml:"user_id"`
 	Role   string `json:"role" yaml:"role"`
 }
 
-// SeedCluster is a stored cluster, token included.
+// SeedCluster is a stored cluster, token included. ClusterType is project_type (the default,
+// with ProjectID), group_type (with GroupID) or instance_type (with neither).
 type SeedCluster struct {
 	ID                      int              `json:"id" yaml:"id"`
-	ProjectID               int              `json:"project_id" yaml:"project_id"`
+	ClusterType             string           `json:"cluster_type,omitempty" yaml:"cluster_type,omitempty"`
+	ProjectID               int              `json:"project_id,omitempty" yaml:"project_id,omitempty"`
+	GroupID                 int              `json:"group_id,omitempty" yaml:"group_id,omitempty"`
 	Name                    string           `json:"name" yaml:"name"`
 	Domain                  *string          `json:"domain,omitempty" yaml:"domain,omitempty"`
 	Enabled                 bool             `json:"enabled" yaml:"enabled"`
@@ -198,7 +204,7 @@ func (s *Seed) check() error {
 	if err := s.checkTokens(users); err != nil {
 		return err
 	}
-	namespaces, err := s.checkNamespaces()
+	namespaces, groups, err := s.checkNamespaces(users)
 	if err != nil {
 		return err
 	}
@@ -206,7 +212,7 @@ func (s *Seed) check() error {
 	if err != nil {
 		return err
 	}
-	maxID, err := s.checkClusters(users, projects)
+	maxID, err := s.checkClusters(users, projects, groups)
 	if err != nil {
 		return err
 	}
@@ -270,21 +276,66 @@ func (s *Seed) checkTokens(users seedIDs) error {
 	return nil
 }
 
-func (s *Seed) checkNamespaces() (seedIDs, error) {
-	namespaces := seedIDs{}
+// checkNamespaces checks the namespaces and returns their ids and the groups' ids.
+func (s *Seed) checkNamespaces(users seedIDs) (namespaces, groups seedIDs, err error) {
+	namespaces, groups = seedIDs{}, seedIDs{}
 	for i, n := range s.Namespaces {
 		where := fmt.Sprintf("namespaces[%d]", i)
 		if err := namespaces.add(where, n.ID); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if n.Path == "" || strings.Contains(n.Path, "/") {
-			return nil, &SeedError{where + ".path", "must be one non-empty path segment"}
+			return nil, nil, &SeedError{where + ".path", "must be one non-empty path segment"}
 		}
-		if n.Kind != "" && n.Kind != "group" && n.Kind != "user" {
-			return nil, &SeedError{where + ".kind", "must be group or user"}
+		switch n.Kind {
+		case "", "group":
+			groups[n.ID] = true
+		case "user":
+			if n.Visibility != "" || len(n.Members) > 0 || n.ParentID != nil {
+				return nil, nil, &SeedError{where, "a user namespace has no visibility, members or parent"}
+			}
+		default:
+			return nil, nil, &SeedError{where + ".kind", "must be group or user"}
+		}
+		switch n.Visibility {
+		case "", "private", "internal", "public":
+		default:
+			return nil, nil, &SeedError{where + ".visibility", "must be private, internal or public"}
+		}
+		if err := checkMembers(where, n.Members, users); err != nil {
+			return nil, nil, err
 		}
 	}
-	return namespaces, nil
+	return namespaces, groups, s.checkParents(groups)
+}
+
+// checkParents refuses a parent that is not a group, and a group that is its own ancestor.
+func (s *Seed) checkParents(groups seedIDs) error {
+	parent := map[int]int{}
+	for _, n := range s.Namespaces {
+		if n.ParentID != nil {
+			parent[n.ID] = *n.ParentID
+		}
+	}
+	paths := map[string]bool{}
+	for i, n := range s.Namespaces {
+		where := fmt.Sprintf("namespaces[%d].parent_id", i)
+		if n.ParentID != nil && !groups[*n.ParentID] {
+			return &SeedError{where, fmt.Sprintf("no group %d", *n.ParentID)}
+		}
+		full := strings.ToLower(n.Path)
+		for id, steps := n.ID, 0; parent[id] != 0; id, steps = parent[id], steps+1 {
+			if steps > len(s.Namespaces) {
+				return &SeedError{where, "makes the group its own ancestor"}
+			}
+			full = fmt.Sprint(parent[id]) + "/" + full
+		}
+		if paths[full] {
+			return &SeedError{fmt.Sprintf("namespaces[%d].path", i), "duplicates another namespace's path"}
+		}
+		paths[full] = true
+	}
+	return nil
 }
 
 func (s *Seed) checkProjects(users, namespaces seedIDs) (seedIDs, error) {
@@ -336,7 +387,7 @@ func checkMembers(where string, members []SeedMember, users seedIDs) error {
 }
 
 // checkClusters checks the clusters and returns the highest cluster id.
-func (s *Seed) checkClusters(users, projects seedIDs) (maxID int, err error) {
+func (s *Seed) checkClusters(users, projects, groups seedIDs) (maxID int, err error) {
 	clusters := seedIDs{}
 	scopes := map[string]bool{}
 	for i, c := range s.Clusters {
@@ -344,12 +395,12 @@ func (s *Seed) checkClusters(users, projects seedIDs) (maxID int, err error) {
 		if err := clusters.add(where, c.ID); err != nil {
 			return 0, err
 		}
-		if err := checkCluster(where, c, users, projects); err != nil {
+		if err := checkCluster(where, c, users, projects, groups); err != nil {
 			return 0, err
 		}
-		scope := fmt.Sprintf("%d/%s", c.ProjectID, c.EnvironmentScope)
+		scope := fmt.Sprintf("%s/%d/%d/%s", c.ClusterType, c.ProjectID, c.GroupID, c.EnvironmentScope)
 		if scopes[scope] {
-			return 0, &SeedError{where + ".environment_scope", "duplicates another cluster's scope in the project"}
+			return 0, &SeedError{where + ".environment_scope", "duplicates another cluster's scope in its project, group or instance"}
 		}
 		scopes[scope] = true
 		maxID = max(maxID, c.ID)
@@ -358,9 +409,28 @@ func (s *Seed) checkClusters(users, projects seedIDs) (maxID int, err error) {
 }
 
 // checkCluster checks one cluster's references and values.
-func checkCluster(where string, c SeedCluster, users, projects seedIDs) error {
-	if !projects[c.ProjectID] {
-		return &SeedError{where + ".project_id", fmt.Sprintf("no project %d", c.ProjectID)}
+func checkCluster(where string, c SeedCluster, users, projects, groups seedIDs) error {
+	switch c.ClusterType {
+	case "", "project_type":
+		if !projects[c.ProjectID] {
+			return &SeedError{where + ".project_id", fmt.Sprintf("no project %d", c.ProjectID)}
+		}
+		if c.GroupID != 0 {
+			return &SeedError{where + ".group_id", "only for a group_type cluster"}
+		}
+	case "group_type":
+		if !groups[c.GroupID] {
+			return &SeedError{where + ".group_id", fmt.Sprintf("no group %d", c.GroupID)}
+		}
+		if c.ProjectID != 0 {
+			return &SeedError{where + ".project_id", "only for a project_type cluster"}
+		}
+	case "instance_type":
+		if c.ProjectID != 0 || c.GroupID != 0 {
+			return &SeedError{where, "an instance_type cluster has no project_id or group_id"}
+		}
+	default:
+		return &SeedError{where + ".cluster_type", "must be project_type, group_type or instance_type"}
 	}
 	if !users[c.UserID] {
 		return &SeedError{where + ".user_id", fmt.Sprintf("no user %d", c.UserID)}

@@ -20,10 +20,76 @@ func TestDefaultSeedIsTheDocumentedOne(t *testing.T) {
 	}
 	assert.Equal(t, map[string]int{"root-token": 1, "owner-token": 2, "maintainer-token": 3, "developer-token": 4,
 		"reporter-token": 5, "guest-token": 6, "outsider-token": 7, "readonly-token": 3}, tokens)
-	require.Len(t, s.Clusters, 2)
+	require.Len(t, s.Clusters, 4)
 	assert.Equal(t, 18, s.Clusters[0].ID)
 	assert.Equal(t, 19, s.Clusters[1].ID)
 	assert.Equal(t, 20, s.NextClusterID)
+
+	// The issue's additions, exactly.
+	admin := "root"
+	created := "2019-01-02T20:18:12.563Z"
+	domain := "example.com"
+	assert.Equal(t, mockserver.SeedCluster{ID: 16, ClusterType: "group_type", GroupID: 12, Name: "group-cluster-1", Domain: &domain,
+		Enabled: true, Managed: true, ProviderType: "user", EnvironmentScope: "*", NamespacePerEnvironment: true, UserID: 1, CreatedAt: created,
+		Platform: mockserver.SeedPlatform{APIURL: "https://104.197.68.154", Token: "seed-group-cluster-token", AuthorizationType: "rbac"}}, s.Clusters[2])
+	assert.Equal(t, mockserver.SeedCluster{ID: 17, ClusterType: "instance_type", Name: "instance-cluster-1", Domain: &domain,
+		Enabled: true, Managed: true, ProviderType: "user", EnvironmentScope: "*", NamespacePerEnvironment: true, UserID: 1, CreatedAt: created,
+		Platform: mockserver.SeedPlatform{APIURL: "https://104.197.68.155", Token: "seed-instance-cluster-token", AuthorizationType: "rbac"}}, s.Clusters[3])
+	assert.Equal(t, admin, s.Users[0].Username)
+	assert.Equal(t, mockserver.SeedNamespace{ID: 12, Name: "Platform", Path: "platform", Kind: "group", Visibility: "private", Members: []mockserver.SeedMember{
+		{UserID: 2, Role: "owner"}, {UserID: 3, Role: "maintainer"}, {UserID: 4, Role: "developer"}, {UserID: 5, Role: "reporter"}, {UserID: 6, Role: "guest"}}}, s.Namespaces[2])
+	assert.Equal(t, mockserver.SeedNamespace{ID: 13, Name: "Open Group", Path: "open-group", Kind: "group", Visibility: "public",
+		Members: []mockserver.SeedMember{{UserID: 3, Role: "maintainer"}}}, s.Namespaces[3])
+	assert.Equal(t, mockserver.SeedProject{ID: 5, Name: "cluster-management", Path: "cluster-management", NamespaceID: 12, Visibility: "private",
+		CreatedAt: "2019-01-02T20:13:32.600Z", Members: []mockserver.SeedMember{}}, s.Projects[4])
+}
+
+// TestOldSeedLoads: a seed written before groups had members and clusters had types loads,
+// every cluster a project cluster, and exports without the new keys.
+func TestOldSeedLoads(t *testing.T) {
+	old := `{"users":[{"id":1,"username":"root","name":"Administrator","admin":true},{"id":2,"username":"m","name":"M"}],
+"tokens":[{"token":"t","user_id":2,"scopes":["api"]}],
+"namespaces":[{"id":1,"name":"g","path":"g","kind":"group"}],
+"projects":[{"id":1,"name":"p","path":"p","namespace_id":1,"visibility":"private","members":[{"user_id":2,"role":"maintainer"}]}],
+"clusters":[{"id":7,"project_id":1,"name":"c","enabled":true,"managed":true,"environment_scope":"*","namespace_per_environment":true,
+ "user_id":1,"created_at":"2019-01-02T20:18:12.563Z","platform_kubernetes":{"api_url":"https://k.example.com","token":"k"}}]}`
+	seed, err := mockserver.ParseSeed([]byte(old))
+	require.NoError(t, err)
+	s, srv := mocktest.StartServer(t, mockserver.WithSeed(seed))
+	got := do(t, srv, request{method: "GET", path: "/api/v4/projects/g%2Fp/clusters/7", token: "t"})
+	require.Equal(t, 200, got.status, string(got.body))
+	assert.Equal(t, "project_type", got.json(t)["cluster_type"])
+	assert.Equal(t, 8, s.Export().NextClusterID)
+	exported := string(s.Export().JSON())
+	assert.NotContains(t, exported, "cluster_type")
+	assert.NotContains(t, exported, "group_id")
+	// The group has no members: the project's maintainer only reads it through the project.
+	assert.Equal(t, 403, do(t, srv, request{method: "GET", path: "/api/v4/groups/g/clusters", token: "t"}).status)
+}
+
+// TestExportCarriesGroupsAndTypes: an export holds group visibility and members and the
+// cluster types, and loads again into the same answers.
+func TestExportCarriesGroupsAndTypes(t *testing.T) {
+	fixedURL := mockserver.WithExternalURL("https://gitlab.example.com")
+	s, srv := mocktest.StartServer(t, fixedURL)
+	require.Equal(t, 201, do(t, srv, request{method: "POST", path: addGroupCluster, token: "maintainer-token", body: validBody("g", "g")}).status)
+	require.Equal(t, 201, do(t, srv, request{method: "POST", path: addInstanceCluster, token: "root-token", body: validBody("i", "i")}).status)
+	exported := s.Export()
+	loaded, err := mockserver.ParseSeed(exported.JSON())
+	require.NoError(t, err)
+	assert.Equal(t, exported, loaded)
+	again := mocktest.Start(t, mockserver.WithSeed(loaded), fixedURL)
+	for _, p := range []struct{ path, token string }{
+		{"/api/v4/groups/12/clusters/20", "developer-token"}, {"/api/v4/admin/clusters/21", "root-token"},
+		{groupClusters, "developer-token"}, {instanceClusters, "root-token"}, {"/api/v4/projects/5/clusters", "developer-token"},
+		{"/api/v4/groups/13/clusters", "outsider-token"}, {discover + "?group_id=12", "guest-token"},
+	} {
+		a := do(t, srv, request{method: "GET", path: p.path, token: p.token})
+		b := do(t, again, request{method: "GET", path: p.path, token: p.token})
+		assert.Equal(t, a.status, b.status, p.path)
+		assert.JSONEq(t, string(a.body), string(b.body), p.path)
+	}
+	assert.EqualValues(t, 22, do(t, again, request{method: "POST", path: addInstanceCluster, token: "root-token", body: validBody("j", "j")}).json(t)["id"])
 }
 
 func TestLoadSeedYAML(t *testing.T) {
@@ -105,10 +171,28 @@ func TestSeedCheckEveryRule(t *testing.T) {
 		{"seed: clusters[0].updated_at: must be RFC 3339", func(s *mockserver.Seed) { s.Clusters[0].UpdatedAt = "yesterday" }},
 		{"seed: clusters[0].provider_type: must be user, gcp or aws", func(s *mockserver.Seed) { s.Clusters[0].ProviderType = "azure" }},
 		{"seed: clusters[0].platform_kubernetes.authorization_type: must be rbac, abac or unknown_authorization", func(s *mockserver.Seed) { s.Clusters[0].Platform.AuthorizationType = "none" }},
-		{"seed: clusters[1].environment_scope: duplicates another cluster's scope in the project", func(s *mockserver.Seed) {
+		{"seed: clusters[1].environment_scope: duplicates another cluster's scope in its project, group or instance", func(s *mockserver.Seed) {
 			s.Clusters[1].ProjectID, s.Clusters[1].EnvironmentScope = s.Clusters[0].ProjectID, s.Clusters[0].EnvironmentScope
 		}},
 		{"seed: next_cluster_id: must be above the highest cluster id 19", func(s *mockserver.Seed) { s.NextClusterID = 19 }},
+		{"seed: namespaces[2].visibility: must be private, internal or public", func(s *mockserver.Seed) { s.Namespaces[2].Visibility = "hidden" }},
+		{"seed: namespaces[2].members[0].user_id: no user 99", func(s *mockserver.Seed) { s.Namespaces[2].Members[0].UserID = 99 }},
+		{"seed: namespaces[3].members[0].role: must be guest, reporter, developer, maintainer or owner", func(s *mockserver.Seed) { s.Namespaces[3].Members[0].Role = "admin" }},
+		{"seed: namespaces[0].parent_id: no group 99", func(s *mockserver.Seed) { s.Namespaces[0].ParentID = &nine }},
+		{"seed: namespaces[0].parent_id: makes the group its own ancestor", func(s *mockserver.Seed) {
+			a, b := s.Namespaces[0].ID, s.Namespaces[1].ID
+			s.Namespaces[0].ParentID, s.Namespaces[1].ParentID = &b, &a
+		}},
+		{"seed: namespaces[1].path: duplicates another namespace's path", func(s *mockserver.Seed) { s.Namespaces[1].Path = "Demo-Group" }},
+		{"seed: namespaces[3]: a user namespace has no visibility, members or parent", func(s *mockserver.Seed) { s.Namespaces[3].Kind = "user" }},
+		{"seed: clusters[0].cluster_type: must be project_type, group_type or instance_type", func(s *mockserver.Seed) { s.Clusters[0].ClusterType = "team_type" }},
+		{"seed: clusters[0].group_id: only for a group_type cluster", func(s *mockserver.Seed) { s.Clusters[0].GroupID = 12 }},
+		{"seed: clusters[2].group_id: no group 99", func(s *mockserver.Seed) { s.Clusters[2].GroupID = 99 }},
+		{"seed: clusters[2].project_id: only for a project_type cluster", func(s *mockserver.Seed) { s.Clusters[2].ProjectID = 1 }},
+		{"seed: clusters[3]: an instance_type cluster has no project_id or group_id", func(s *mockserver.Seed) { s.Clusters[3].GroupID = 12 }},
+		{"seed: clusters[3].environment_scope: duplicates another cluster's scope in its project, group or instance", func(s *mockserver.Seed) {
+			s.Clusters[3].ClusterType, s.Clusters[3].GroupID = "group_type", 12
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.want, func(t *testing.T) {

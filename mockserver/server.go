@@ -1,4 +1,4 @@
-// Package mockserver is a stateful in-memory GitLab that serves the project clusters API as openapi.yaml describes it.
+// Package mockserver is a stateful in-memory GitLab that serves the certificate-based clusters API (project, group and instance clusters, and discovery) as openapi.yaml describes it.
 package mockserver
 
 import (
@@ -232,18 +232,32 @@ func (s *Server) routes() {
 		io.WriteString(w, "GitLab OK")
 	})
 	handlers := map[string]func(*call){
-		"getApiV4Version":                        s.getVersion,
-		"getApiV4User":                           s.getUser,
-		"getApiV4ProjectsIdClusters":             s.listClusters,
-		"getApiV4ProjectsIdClustersClusterId":    s.getCluster,
-		"postApiV4ProjectsIdClustersUser":        s.createCluster,
-		"putApiV4ProjectsIdClustersClusterId":    s.updateCluster,
-		"deleteApiV4ProjectsIdClustersClusterId": s.deleteCluster,
+		OpVersion:               s.getVersion,
+		OpUser:                  s.getUser,
+		OpListClusters:          s.listClusters,
+		OpGetCluster:            s.getCluster,
+		OpCreateCluster:         s.createCluster,
+		OpUpdateCluster:         s.updateCluster,
+		OpDeleteCluster:         s.deleteCluster,
+		OpListGroupClusters:     s.listClusters,
+		OpGetGroupCluster:       s.getCluster,
+		OpCreateGroupCluster:    s.createCluster,
+		OpUpdateGroupCluster:    s.updateCluster,
+		OpDeleteGroupCluster:    s.deleteCluster,
+		OpListInstanceClusters:  s.listClusters,
+		OpGetInstanceCluster:    s.getCluster,
+		OpAddInstanceCluster:    s.createCluster,
+		OpUpdateInstanceCluster: s.updateCluster,
+		OpDeleteInstanceCluster: s.deleteCluster,
+		OpDiscoverClusters:      s.discoverClusters,
 	}
 	for id, op := range s.ops {
 		h, ok := handlers[id]
 		if !ok {
 			panic("mockserver: no handler for operation " + id)
+		}
+		if !s.available(op) {
+			continue // not in the release modelled: GitLab's catch-all answers
 		}
 		s.mux.Handle(op.method+" /api/v4"+op.path, s.endpoint(op, h))
 	}
@@ -255,15 +269,32 @@ func (s *Server) routes() {
 	s.controlRoutes()
 }
 
-// call is one request on its way through the pipeline.
+// available says whether the release modelled has the operation: group clusters came in
+// 12.1, instance clusters in 13.2, discovery in 17.9.
+func (s *Server) available(op *operation) bool {
+	switch {
+	case strings.HasPrefix(op.path, "/groups/"):
+		return s.gv.GroupClusters()
+	case strings.HasPrefix(op.path, "/admin/"):
+		return s.gv.InstanceClusters()
+	case op.id == OpDiscoverClusters:
+		return s.gv.ClusterDiscovery()
+	}
+	return true
+}
+
+// call is one request on its way through the pipeline. A clusters route names a project, a
+// group, or the instance.
 type call struct {
-	w       http.ResponseWriter
-	r       *http.Request
-	st      *state
-	tok     *token
-	project *project
-	body    map[string]any
-	status  int
+	w        http.ResponseWriter
+	r        *http.Request
+	st       *state
+	tok      *token
+	project  *project
+	group    *namespace
+	instance bool
+	body     map[string]any
+	status   int
 }
 
 func (c *call) fail(e *apiError) {
@@ -280,7 +311,15 @@ func (c *call) json(status int, body []byte) {
 // authentication, project lookup, feature flag, parameter validation, then the handler (cluster
 // lookup, role, model validation).
 func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
-	hasProject := strings.Contains(op.path, "{id}")
+	kind := "" // what the route's clusters belong to, if it is a clusters route
+	switch {
+	case strings.HasPrefix(op.path, "/projects/{id}"):
+		kind = projectType
+	case strings.HasPrefix(op.path, "/groups/{id}"):
+		kind = groupType
+	case strings.HasPrefix(op.path, "/admin/"):
+		kind = instanceType
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := accessOf(w)
 		a.op = op.id
@@ -309,19 +348,9 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 			c.fail(e)
 			return
 		}
-		if hasProject {
-			rawID := rawSegment(r, 3) // /api/v4/projects/{id}
-			pathParams["id"] = rawID
-			ref, err := url.PathUnescape(rawID)
-			if err != nil {
-				c.fail(errProjectNotFound)
-				return
-			}
-			c.st.mu.RLock()
-			c.project = c.st.projectByRef(ref)
-			c.st.mu.RUnlock()
-			if c.project == nil || !c.project.visibleTo(c.tok.user) {
-				c.fail(errProjectNotFound)
+		if kind != "" { // the project or group lookup, or the admin check; then the feature flag
+			if e := c.findOwner(kind, pathParams); e != nil {
+				c.fail(e)
 				return
 			}
 			if !s.Feature(FeatureCertificateBasedClusters) {
@@ -338,6 +367,43 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 		}
 		h(c)
 	})
+}
+
+// findOwner runs the step of GitLab's pipeline before the feature flag: the project's lookup
+// (find_project!: 404 Project Not Found when missing or unreadable), the group's (find_group!:
+// 404 Group Not Found), or, for the instance, authenticated_as_admin! (403).
+func (c *call) findOwner(kind string, pathParams map[string]string) *apiError {
+	if kind == instanceType {
+		if !c.tok.user.admin {
+			return errForbidden
+		}
+		c.instance = true
+		return nil
+	}
+	notFound := errProjectNotFound
+	if kind == groupType {
+		notFound = errGroupNotFound
+	}
+	rawID := rawSegment(c.r, 3) // /api/v4/projects/{id} or /api/v4/groups/{id}
+	pathParams["id"] = rawID
+	ref, err := url.PathUnescape(rawID)
+	if err != nil {
+		return notFound
+	}
+	c.st.mu.RLock()
+	defer c.st.mu.RUnlock()
+	if kind == groupType {
+		if g := c.st.groupByRef(ref); g != nil && c.st.groupReadable(g, c.tok.user) {
+			c.group = g
+			return nil
+		}
+		return notFound
+	}
+	if p := c.st.projectByRef(ref); p != nil && p.visibleTo(c.tok.user) {
+		c.project = p
+		return nil
+	}
+	return notFound
 }
 
 // rawSegment returns the n-th segment of the escaped path (0 is "api").

@@ -128,6 +128,10 @@ func (o *operation) problems(err error) []problem {
 			walk(reqErr.Err, param)
 			return
 		}
+		if errors.Is(err, openapi3filter.ErrInvalidRequired) { // a required query parameter
+			out = append(out, problem{paramName(param, nil), "is missing"})
+			return
+		}
 		var schemaErr *openapi3.SchemaError
 		if errors.As(err, &schemaErr) {
 			name := paramName(param, schemaErr.JSONPointer())

@@ -1,4 +1,4 @@
-// Command glmock serves a stateful mock of GitLab's project clusters API.
+// Command glmock serves a stateful mock of GitLab's certificate-based clusters API (project, group and instance clusters, and discovery).
 package main
 
 import (

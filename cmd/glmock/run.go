@@ -81,7 +81,8 @@ func parseFlags(args []string, lookupEnv func(string) (string, bool), stderr io.
 	fs.Usage = func() {}
 	usage := func() {
 		fmt.Fprintf(stderr, "Usage: glmock [flags]\n       glmock healthcheck [--url URL]\n\n"+
-			"Serves a stateful mock of GitLab's project clusters API under /api/v4.\n"+
+			"Serves a stateful mock of GitLab's certificate-based clusters API (project, group and\n"+
+			"instance clusters, and discovery) under /api/v4.\n"+
 			"Every flag can also be set by an environment variable: GLMOCK_ and the flag name in\n"+
 			"upper case with - as _ (GLMOCK_ADDR, GLMOCK_SEED, GLMOCK_STATE, ...); GLMOCK_FEATURES\n"+
 			"takes a comma-separated list of NAME=BOOL. Flags win over the environment.\n\n")

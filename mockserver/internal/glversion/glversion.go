@@ -77,3 +77,15 @@ func (v Version) MultipleClusters() bool { return v.atLeast(13, 2) }
 
 // MsgMultipleClusters is 12.x's answer to a second cluster in a project.
 const MsgMultipleClusters = "Instance does not support multiple Kubernetes clusters"
+
+// GroupClusters: the group clusters API came in 12.1 (doc/api/group_clusters.md of that era,
+// MR gitlab-foss!30213; lib/api/group_clusters.rb's desc "introduced in GitLab 12.1").
+func (v Version) GroupClusters() bool { return v.atLeast(12, 1) }
+
+// InstanceClusters: the instance clusters API came in 13.2 (lib/api/admin/instance_clusters.rb's
+// desc "This feature was introduced in GitLab 13.2."; doc/api/instance_clusters.md, MR 36001).
+func (v Version) InstanceClusters() bool { return v.atLeast(13, 2) }
+
+// ClusterDiscovery: GET /discover-cert-based-clusters came in 17.9 (lib/api/cluster_discovery.rb's
+// desc "This feature was introduced in GitLab 17.9.").
+func (v Version) ClusterDiscovery() bool { return v.atLeast(17, 9) }

@@ -40,7 +40,8 @@ func (p Page) Offset() int {
 }
 
 // SetHeaders writes the X-* headers and Link (lib/gitlab/pagination/offset_header_builder.rb)
-// for a request to a project's list; rawID is the project's id as the path has it (escaped).
+// for a request to a list; rawID is the project's or group's id as the path has it (escaped),
+// "" for a route without one (the instance's clusters).
 func (p Page) SetHeaders(h http.Header, r *http.Request, rawID string, total int) {
 	pages := max((total+p.PerPage-1)/p.PerPage, 1)
 	outOfRange := p.Number > pages
@@ -68,11 +69,16 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, rawID string, total int
 	var prefix, suffix string
 	base := RequestScheme(r) + "://" + r.Host + r.URL.EscapedPath() + "?"
 	if r.URL.RawQuery == "" { // the common case, without building maps
-		prefix = base + "id=" + url.QueryEscape(id) + "&page="
+		prefix = base + "page="
+		if rawID != "" {
+			prefix = base + "id=" + url.QueryEscape(id) + "&page="
+		}
 		suffix = "&per_page=" + strconv.Itoa(p.PerPage)
 	} else {
 		q := queryWithout(r.URL.Query(), "private_token", "access_token", "page")
-		q.Set("id", id)
+		if rawID != "" {
+			q.Set("id", id)
+		}
 		q.Set("per_page", strconv.Itoa(p.PerPage))
 		before, after := url.Values{}, url.Values{}
 		for k, v := range q {
