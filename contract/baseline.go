@@ -87,8 +87,10 @@ func (r *runner) normaliser() *normaliser {
 		}
 	}
 	// the project is normalised in request paths only: it is the same project in both runs
-	if p, ok := r.vars["project"].(string); ok {
-		n.segs[p] = "${project}"
+	for _, name := range []string{"project", "group"} {
+		if p, ok := r.vars[name].(string); ok {
+			n.segs[p] = "${" + name + "}"
+		}
 	}
 	sort.Slice(n.strs, func(i, j int) bool { return len(n.strs[i][0]) > len(n.strs[j][0]) })
 	return n

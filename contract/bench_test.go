@@ -31,3 +31,20 @@ func BenchmarkReadSuiteAgainstMock(b *testing.B) {
 		runSuite(b, srv.URL, func(c *contract.Config) { c.Write = false })
 	}
 }
+
+// BenchmarkWriteSuiteAllScopesAgainstMock is the whole suite, with --write, for a project, a
+// group and the instance at once (--project 1 --group 12 --instance).
+func BenchmarkWriteSuiteAllScopesAgainstMock(b *testing.B) {
+	srv := startMock(b)
+	if err := contract.LoadDefaultSpec(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rep := runSuite(b, srv.URL, func(c *contract.Config) { c.Group, c.Instance = seedGroupID, true })
+		if rep.Result != contract.ResultPass {
+			b.Fatalf("result %s: %v", rep.Result, rep.Findings)
+		}
+	}
+}

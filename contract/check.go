@@ -549,7 +549,7 @@ func (c *checker) undeclared(ex *exchange) []Finding {
 				Options: c.strictOp, BasePath: "$", Version: c.spec.version,
 			})
 			for _, u := range res.UndeclaredValues {
-				if declaredByAdditionalProperties(mt.Schema.Schema(), u.Path) {
+				if declaredByAdditionalProperties(mt.Schema.Schema(), u.Path) || declaredThroughNestedAllOf(mt.Schema.Schema(), u.Path) {
 					continue
 				}
 				out = append(out, Finding{Severity: sev, Rule: RuleUndeclaredField, Field: u.Path, Actual: compactJSON(u.Value),

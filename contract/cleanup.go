@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -82,15 +81,22 @@ func (r *runner) cleanup(ctx context.Context) {
 // were not cleaned up: a create whose response was lost (a timeout, a 5xx after the commit).
 // They are the run's own by construction; nothing else is touched.
 func (r *runner) sweepOwn(ctx context.Context) {
-	found, err := Sweep(ctx, SweepConfig{URL: r.root, Token: r.cfg.Token, Project: text(r.vars["project"]), RunID: r.cfg.RunID, Client: r.client})
+	cfg := SweepConfig{URL: r.root, Token: r.cfg.Token, Project: r.report.Target.Project, RunID: r.cfg.RunID, Client: r.client}
+	// a group's or the instance's list only where the run wrote (it may not even exist in
+	// this version: instance clusters came in 13.2)
+	if r.wroteTo[ClustersGroup] || r.wroteTo[""] {
+		cfg.Group = r.report.Target.Group
+	}
+	cfg.Instance = r.cfg.Instance && (r.wroteTo[ClustersInstance] || r.wroteTo[""])
+	found, err := Sweep(ctx, cfg)
 	if err != nil {
 		r.report.Findings = append(r.report.Findings, Finding{Severity: SeverityError, Rule: RuleCleanup, Scenario: "cleanup", Step: "look for this run's leftovers",
-			Message: r.redact.String("could not list the project's clusters to check for leftovers: " + err.Error() +
+			Message: r.redact.String("could not list the clusters to check for leftovers: " + err.Error() +
 				fmt.Sprintf("; run `glcontract sweep --run-id %s`", r.cfg.RunID))})
 		return
 	}
 	for _, c := range found {
-		entry := Cleanup{Request: fmt.Sprintf("DELETE /api/v4/projects/%s/clusters/%d", url.PathEscape(text(r.vars["project"])), c.ID),
+		entry := Cleanup{Request: "DELETE /api/v4" + c.apiPath,
 			OK: c.Deleted, Detail: fmt.Sprintf("%q carries this run's id but its create response was never seen", c.Name)}
 		if c.Deleted {
 			entry.Status = http.StatusNoContent

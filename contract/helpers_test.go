@@ -93,3 +93,15 @@ func liveTarget(t *testing.T) (url, token, project string, write bool) {
 	}
 	return url, token, project, os.Getenv("GLCONTRACT_LIVE_WRITE") == "1"
 }
+
+// liveScopes returns the live GitLab and the group (GITLAB_GROUP) and instance
+// (GLCONTRACT_LIVE_INSTANCE=1, an administrator's GITLAB_TOKEN) to check there, or skips.
+func liveScopes(t *testing.T) (url, token, group string, instance, write bool) {
+	t.Helper()
+	url, token = os.Getenv("GITLAB_URL"), os.Getenv("GITLAB_TOKEN")
+	group, instance = os.Getenv("GITLAB_GROUP"), os.Getenv("GLCONTRACT_LIVE_INSTANCE") == "1"
+	if url == "" || token == "" || (group == "" && !instance) {
+		t.Skip("GITLAB_URL, GITLAB_TOKEN and GITLAB_GROUP or GLCONTRACT_LIVE_INSTANCE=1 are not set: the live group and instance run is skipped (the same suite ran against the in-process mock)")
+	}
+	return url, token, group, instance, os.Getenv("GLCONTRACT_LIVE_WRITE") == "1"
+}

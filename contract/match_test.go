@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -122,19 +123,40 @@ func TestParseScenarioErrors(t *testing.T) {
 		"foreach w/o as":  `{"name":"s","steps":[{"name":"a","foreach":"x","request":{"method":"GET","path":"/x"},"expect":{"status":200}}]}`,
 		"paginate a POST": `{"name":"s","write":true,"steps":[{"name":"a","paginate":{"perPage":1},"request":{"method":"POST","path":"/x"},"expect":{"status":200}}]}`,
 		"bad auth":        `{"name":"s","steps":[{"name":"a","request":{"method":"GET","path":"/x","auth":"root"},"expect":{"status":200}}]}`,
+		"bad clusters":    `{"name":"s","clusters":"groups","steps":[{"name":"a","request":{"method":"GET","path":"/x"},"expect":{"status":200}}]}`,
+		"step clusters":   `{"name":"s","steps":[{"name":"a","clusters":"admin","request":{"method":"GET","path":"/x"},"expect":{"status":200}}]}`,
+		"clusters clash":  `{"name":"s","clusters":"group","steps":[{"name":"a","clusters":"instance","request":{"method":"GET","path":"/x"},"expect":{"status":200}}]}`,
 	} {
 		_, err := ParseScenario([]byte(raw))
 		require.Error(t, err, name)
 	}
 }
 
+// TestBuiltInScenariosLoad: the built-in scenarios load, and a run picks those of the clusters
+// it checks (the read scenario always: it asks for the version and the user).
 func TestBuiltInScenariosLoad(t *testing.T) {
-	r := &runner{cfg: Config{Write: true}}
-	all, err := r.loadScenarios()
-	require.NoError(t, err)
-	require.Len(t, all, 2)
-	require.False(t, all[0].Write)
-	require.True(t, all[1].Write)
+	for _, tc := range []struct {
+		vars     Vars
+		instance bool
+		write    bool
+		want     []string
+	}{
+		{Vars{"project": "1"}, false, true, []string{"read", "write"}},
+		{Vars{"project": "1"}, false, false, []string{"read"}},
+		{Vars{"group": "12"}, false, true, []string{"read", "group-read", "group-write"}},
+		{Vars{}, true, false, []string{"read", "instance-read"}},
+		{Vars{"project": "1", "group": "platform"}, true, true, []string{"read", "write", "group-read", "group-write", "instance-read", "instance-write"}},
+	} {
+		r := &runner{cfg: Config{Write: tc.write, Instance: tc.instance}, vars: tc.vars}
+		all, err := r.loadScenarios()
+		require.NoError(t, err)
+		var names []string
+		for _, sc := range all {
+			names = append(names, sc.Name)
+			require.Equal(t, strings.HasSuffix(sc.Name, "write"), sc.Write, sc.Name)
+		}
+		require.Equal(t, tc.want, names, "%v instance=%v write=%v", tc.vars, tc.instance, tc.write)
+	}
 }
 
 func TestVars(t *testing.T) {

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -79,6 +80,24 @@ type Target struct {
 	Revision string `json:"revision,omitempty"`
 	User     string `json:"user,omitempty"`
 	Project  string `json:"project"`
+	Group    string `json:"group,omitempty"`
+	Instance bool   `json:"instance,omitempty"`
+}
+
+// Scopes says which clusters were checked: "project demo-group/demo, group platform, instance".
+// A report without group or instance clusters (every report before they existed) names its project.
+func (t Target) Scopes() string {
+	var parts []string
+	if t.Project != "" || (t.Group == "" && !t.Instance) {
+		parts = append(parts, "project "+t.Project)
+	}
+	if t.Group != "" {
+		parts = append(parts, "group "+t.Group)
+	}
+	if t.Instance {
+		parts = append(parts, "instance")
+	}
+	return strings.Join(parts, ", ")
 }
 
 // StepResult is one step (or one item of a foreach step).

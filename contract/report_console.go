@@ -27,7 +27,7 @@ func WriteConsole(w io.Writer, r *Report) error {
 		p(")")
 	}
 	p("\n")
-	p("run %s, project %s, user %s, %s, %d ms\n", r.RunID, r.Target.Project, orDash(r.Target.User), mode(r), r.DurationMS)
+	p("run %s, %s, user %s, %s, %d ms\n", r.RunID, r.Target.Scopes(), orDash(r.Target.User), mode(r), r.DurationMS)
 	if r.Reason != "" {
 		p("%s: %s\n", strings.ToUpper(string(r.Result)), r.Reason)
 	}

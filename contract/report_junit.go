@@ -108,6 +108,12 @@ func (j *junitBuilder) suite(name string) *junitSuite {
 // suiteProperties are what every suite says about the run.
 func suiteProperties(r *Report) []junitProperty {
 	props := []junitProperty{{"target", r.Target.URL}, {"project", r.Target.Project}, {"run_id", r.RunID}, {"result", string(r.Result)}}
+	if r.Target.Group != "" {
+		props = append(props, junitProperty{"group", r.Target.Group})
+	}
+	if r.Target.Instance {
+		props = append(props, junitProperty{"instance", "true"})
+	}
 	if r.Target.Version != "" {
 		props = append(props, junitProperty{"gitlab_version", r.Target.Version})
 	}

@@ -40,7 +40,15 @@ func (m *mdWriter) summary(r *Report) {
 	passed, failed, skipped := r.stepCounts()
 	m.p("| | |\n|---|---|\n")
 	m.p("| Target | %s |\n", cell(target))
-	m.p("| Project | %s |\n", cell(r.Target.Project))
+	if r.Target.Project != "" || (r.Target.Group == "" && !r.Target.Instance) {
+		m.p("| Project | %s |\n", cell(r.Target.Project))
+	}
+	if r.Target.Group != "" {
+		m.p("| Group | %s |\n", cell(r.Target.Group))
+	}
+	if r.Target.Instance {
+		m.p("| Instance | its clusters (`/admin/clusters`) |\n")
+	}
 	if r.Target.User != "" {
 		m.p("| User | %s |\n", cell(r.Target.User))
 	}

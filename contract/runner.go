@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,9 +21,13 @@ import (
 type Config struct {
 	URL     string // the GitLab root; a URL ending in /api/v4 is accepted too
 	Token   string // a personal access token (api scope; read_api is enough without Write)
-	Project string // numeric id or full path (group/project)
-	Write   bool   // run the write scenarios: create, edit and delete a cluster
-	Strict  bool   // fields and headers the spec does not declare are errors, not notes
+	Project string // numeric id or full path (group/project); "" checks no project's clusters
+	// Group is a group id or full path whose clusters are checked too ("" for none).
+	Group string
+	// Instance checks the instance's clusters too (/admin/clusters: an administrator's token).
+	Instance bool
+	Write    bool // run the write scenarios: create, edit and delete a cluster
+	Strict   bool // fields and headers the spec does not declare are errors, not notes
 
 	// Scenarios is where scenario files are read from: ScenarioDir in it. Default: the
 	// embedded fixtures/scenarios.
@@ -72,9 +77,12 @@ type runner struct {
 	report   *Report
 	run      *SavedRun
 	cleanups []*cleanupEntry
-	answered bool  // some request got a response
-	wrote    bool  // some write request was sent
-	stop     error // set when the run must stop: errSkip, abort, cancel
+	answered bool // some request got a response
+	wrote    bool // some write request was sent
+	// wroteTo holds the kinds of clusters ("project", "group", "instance"; "" for a scenario
+	// that does not say) some write request was sent for: where to look for leftovers.
+	wroteTo map[string]bool
+	stop    error // set when the run must stop: errSkip, abort, cancel
 }
 
 type cleanupEntry struct {
@@ -160,8 +168,15 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 		return nil, fmt.Errorf("%w: no token (--token or GITLAB_TOKEN)", ErrUsage)
 	}
 	project, err := url.PathUnescape(strings.TrimSpace(cfg.Project))
-	if err != nil || project == "" {
-		return nil, fmt.Errorf("%w: no project (--project or GITLAB_PROJECT): a numeric id or a path such as group/project", ErrUsage)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --project %q: a numeric id or a path such as group/project", ErrUsage, cfg.Project)
+	}
+	group, err := url.PathUnescape(strings.TrimSpace(cfg.Group))
+	if err != nil {
+		return nil, fmt.Errorf("%w: --group %q: a numeric id or a path such as group/subgroup", ErrUsage, cfg.Group)
+	}
+	if project == "" && group == "" && !cfg.Instance {
+		return nil, fmt.Errorf("%w: nothing to check: give --project (or GITLAB_PROJECT), --group or --instance", ErrUsage)
 	}
 	spec, err := loadDefaultSpec()
 	if err != nil {
@@ -185,7 +200,6 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 		redact: NewRedactor(cfg.Token, token, ca),
 		report: rep,
 		vars: Vars{
-			"project":        project,
 			"run_id":         cfg.RunID,
 			"name":           "glcontract-" + cfg.RunID,
 			"scope":          "glcontract/" + cfg.RunID,
@@ -199,6 +213,12 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 		c.Notify = func(msg string) { fmt.Fprintf(cfg.Progress, "     ... %s\n", r.redact.String(msg)) }
 		r.client = &c
 	}
+	if project != "" {
+		r.vars["project"] = project
+	}
+	if group != "" {
+		r.vars["group"] = group
+	}
 	r.chk = newChecker(spec, cfg.Strict, r.redact, r.curl)
 	r.secrets = []secretCheck{{Name: "api_token", Label: "API token", Value: cfg.Token}}
 	if cfg.Write {
@@ -206,7 +226,7 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 			secretCheck{Name: "secret_token", Label: "cluster token", Value: token},
 			secretCheck{Name: "secret_ca_cert", Label: "CA certificate", Value: strings.TrimSpace(ca)})
 	}
-	rep.Target = Target{URL: r.redact.url(root), Project: project}
+	rep.Target = Target{URL: r.redact.url(root), Project: project, Group: group, Instance: cfg.Instance}
 	r.run = &SavedRun{Format: runFormat, RunID: cfg.RunID, SavedAt: cfg.Now().UTC(), Strict: cfg.Strict, Write: cfg.Write}
 	return r, nil
 }
@@ -225,7 +245,7 @@ func (r *runner) loadScenarios() ([]*Scenario, error) {
 	}
 	var out []*Scenario
 	for _, sc := range all {
-		if sc.Write && !r.cfg.Write {
+		if (sc.Write && !r.cfg.Write) || !r.checks(sc.Clusters) {
 			continue
 		}
 		out = append(out, sc)
@@ -256,6 +276,9 @@ func (r *runner) runScenario(ctx context.Context, sc *Scenario) {
 		if r.stop != nil {
 			return
 		}
+		if !r.checks(st.Clusters) {
+			continue // another kind of clusters than the run checks: not a skip, not asked for
+		}
 		if st.Foreach == "" {
 			r.runStep(ctx, sc, st, "", volatile, secrets)
 			continue
@@ -281,6 +304,19 @@ func (r *runner) runScenario(ctx context.Context, sc *Scenario) {
 }
 
 const maxForeach = 50
+
+// checks reports whether the run checks this kind of clusters ("" is any run).
+func (r *runner) checks(kind string) bool {
+	switch kind {
+	case ClustersProject:
+		return r.vars["project"] != nil
+	case ClustersGroup:
+		return r.vars["group"] != nil
+	case ClustersInstance:
+		return r.cfg.Instance
+	}
+	return true
+}
 
 // defaultVolatile are keys that differ between any two runs: compared by type only.
 var defaultVolatile = []string{"id", "created_at", "updated_at", "last_activity_at"}
@@ -517,6 +553,10 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 	}
 	if !idempotent(ex.Method) {
 		r.wrote = true
+		if r.wroteTo == nil {
+			r.wroteTo = map[string]bool{}
+		}
+		r.wroteTo[cmp.Or(st.Clusters, sc.Clusters)] = true
 		// A write in flight is finished even after Ctrl-C: its response tells what was
 		// created, so that the cleanup can delete it.
 		var cancel context.CancelFunc

@@ -20,6 +20,10 @@ type Scenario struct {
 	Description string `json:"description"`
 	// Write scenarios create, change and delete clusters; they run only with --write.
 	Write bool `json:"write,omitempty"`
+	// Clusters is the kind of clusters the scenario checks: "project", "group" or "instance".
+	// Its steps run only when the run checks that kind (--project, --group, --instance); ""
+	// runs always.
+	Clusters string `json:"clusters,omitempty"`
 	// Volatile lists JSON keys compared by type only (ids, timestamps), at any depth,
 	// unless the expected value comes from a captured variable.
 	Volatile []string `json:"volatile,omitempty"`
@@ -34,8 +38,11 @@ type Scenario struct {
 
 // Step is one request (or a walk of pages, or one request per item of a captured list) and its expectations.
 type Step struct {
-	Name    string  `json:"name"`
-	Request Request `json:"request"`
+	Name string `json:"name"`
+	// Clusters, as the scenario's, for one step (the project steps of a scenario that also
+	// asks for the version and the user).
+	Clusters string  `json:"clusters,omitempty"`
+	Request  Request `json:"request"`
 	// Paginate walks every page of a list with a small per_page, checking each page.
 	Paginate *Paginate `json:"paginate,omitempty"`
 	// Foreach repeats the step for each item of a captured list, bound to the variable As.
@@ -176,6 +183,16 @@ func numbersToFloat(v any) any {
 	return v
 }
 
+// clusterKinds are the values of a scenario's or a step's "clusters" ("" for any run).
+var clusterKinds = map[string]bool{"": true, ClustersProject: true, ClustersGroup: true, ClustersInstance: true}
+
+// The kinds of clusters a run checks.
+const (
+	ClustersProject  = "project"
+	ClustersGroup    = "group"
+	ClustersInstance = "instance"
+)
+
 var methods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true}
 
 func (sc *Scenario) check() error {
@@ -185,10 +202,17 @@ func (sc *Scenario) check() error {
 	if len(sc.Steps) == 0 {
 		return fmt.Errorf("scenario %q has no steps", sc.Name)
 	}
+	if !clusterKinds[sc.Clusters] {
+		return fmt.Errorf("scenario %q: clusters %q: want project, group or instance", sc.Name, sc.Clusters)
+	}
 	seen := map[string]bool{}
 	for i, st := range sc.Steps {
 		where := fmt.Sprintf("scenario %q step %d (%s)", sc.Name, i+1, st.Name)
 		switch {
+		case !clusterKinds[st.Clusters]:
+			return fmt.Errorf("%s: clusters %q: want project, group or instance", where, st.Clusters)
+		case sc.Clusters != "" && st.Clusters != "" && st.Clusters != sc.Clusters:
+			return fmt.Errorf("%s: clusters %q in a scenario for %s clusters", where, st.Clusters, sc.Clusters)
 		case st.Name == "":
 			return fmt.Errorf("%s: no name", where)
 		case seen[st.Name]:

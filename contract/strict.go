@@ -23,6 +23,24 @@ func declaredByAdditionalProperties(root *base.Schema, path string) bool {
 	return false
 }
 
+// declaredThroughNestedAllOf reports whether a schema that can hold the field at path declares
+// it as a property. pb33f's strict pass does not look into an allOf whose member is itself an
+// allOf (ClusterGroup: GroupCluster, itself Cluster and more) and reports every field of such a
+// body as undeclared; schemasAt expands them all.
+func declaredThroughNestedAllOf(root *base.Schema, path string) bool {
+	toks, err := parseJSONPath(path)
+	if err != nil || len(toks) == 0 || !toks[len(toks)-1].isKey {
+		return false
+	}
+	key := toks[len(toks)-1].key
+	for _, parent := range schemasAt([]*base.Schema{root}, toks[:len(toks)-1], 0) {
+		if parent.Properties != nil && parent.Properties.GetOrZero(key) != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // infrastructureHeaders describe the web server in front of the API, not the API: a strict run
 // does not report them. (RateLimit-* is not here: clients read it.)
 var infrastructureHeaders = []string{

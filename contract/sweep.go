@@ -19,6 +19,8 @@ var runMarker = regexp.MustCompile(`^glcontract-([0-9]{8}t[0-9]{6}-[0-9a-f]{6})(
 // SweepConfig says where to look for leftovers of interrupted runs.
 type SweepConfig struct {
 	URL, Token, Project string
+	Group               string // a group id or full path: its clusters too
+	Instance            bool   // the instance's clusters too (an administrator's token)
 	RunID               string // only this run's leftovers; all runs' when empty
 	DryRun              bool   // list, do not delete
 	Client              *Client
@@ -30,8 +32,11 @@ type SweptCluster struct {
 	Name             string `json:"name"`
 	EnvironmentScope string `json:"environment_scope"`
 	RunID            string `json:"run_id"`
-	Deleted          bool   `json:"deleted"`
-	Detail           string `json:"detail,omitempty"`
+	// Where is the cluster's owner: "project 42", "group platform" or "instance".
+	Where   string `json:"where"`
+	apiPath string // the cluster's escaped path under /api/v4
+	Deleted bool   `json:"deleted"`
+	Detail  string `json:"detail,omitempty"`
 }
 
 // isLeftover reports whether a cluster carries the suite's marker, in its name and in its
@@ -51,29 +56,52 @@ func isLeftover(name, scope, runID string) (string, bool) {
 	return id, true
 }
 
-// Sweep lists the project's clusters and deletes those a glcontract run created and did not
-// delete (a run killed before its cleanup). It never retries a delete.
+// sweepScope is one list of clusters a sweep reads: a project's, a group's or the instance's.
+type sweepScope struct {
+	where, apiPath string // "group platform", "/groups/platform/clusters"
+}
+
+// scopes lists what the sweep looks at, in the order of the flags.
+func (cfg SweepConfig) scopes() ([]sweepScope, error) {
+	var out []sweepScope
+	for _, s := range []struct{ kind, value, path string }{{"project", cfg.Project, "/projects/"}, {"group", cfg.Group, "/groups/"}} {
+		v, err := url.PathUnescape(strings.TrimSpace(s.value))
+		if err != nil {
+			return nil, fmt.Errorf("%w: --%s %q", ErrUsage, s.kind, s.value)
+		}
+		if v != "" {
+			out = append(out, sweepScope{where: s.kind + " " + v, apiPath: s.path + url.PathEscape(v) + "/clusters"})
+		}
+	}
+	if cfg.Instance {
+		out = append(out, sweepScope{where: "instance", apiPath: "/admin/clusters"})
+	}
+	return out, nil
+}
+
+// Sweep lists the clusters of the project, the group and the instance it is given and deletes
+// those a glcontract run created and did not delete (a run killed before its cleanup). It never
+// retries a delete.
 func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
 	root, err := apiRoot(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Token == "" || cfg.Project == "" {
-		return nil, fmt.Errorf("%w: sweep needs --token and --project", ErrUsage)
-	}
-	project, err := url.PathUnescape(cfg.Project)
+	scopes, err := cfg.scopes()
 	if err != nil {
-		return nil, fmt.Errorf("%w: --project %q", ErrUsage, cfg.Project)
+		return nil, err
+	}
+	if cfg.Token == "" || len(scopes) == 0 {
+		return nil, fmt.Errorf("%w: sweep needs --token and --project, --group or --instance", ErrUsage)
 	}
 	client := cfg.Client
 	if client == nil {
 		client = &Client{}
 	}
 	client.defaults()
-	base := root + "/api/v4/projects/" + url.PathEscape(project) + "/clusters"
-	do := func(method, u string) (*response, error) {
+	do := func(method, apiPath string) (*response, error) {
 		return client.do(ctx, func(ctx context.Context) (*http.Request, error) {
-			req, err := http.NewRequestWithContext(ctx, method, u, nil)
+			req, err := http.NewRequestWithContext(ctx, method, root+"/api/v4"+apiPath, nil)
 			if err == nil {
 				req.Header.Set("Private-Token", cfg.Token)
 				req.Header.Set("Accept", jsonContentType)
@@ -82,40 +110,18 @@ func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
 		})
 	}
 	var found []SweptCluster
-	for page := 1; page <= defaultMaxPages; page++ {
-		resp, err := do(http.MethodGet, base+"?per_page=100&page="+strconv.Itoa(page))
-		var redir *RedirectError
-		if errors.As(err, &redir) {
-			return nil, redir
-		}
+	for _, sc := range scopes {
+		more, err := sweepList(cfg, sc, do)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrUnreachable, err)
+			return nil, err
 		}
-		if resp.Status != http.StatusOK {
-			return nil, fmt.Errorf("list clusters: status %d: %s", resp.Status, truncate(NewRedactor(cfg.Token).body(resp.Body), 200))
-		}
-		var items []struct {
-			ID               int64  `json:"id"`
-			Name             string `json:"name"`
-			EnvironmentScope string `json:"environment_scope"`
-		}
-		if err := json.Unmarshal(resp.Body, &items); err != nil {
-			return nil, fmt.Errorf("list clusters: %w", err)
-		}
-		for _, it := range items {
-			if id, ok := isLeftover(it.Name, it.EnvironmentScope, cfg.RunID); ok {
-				found = append(found, SweptCluster{ID: it.ID, Name: it.Name, EnvironmentScope: it.EnvironmentScope, RunID: id})
-			}
-		}
-		if resp.Header.Get("X-Next-Page") == "" {
-			break
-		}
+		found = append(found, more...)
 	}
 	if cfg.DryRun {
 		return found, nil
 	}
 	for i := range found {
-		resp, err := do(http.MethodDelete, base+"/"+strconv.FormatInt(found[i].ID, 10))
+		resp, err := do(http.MethodDelete, found[i].apiPath)
 		var redir *RedirectError
 		if errors.As(err, &redir) {
 			return found, redir // the other deletes would go the same way
@@ -127,6 +133,42 @@ func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
 			found[i].Deleted = true
 		default:
 			found[i].Detail = fmt.Sprintf("status %d", resp.Status)
+		}
+	}
+	return found, nil
+}
+
+// sweepList walks one list of clusters and returns the leftovers in it.
+func sweepList(cfg SweepConfig, sc sweepScope, do func(method, apiPath string) (*response, error)) ([]SweptCluster, error) {
+	var found []SweptCluster
+	for page := 1; page <= defaultMaxPages; page++ {
+		resp, err := do(http.MethodGet, sc.apiPath+"?per_page=100&page="+strconv.Itoa(page))
+		var redir *RedirectError
+		if errors.As(err, &redir) {
+			return nil, redir
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUnreachable, err)
+		}
+		if resp.Status != http.StatusOK {
+			return nil, fmt.Errorf("list clusters of %s: status %d: %s", sc.where, resp.Status, truncate(NewRedactor(cfg.Token).body(resp.Body), 200))
+		}
+		var items []struct {
+			ID               int64  `json:"id"`
+			Name             string `json:"name"`
+			EnvironmentScope string `json:"environment_scope"`
+		}
+		if err := json.Unmarshal(resp.Body, &items); err != nil {
+			return nil, fmt.Errorf("list clusters of %s: %w", sc.where, err)
+		}
+		for _, it := range items {
+			if id, ok := isLeftover(it.Name, it.EnvironmentScope, cfg.RunID); ok {
+				found = append(found, SweptCluster{ID: it.ID, Name: it.Name, EnvironmentScope: it.EnvironmentScope, RunID: id,
+					Where: sc.where, apiPath: sc.apiPath + "/" + strconv.FormatInt(it.ID, 10)})
+			}
+		}
+		if resp.Header.Get("X-Next-Page") == "" {
+			break
 		}
 	}
 	return found, nil

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/glclusters/clustersapi/internal/proxytest"
 	"github.com/glclusters/clustersapi/internal/testproc"
 	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
@@ -55,7 +54,7 @@ func TestHelpAndUsage(t *testing.T) {
 	require.Contains(t, string(out), "glcontract check")
 	out, err = command(t, "check").CombinedOutput()
 	require.Equal(t, 2, exitCode(err))
-	require.Contains(t, string(out), "--url, --token and --project are required")
+	require.Contains(t, string(out), "--url and --token are required (or GITLAB_URL, GITLAB_TOKEN), and one or more of --project (or GITLAB_PROJECT), --group and --instance")
 }
 
 func TestVersion(t *testing.T) {
@@ -92,9 +91,24 @@ func TestRunAgainstMock(t *testing.T) {
 	require.NotContains(t, string(out), "root-token")
 }
 
-// TestCtrlCStillCleansUp sends SIGINT to glcontract right after it created its cluster: it must
-// stop, delete the cluster, and exit 2.
+// TestCtrlCStillCleansUp sends SIGINT to glcontract right after it created its cluster (in a
+// project, a group, the instance): it must stop, delete the cluster, and exit 2.
 func TestCtrlCStillCleansUp(t *testing.T) {
+	for _, tc := range []struct {
+		createPath, list string
+		args             []string
+	}{
+		{"/api/v4/projects/1/clusters/user", "/projects/1/clusters", []string{"--project", "1"}},
+		{"/api/v4/groups/platform/clusters/user", "/groups/12/clusters", []string{"--project", "1", "--group", "platform"}},
+		{"/api/v4/admin/clusters/add", "/admin/clusters", []string{"--instance"}},
+	} {
+		t.Run(tc.list, func(t *testing.T) { ctrlCAfterCreate(t, tc.createPath, tc.list, tc.args...) })
+	}
+}
+
+// ctrlCAfterCreate runs check --write with args and sends SIGINT once a POST to createPath
+// created a cluster; then nothing of glcontract's may remain in list.
+func ctrlCAfterCreate(t *testing.T, createPath, list string, args ...string) {
 	srv := mocktest.Start(t)
 	var proc atomic.Pointer[os.Process]
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -107,7 +121,7 @@ func TestCtrlCStillCleansUp(t *testing.T) {
 			return
 		}
 		defer resp.Body.Close()
-		if r.Method == "POST" && resp.StatusCode == http.StatusCreated {
+		if r.Method == "POST" && r.URL.Path == createPath && resp.StatusCode == http.StatusCreated {
 			if p := proc.Load(); p != nil {
 				p.Signal(syscall.SIGINT)
 				time.Sleep(50 * time.Millisecond) // let the signal land while the create is in flight
@@ -121,7 +135,7 @@ func TestCtrlCStillCleansUp(t *testing.T) {
 	}))
 	defer proxy.Close()
 
-	cmd := command(t, "check", "--url", proxy.URL, "--project", "1", "--write")
+	cmd := command(t, append([]string{"check", "--url", proxy.URL, "--write"}, args...)...)
 	cmd.Env = append(cmd.Env, "GITLAB_TOKEN=root-token")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -131,15 +145,5 @@ func TestCtrlCStillCleansUp(t *testing.T) {
 	require.Equal(t, 2, exitCode(err), out.String())
 	require.Contains(t, out.String(), "interrupted")
 	require.Contains(t, out.String(), "CLEANUP")
-
-	req, _ := http.NewRequest("GET", srv.URL+"/api/v4/projects/1/clusters?per_page=100", nil)
-	req.Header.Set("PRIVATE-TOKEN", "root-token")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	var items []struct{ Name string }
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&items))
-	for _, it := range items {
-		require.False(t, strings.HasPrefix(it.Name, "glcontract-"), "left behind: %s", it.Name)
-	}
+	require.Empty(t, proxytest.GlcontractClustersAt(t, srv.URL, "root-token", list), "left behind")
 }

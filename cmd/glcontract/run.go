@@ -32,6 +32,9 @@ Usage:
   glcontract diff BEFORE.json AFTER.json [flags]                  compare two saved runs
   glcontract sweep --url URL --token TOKEN --project ID [flags]   delete leftovers of interrupted runs
 
+check and sweep take --group ID|PATH and --instance (an administrator's token) for group and
+instance clusters, instead of --project or with it.
+
 Run "glcontract COMMAND --help" for the flags of a command.
 
 ` + exitStatusTable
@@ -48,11 +51,13 @@ const exitStatusTable = `Exit status:
      another origin (not followed: the token goes only to --url's); interrupted (Ctrl-C)
 `
 
-const usageCheck = `Usage: glcontract check --url URL --token TOKEN --project ID [flags]
+const usageCheck = `Usage: glcontract check --url URL --token TOKEN [--project ID] [--group ID] [--instance] [flags]
 
 Replays the scenarios (read-only unless --write) and checks every response: status documented,
 body valid against the schema (formats asserted), documented headers present, Content-Type
 exactly application/json, expected values, and that no secret the run sent comes back.
+It checks the clusters of the project (--project), of the group (--group) and of the instance
+(--instance, an administrator's token): one or more of them in one run, with the same rules.
 
 Examples:
   # read-only, against a production instance; the token needs read_api and the Developer role
@@ -62,6 +67,9 @@ Examples:
   # needs the api scope and the Maintainer role), with reports for CI and the upgrade ticket
   glcontract check --url https://gitlab.example.com/api/v4 --token "$GITLAB_TOKEN" --project 42 \
     --write --junit report.xml --markdown report.md --json report.json
+
+  # a project's, a group's and the instance's clusters in one run (the instance needs an admin)
+  glcontract check --url https://gitlab.example.com --project 42 --group platform --instance
 
   # before an upgrade: save a baseline; after it: compare
   glcontract check --project 42 --save-baseline before.json
@@ -89,14 +97,15 @@ Example:
 Flags:
 `
 
-const usageSweep = `Usage: glcontract sweep --url URL --token TOKEN --project ID [flags]
+const usageSweep = `Usage: glcontract sweep --url URL --token TOKEN [--project ID] [--group ID] [--instance] [flags]
 
-Deletes clusters left behind by an interrupted run (killed before its cleanup). Only clusters whose
-name is glcontract-<run id>[-suffix] AND whose environment scope is glcontract/<run id>[/suffix]
-are touched; everything else is left alone.
+Deletes clusters left behind by an interrupted run (killed before its cleanup) in the project,
+the group and the instance given. Only clusters whose name is glcontract-<run id>[-suffix] AND
+whose environment scope is glcontract/<run id>[/suffix] are touched; everything else is left alone.
 
 Examples:
   glcontract sweep --url https://gitlab.example.com --project 42 --dry-run
+  glcontract sweep --url https://gitlab.example.com --group platform --instance --dry-run
   glcontract sweep --url https://gitlab.example.com --project 42 --run-id 20250102t030405-a1b2c3
 
 Flags:
@@ -163,15 +172,28 @@ func parse(fs *flag.FlagSet, help *bytes.Buffer, args []string, env cli) (code i
 	return 0, true
 }
 
-type targetFlags struct{ url, token, project, caCert *string }
+type targetFlags struct {
+	url, token, project, caCert, group *string
+	instance                           *bool
+}
 
 func addTarget(fs *flag.FlagSet) targetFlags {
 	return targetFlags{
-		caCert:  fs.String("ca-cert", "", "also trust the CA certificate(s) in this PEM `FILE` (an instance with a private CA), e.g. --ca-cert /etc/ssl/private-ca.pem"),
-		url:     fs.String("url", "", "GitLab root URL (one ending in /api/v4 works too) [$GITLAB_URL], e.g. --url https://gitlab.example.com"),
-		token:   fs.String("token", "", "personal access token; prefer $GITLAB_TOKEN, which other users cannot see [$GITLAB_TOKEN], e.g. --token glpat-xxxxxxxxxxxxxxxxxxxx"),
-		project: fs.String("project", "", "project id or full path [$GITLAB_PROJECT], e.g. --project 42 or --project group/project"),
+		caCert:   fs.String("ca-cert", "", "also trust the CA certificate(s) in this PEM `FILE` (an instance with a private CA), e.g. --ca-cert /etc/ssl/private-ca.pem"),
+		url:      fs.String("url", "", "GitLab root URL (one ending in /api/v4 works too) [$GITLAB_URL], e.g. --url https://gitlab.example.com"),
+		token:    fs.String("token", "", "personal access token; prefer $GITLAB_TOKEN, which other users cannot see [$GITLAB_TOKEN], e.g. --token glpat-xxxxxxxxxxxxxxxxxxxx"),
+		project:  fs.String("project", "", "project id or full path [$GITLAB_PROJECT]: its clusters, e.g. --project 42 or --project group/project"),
+		group:    fs.String("group", "", "the clusters of this group, by `ID` or full path (not its subgroups' or projects'), e.g. --group 12 or --group platform"),
+		instance: fs.Bool("instance", false, "the instance's clusters (/admin/clusters): needs an administrator's token, e.g. --instance"),
 	}
+}
+
+// scopesMissing is the usage error of a command line that names no clusters to look at.
+func (t targetFlags) scopesMissing(cmd, url, token, project string) string {
+	if url != "" && token != "" && (project != "" || *t.group != "" || *t.instance) {
+		return ""
+	}
+	return "glcontract " + cmd + ": --url and --token are required (or GITLAB_URL, GITLAB_TOKEN), and one or more of --project (or GITLAB_PROJECT), --group and --instance; see --help"
 }
 
 func (t targetFlags) resolve(env cli) (string, string, string) {
@@ -214,8 +236,8 @@ func parseCheck(args []string, env cli) (run checkRun, code int, ok bool) {
 		return run, 2, false
 	}
 	url, token, project := target.resolve(env)
-	if url == "" || token == "" || project == "" {
-		fmt.Fprintln(env.stderr, "glcontract check: --url, --token and --project are required (or GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT); see --help")
+	if msg := target.scopesMissing("check", url, token, project); msg != "" {
+		fmt.Fprintln(env.stderr, msg)
 		return run, 2, false
 	}
 	if *runID != "" && !contract.ValidRunID(*runID) {
@@ -234,7 +256,7 @@ func parseCheck(args []string, env cli) (run checkRun, code int, ok bool) {
 		fmt.Fprintf(env.stderr, "glcontract check: %v\n", err)
 		return run, 2, false
 	}
-	run.cfg = contract.Config{URL: url, Token: token, Project: project, Write: *write, Strict: *strictMode,
+	run.cfg = contract.Config{URL: url, Token: token, Project: project, Group: *target.group, Instance: *target.instance, Write: *write, Strict: *strictMode,
 		LearnVolatile: run.saveBase != "", Client: client, RunID: *runID}
 	if *scenarios != "" {
 		run.cfg.Scenarios, run.cfg.ScenarioDir = os.DirFS(*scenarios), "."
@@ -376,8 +398,8 @@ func mainSweep(ctx context.Context, args []string, env cli) int {
 		return code
 	}
 	url, token, project := target.resolve(env)
-	if url == "" || token == "" || project == "" {
-		fmt.Fprintln(env.stderr, "glcontract sweep: --url, --token and --project are required (or GITLAB_URL, GITLAB_TOKEN, GITLAB_PROJECT); see --help")
+	if msg := target.scopesMissing("sweep", url, token, project); msg != "" {
+		fmt.Fprintln(env.stderr, msg)
 		return 2
 	}
 	client, err := target.client(env)
@@ -387,7 +409,7 @@ func mainSweep(ctx context.Context, args []string, env cli) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	found, err := contract.Sweep(ctx, contract.SweepConfig{URL: url, Token: token, Project: project, RunID: *runID, DryRun: *dry, Client: client})
+	found, err := contract.Sweep(ctx, contract.SweepConfig{URL: url, Token: token, Project: project, Group: *target.group, Instance: *target.instance, RunID: *runID, DryRun: *dry, Client: client})
 	if err != nil {
 		fmt.Fprintf(env.stderr, "glcontract sweep: %s\n", contract.NewRedactor(token).String(err.Error()))
 		return 2
@@ -401,9 +423,14 @@ func mainSweep(ctx context.Context, args []string, env cli) int {
 		case !c.Deleted:
 			state, failed = "NOT deleted: "+c.Detail, failed+1
 		}
-		fmt.Fprintf(env.stdout, "%s cluster %d %q (scope %q, run %s)\n", state, c.ID, c.Name, c.EnvironmentScope, c.RunID)
+		where := ""
+		if *target.group != "" || *target.instance {
+			where = " in " + c.Where
+		}
+		fmt.Fprintf(env.stdout, "%s cluster %d %q%s (scope %q, run %s)\n", state, c.ID, c.Name, where, c.EnvironmentScope, c.RunID)
 	}
-	fmt.Fprintf(env.stdout, "%d leftover(s) of glcontract runs in project %s\n", len(found), strings.TrimSpace(project))
+	fmt.Fprintf(env.stdout, "%d leftover(s) of glcontract runs in %s\n", len(found), contract.Target{Project: strings.TrimSpace(project),
+		Group: strings.TrimSpace(*target.group), Instance: *target.instance}.Scopes())
 	if failed > 0 {
 		return 1
 	}
