@@ -263,10 +263,14 @@ func readAPIError(resp *response) apiError {
 
 // flagOff is GitLab's feature-flag answer, 404 {"message":"404 Not Found"} (a missing group is
 // "404 Group Not Found", a missing route {"error":"404 Not Found"}).
-func (e apiError) flagOff() bool { return e.status == http.StatusNotFound && e.message == "404 Not Found" }
+func (e apiError) flagOff() bool {
+	return e.status == http.StatusNotFound && e.message == "404 Not Found"
+}
 
 // noRoute is the catch-all 404 of a route this version does not have.
-func (e apiError) noRoute() bool { return e.status == http.StatusNotFound && e.error == "404 Not Found" }
+func (e apiError) noRoute() bool {
+	return e.status == http.StatusNotFound && e.error == "404 Not Found"
+}
 
 // problem records a scope that could not be read, explaining GitLab's answer.
 func (iv *inventorier) problem(scope string, resp *response, kind string) {

@@ -70,7 +70,7 @@ func TestInventoryScopes(t *testing.T) {
 			cfg:  contract.InventoryConfig{Groups: []string{"platform"}},
 			want: []string{"group platform 16 group-cluster-1 on on *"}, exit: contract.InventoryCutOff},
 		{name: "discovery finds the projects of demo-group where the user is Maintainer", token: "maintainer-token",
-			cfg: contract.InventoryConfig{Groups: []string{"10"}},
+			cfg:  contract.InventoryConfig{Groups: []string{"10"}},
 			want: []string{"project demo-group/demo 18 cluster-1 on on *", "project demo-group/other 19 cluster-2 on on *"},
 			exit: contract.InventoryCutOff},
 		{name: "nothing in open-group", token: "maintainer-token",

@@ -128,4 +128,3 @@ func writeInventory(inv *contract.Inventory, env cli, jsonOut, mdOut string) err
 	}
 	return nil
 }
-
