@@ -357,6 +357,11 @@ func (iv *inventorier) owner(ctx context.Context, kind, id, foundBy, where strin
 	}
 	if where == "" && kind != KindInstance {
 		where = id
+		if kind == KindProject && isDigits(id) && len(items) > 0 {
+			if where, err = iv.projectPath(ctx, id, items[0].ID); err != nil {
+				return err
+			}
+		}
 	}
 	for _, c := range items {
 		iv.add(InventoryCluster{Kind: kind, Where: where, ID: c.ID, Name: c.Name, Enabled: c.Enabled, Managed: c.Managed,
@@ -460,6 +465,24 @@ func (iv *inventorier) details(ctx context.Context, kind, path, scope string) er
 		}
 	}
 	return nil
+}
+
+// projectPath is the path of project id, read from one of its clusters (Entities::ClusterProject
+// has the project); id itself when that fails.
+func (iv *inventorier) projectPath(ctx context.Context, id string, cluster int64) (string, error) {
+	resp, err := iv.get(ctx, ownerPath(KindProject, id)+"/"+strconv.FormatInt(cluster, 10))
+	if err != nil || resp.Status != http.StatusOK {
+		return id, err
+	}
+	var one struct {
+		Project *struct {
+			PathWithNamespace string `json:"path_with_namespace"`
+		} `json:"project"`
+	}
+	if json.Unmarshal(resp.Body, &one) != nil || one.Project == nil || one.Project.PathWithNamespace == "" {
+		return id, nil
+	}
+	return one.Project.PathWithNamespace, nil
 }
 
 // groupID is g's numeric id: g itself, GET /groups/:path's id, or the group of one of its

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -42,14 +43,10 @@ func rows(inv *contract.Inventory) []string {
 		return "off"
 	}
 	for _, c := range inv.Clusters {
-		out = append(out, strings.Join([]string{c.Kind, c.Where, itoa(c.ID), c.Name, b(c.Enabled), b(c.Managed), c.EnvironmentScope}, " "))
+		out = append(out, strings.Join([]string{c.Kind, c.Where, strconv.FormatInt(c.ID, 10), c.Name, b(c.Enabled), b(c.Managed), c.EnvironmentScope}, " "))
 	}
 	return out
 }
-
-func itoa(n int64) string { return fmtInt(n) }
-
-func fmtInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestInventoryScopes(t *testing.T) {
 	srv := mocktest.Start(t)
@@ -64,7 +61,7 @@ func TestInventoryScopes(t *testing.T) {
 		{name: "group by id through discovery, projects and instance", token: rootToken,
 			cfg: contract.InventoryConfig{Groups: []string{"12"}, Projects: []string{"1", "demo-group/other"}, Instance: true},
 			want: []string{"instance  17 instance-cluster-1 on on *", "group platform 16 group-cluster-1 on on *",
-				"project 1 18 cluster-1 on on *", "project demo-group/other 19 cluster-2 on on *"},
+				"project demo-group/demo 18 cluster-1 on on *", "project demo-group/other 19 cluster-2 on on *"},
 			exit: contract.InventoryCutOff},
 		{name: "group by path (glmock has no groups API: the cluster's group gives the id)", token: "maintainer-token",
 			cfg:  contract.InventoryConfig{Groups: []string{"platform"}},
@@ -80,7 +77,7 @@ func TestInventoryScopes(t *testing.T) {
 			problems: []string{"--instance: 403 Forbidden: the instance's clusters need an administrator's token"}},
 		{name: "enabled clusters win over an unreadable scope", token: "maintainer-token",
 			cfg:  contract.InventoryConfig{Projects: []string{"2"}, Instance: true},
-			want: []string{"project 2 19 cluster-2 on on *"}, exit: contract.InventoryCutOff,
+			want: []string{"project demo-group/other 19 cluster-2 on on *"}, exit: contract.InventoryCutOff,
 			problems: []string{"--instance: 403 Forbidden"}},
 		{name: "unknown group", token: rootToken,
 			cfg: contract.InventoryConfig{Groups: []string{"999"}}, exit: contract.InventoryIncomplete,
@@ -114,7 +111,7 @@ func TestInventoryDisabledClusterExitsZero(t *testing.T) {
 		out.EachCluster(func(c map[string]any) { c["enabled"] = false })
 	})
 	inv := inventory(t, disable.URL, rootToken, func(c *contract.InventoryConfig) { c.Projects = []string{"1"} })
-	require.Equal(t, []string{"project 1 18 cluster-1 off on *"}, rows(inv))
+	require.Equal(t, []string{"project demo-group/demo 18 cluster-1 off on *"}, rows(inv))
 	require.Equal(t, contract.InventoryNone, inv.Exit)
 	require.Equal(t, "already disabled: nothing changes in use; the API answers 404 for it", inv.Clusters[0].IfFlagOff)
 }
