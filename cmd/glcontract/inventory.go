@@ -32,7 +32,12 @@ Examples:
 Environment: GITLAB_URL and GITLAB_TOKEN are used when a flag is not given (GITLAB_PROJECT is
 not: inventory lists only what its flags name).
 
-Exit status:
+` + inventoryExitStatus + `
+Flags:
+`
+
+// inventoryExitStatus is inventory's verdicts by exit status: in its --help and, verbatim, in both READMEs.
+const inventoryExitStatus = `Exit status:
   0  no enabled certificate-based cluster in what was asked (none, or only disabled ones)
   1  enabled clusters found: switching the feature off or removing it cuts them off
   2  usage error; target unreachable; not a GitLab API; target unavailable (429 or 5xx after
@@ -42,8 +47,6 @@ Exit status:
      on temporarily to inventory them), --instance without an administrator's token (403), a
      role too low (403), a group or project not found
   (1 wins over 3: enabled clusters found in one scope while another could not be read is 1)
-
-Flags:
 `
 
 // repeated is a flag that may be given several times.

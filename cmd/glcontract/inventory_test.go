@@ -71,6 +71,10 @@ func TestCLIInventoryNeedsURLAndToken(t *testing.T) {
 	res := glcontract(t, nil, "inventory", "--instance")
 	require.Equal(t, 2, res.code)
 	require.Contains(t, res.stderr, "--url and --token are required")
+	// GITLAB_PROJECT is check's: inventory lists only what its flags name
+	res = glcontract(t, map[string]string{"GITLAB_URL": "http://127.0.0.1:1", "GITLAB_TOKEN": rootToken, "GITLAB_PROJECT": "1"}, "inventory")
+	require.Equal(t, 2, res.code)
+	require.Contains(t, res.stderr, "nothing to inventory")
 }
 
 // TestCLIInventoryHelp: --help documents every exit status, and the top-level help lists the command.
@@ -166,4 +170,15 @@ func TestCLIInventoryRedirectNotFollowed(t *testing.T) {
 	require.Equal(t, 2, res.code, res.stdout)
 	require.Contains(t, res.stderr, "redirect")
 	require.Empty(t, other.Seen())
+}
+
+// TestInventoryExitStatusIsDocumented: inventory --help, the README and contract/README.md say the same thing.
+func TestInventoryExitStatusIsDocumented(t *testing.T) {
+	r := glcontract(t, nil, "inventory", "--help")
+	require.Contains(t, r.stdout, inventoryExitStatus)
+	for _, f := range []string{"../../README.md", "../../contract/README.md"} {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		require.Contains(t, string(b), "```text\n"+inventoryExitStatus+"```", f)
+	}
 }
