@@ -5,16 +5,11 @@ package mockserver_test
 // pagination, list by group path, get, save, delete and GitLab's errors as the client's classes.
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/glclusters/clustersapi/internal/testproc"
 	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
@@ -31,16 +26,7 @@ type pyGroupCluster struct {
 }
 
 func TestPythonGitlabGroupClusters(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a Python subprocess; skipped with -short")
-	}
-	pySkipWithoutGitlab(t)
 	srv := mocktest.Start(t)
-	cmd := testproc.CommandTimeout(t, 30*time.Second, pyInterpreter, "testdata/python_gitlab_group_check.py", srv.URL, "maintainer-token")
-	cmd.Env = append(os.Environ(), "NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost", "PYTHONDONTWRITEBYTECODE=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Run(), "stderr:\n%s", stderr.String())
 	var s struct {
 		Version       string         `json:"python_gitlab_version"`
 		Fatal         string         `json:"fatal"`
@@ -62,7 +48,7 @@ func TestPythonGitlabGroupClusters(t *testing.T) {
 		AfterDeleteIDs []int              `json:"list_after_delete_ids"`
 		Errors         map[string]pyError `json:"errors"`
 	}
-	require.NoError(t, json.Unmarshal(stdout.Bytes(), &s), "%s\nstderr:\n%s", stdout.String(), stderr.String())
+	runPyScript(t, "python_gitlab_group_check.py", srv.URL, "maintainer-token", &s)
 	t.Logf("python-gitlab %s", s.Version)
 	require.Empty(t, s.Fatal)
 
