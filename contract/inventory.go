@@ -133,13 +133,21 @@ func RunInventory(ctx context.Context, cfg InventoryConfig) (*Inventory, error) 
 	if len(cfg.Groups) == 0 && len(cfg.Projects) == 0 && !cfg.Instance {
 		return nil, fmt.Errorf("%w: nothing to inventory: give --group, --project or --instance", ErrUsage)
 	}
-	for _, list := range [][]string{cfg.Groups, cfg.Projects} {
-		for _, v := range list {
-			if strings.TrimSpace(v) == "" {
-				return nil, fmt.Errorf("%w: an empty --group or --project value", ErrUsage)
+	// values as given or URL-encoded (group%2Fproject), as check's --project
+	groups, projects := make([]string, len(cfg.Groups)), make([]string, len(cfg.Projects))
+	for _, l := range []struct {
+		flag    string
+		in, out []string
+	}{{"--group", cfg.Groups, groups}, {"--project", cfg.Projects, projects}} {
+		for i, v := range l.in {
+			p, err := url.PathUnescape(strings.TrimSpace(v))
+			if err != nil || p == "" {
+				return nil, fmt.Errorf("%w: %s %q: an id or a full path such as group/project", ErrUsage, l.flag, v)
 			}
+			l.out[i] = p
 		}
 	}
+	cfg.Groups, cfg.Projects = groups, projects
 	client := cfg.Client
 	if client == nil {
 		client = &Client{}
@@ -163,12 +171,12 @@ func RunInventory(ctx context.Context, cfg InventoryConfig) (*Inventory, error) 
 		return nil, err
 	}
 	for _, g := range cfg.Groups {
-		if err := iv.group(ctx, strings.TrimSpace(g)); err != nil {
+		if err := iv.group(ctx, g); err != nil {
 			return nil, err
 		}
 	}
 	for _, p := range cfg.Projects {
-		if err := iv.owner(ctx, KindProject, strings.TrimSpace(p), "--project "+strings.TrimSpace(p), ""); err != nil {
+		if err := iv.owner(ctx, KindProject, p, "--project "+p, ""); err != nil {
 			return nil, err
 		}
 	}

@@ -163,6 +163,7 @@ func TestInventoryReadOnly(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	require.Greater(t, methods["GET"], 5)
+	t.Logf("requests for 2 groups, 2 projects and the instance: %v", methods)
 	require.Equal(t, map[string]int{"GET": methods["GET"]}, methods)
 }
 
@@ -177,6 +178,7 @@ func TestInventoryStops(t *testing.T) {
 		{"no token", contract.InventoryConfig{URL: srv.URL, Groups: []string{"12"}}, contract.ErrUsage},
 		{"bad url", contract.InventoryConfig{URL: "gitlab.example.com", Token: rootToken, Groups: []string{"12"}}, contract.ErrUsage},
 		{"empty group", contract.InventoryConfig{URL: srv.URL, Token: rootToken, Groups: []string{" "}}, contract.ErrUsage},
+		{"bad escape", contract.InventoryConfig{URL: srv.URL, Token: rootToken, Projects: []string{"group%zz"}}, contract.ErrUsage},
 		{"token refused", contract.InventoryConfig{URL: srv.URL, Token: "wrong-token", Instance: true}, contract.ErrTokenRefused},
 		{"not GitLab", contract.InventoryConfig{URL: srv.URL + "/nothing-here", Token: rootToken, Instance: true}, contract.ErrNotGitLab},
 	} {

@@ -71,7 +71,7 @@ func mainInventory(ctx context.Context, args []string, env cli) int {
 	fs.Var(&projects, "project", "a project `ID|PATH` (repeatable), e.g. --project 42 or --project group/project")
 	instance := fs.Bool("instance", false, "the instance's clusters (an administrator's token), e.g. --instance")
 	jsonOut := fs.String("json", "", "write the inventory as JSON to `FILE` (- for stdout, instead of the console table), e.g. --json inventory.json")
-	mdOut := fs.String("markdown", "", "write a one-page Markdown inventory to `FILE`, e.g. --markdown inventory.md")
+	mdOut := fs.String("markdown", "", "write a one-page Markdown inventory to `FILE` (- for stdout, instead of the console table), e.g. --markdown inventory.md")
 	if code, ok := parse(fs, help, args, env); !ok {
 		return code
 	}
@@ -87,6 +87,10 @@ func mainInventory(ctx context.Context, args []string, env cli) int {
 	}
 	if len(groups) == 0 && len(projects) == 0 && !*instance {
 		fmt.Fprintln(env.stderr, "glcontract inventory: nothing to inventory: give --group, --project or --instance; see --help")
+		return 2
+	}
+	if *jsonOut == "-" && *mdOut == "-" {
+		fmt.Fprintln(env.stderr, "glcontract inventory: --json - and --markdown - both ask for stdout; write one of them to a file")
 		return 2
 	}
 	client, err := target.client(env)
@@ -109,13 +113,17 @@ func mainInventory(ctx context.Context, args []string, env cli) int {
 	return inv.Exit
 }
 
-// writeInventory renders the console table (unless --json -) and the report files.
+// writeInventory renders the console table on stdout (or, for --json - or --markdown -, that
+// report instead) and the report files.
 func writeInventory(inv *contract.Inventory, env cli, jsonOut, mdOut string) error {
-	if jsonOut == "-" {
-		if err := contract.WriteInventoryJSON(env.stdout, inv); err != nil {
-			return err
-		}
-	} else if err := contract.WriteInventoryConsole(env.stdout, inv); err != nil {
+	toStdout := contract.WriteInventoryConsole
+	switch {
+	case jsonOut == "-":
+		toStdout = contract.WriteInventoryJSON
+	case mdOut == "-":
+		toStdout = contract.WriteInventoryMarkdown
+	}
+	if err := toStdout(env.stdout, inv); err != nil {
 		return err
 	}
 	for _, out := range []struct {

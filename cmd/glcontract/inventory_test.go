@@ -44,6 +44,8 @@ func TestCLIInventoryExitStatus(t *testing.T) {
 			[]string{"16  group-cluster-1  unknown  unknown", "1 cluster(s): 0 enabled, 0 disabled, 1 state unknown"}, ""},
 		{"17.8: no discovery, the group's own", old.URL, "maintainer-token", []string{"--group", "platform", "--group", "demo-group"}, 1,
 			[]string{"(GitLab 17.8.0)", "16  group-cluster-1", "--group demo-group: GitLab 17.8.0 has no discovery endpoint (from 17.9)"}, ""},
+		{"URL-encoded paths are read as paths", srv.URL, "maintainer-token", []string{"--project", "demo-group%2Fother", "--group", "platform"}, 1,
+			[]string{"project  demo-group/other  19  cluster-2", "--project demo-group/other\n"}, ""},
 		{"17.8: projects by path", old.URL, "maintainer-token", []string{"--project", "demo-group/other"}, 1,
 			[]string{"project  demo-group/other  19  cluster-2"}, ""},
 		{"token refused", srv.URL, "wrong-token", []string{"--instance"}, 2, nil, "token refused: GitLab answered 401 Unauthorized"},
@@ -131,6 +133,15 @@ func TestCLIInventoryReports(t *testing.T) {
 	require.NotContains(t, res.stdout, "KIND")
 	require.NoError(t, json.Unmarshal([]byte(res.stdout), &inv), "stdout is the JSON alone")
 	require.Equal(t, "demo-group/other", inv.Clusters[0].Where)
+
+	res = glcontract(t, env, "inventory", "--instance", "--markdown", "-")
+	require.Equal(t, 1, res.code, res.stderr)
+	require.True(t, strings.HasPrefix(res.stdout, "## Certificate-based clusters inventory\n"), res.stdout)
+	require.NotContains(t, res.stdout, "KIND")
+
+	res = glcontract(t, env, "inventory", "--instance", "--markdown", "-", "--json", "-")
+	require.Equal(t, 2, res.code)
+	require.Contains(t, res.stderr, "both ask for stdout")
 
 	res = glcontract(t, env, "inventory", "--instance", "--markdown", filepath.Join(dir, "no-such-dir", "x.md"))
 	require.Equal(t, 2, res.code)
