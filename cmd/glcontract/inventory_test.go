@@ -193,3 +193,17 @@ func TestInventoryExitStatusIsDocumented(t *testing.T) {
 		require.Contains(t, string(b), "```text\n"+inventoryExitStatus+"```", f)
 	}
 }
+
+// TestCLIInventoryUnavailable: a target that keeps answering 503 is unavailable (exit 2), not "no clusters".
+func TestCLIInventoryUnavailable(t *testing.T) {
+	mock := mocktest.Start(t)
+	down := proxytest.Rewrite(t, mock.URL, func(in proxytest.Exchange, out *proxytest.Upstream) {
+		if strings.HasPrefix(in.Path, "/admin/clusters") {
+			out.Status, out.Body = http.StatusServiceUnavailable, []byte(`{"message":"503 Service Unavailable"}`)
+		}
+	})
+	res := glcontract(t, map[string]string{"GITLAB_URL": down.URL, "GITLAB_TOKEN": rootToken}, "inventory", "--instance")
+	require.Equal(t, 2, res.code, res.stdout)
+	require.Contains(t, res.stderr, "target unavailable: GET "+down.URL+"/api/v4/admin/clusters?per_page=100&page=1 answered 503")
+	require.Empty(t, res.stdout)
+}
