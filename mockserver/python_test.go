@@ -89,26 +89,32 @@ func pySkipWithoutGitlab(t *testing.T) {
 	}
 }
 
-func TestPythonGitlab(t *testing.T) {
+// runPyScript runs a python-gitlab script from testdata against url as token and decodes
+// the JSON summary it prints into summary.
+func runPyScript(t *testing.T, script, url, token string, summary any) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a Python subprocess; skipped with -short")
 	}
 	pySkipWithoutGitlab(t)
-	srv := mocktest.Start(t)
-
-	cmd := testproc.CommandTimeout(t, 30*time.Second, pyInterpreter, "testdata/python_gitlab_check.py", srv.URL, "maintainer-token")
+	cmd := testproc.CommandTimeout(t, 30*time.Second, pyInterpreter, "testdata/"+script, url, token)
 	// Loopback only: keep any proxy settings of the environment away from the client.
 	cmd.Env = append(os.Environ(), "NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost",
 		"PYTHONDONTWRITEBYTECODE=1", "PYTHONWARNINGS=default")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("python_gitlab_check.py: %v (killed after 30s?)\nstderr:\n%s\nstdout:\n%s", err, stderr.String(), stdout.String())
+		t.Fatalf("%s: %v (killed after 30s?)\nstderr:\n%s\nstdout:\n%s", script, err, stderr.String(), stdout.String())
 	}
-	var s pySummary
-	if err := json.Unmarshal(stdout.Bytes(), &s); err != nil {
+	if err := json.Unmarshal(stdout.Bytes(), summary); err != nil {
 		t.Fatalf("summary is not JSON: %v\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
 	}
+}
+
+func TestPythonGitlab(t *testing.T) {
+	srv := mocktest.Start(t)
+	var s pySummary
+	runPyScript(t, "python_gitlab_check.py", srv.URL, "maintainer-token", &s)
 	t.Logf("python-gitlab %s", s.Version)
 	if s.Fatal != "" {
 		t.Fatalf("python-gitlab raised unexpectedly:\n%s", s.Fatal)

@@ -31,6 +31,7 @@ Usage:
   glcontract check --url URL --token TOKEN --project ID [flags]   run the suite
   glcontract diff BEFORE.json AFTER.json [flags]                  compare two saved runs
   glcontract sweep --url URL --token TOKEN --project ID [flags]   delete leftovers of interrupted runs
+  glcontract inventory --url URL --token TOKEN [--group G] [--project P] [--instance]   list certificate-based clusters before an upgrade
 
 check and sweep take --group ID|PATH and --instance (an administrator's token) for group and
 instance clusters, instead of --project or with it.
@@ -134,6 +135,8 @@ func (env cli) run(ctx context.Context, args []string) int {
 		return mainDiff(args[1:], env)
 	case "sweep":
 		return mainSweep(ctx, args[1:], env)
+	case "inventory":
+		return mainInventory(ctx, args[1:], env)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(env.stdout, usageTop)
 		return 0
