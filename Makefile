@@ -9,8 +9,12 @@ SPECTRAL  := @stoplight/spectral-cli@6.16.3
 VALIDATORS := openapi-request-coercer@12.1.3 openapi-request-validator@12.1.3 openapi-response-validator@12.1.3 js-yaml@4.1.0
 FUZZTIME  ?= 20s
 BENCHTIME ?= 2s
+# The shared side-by-side harnesses (wrk throughput, callgrind instructions); see bench-wrk.
+BENCH_HARNESS ?= ../shared/bench
+BENCH_WRK_TIMEOUT   ?= 20m
+BENCH_INSTR_TIMEOUT ?= 15m
 
-.PHONY: run test test-plain fmt-check vet lint validators bench fuzz build docker-build-check clean
+.PHONY: run test test-plain fmt-check vet lint validators bench bench-go bench-wrk bench-instr bench-glmock fuzz build docker-build-check clean
 
 run:
 	$(GO) run ./cmd/glmock --addr $(ADDR)
@@ -60,8 +64,35 @@ $(TOOLS)/node_modules/openapi-request-coercer/package.json:
 	mkdir -p $(TOOLS)
 	cd $(TOOLS) && npm install --no-audit --no-fund --silent --prefix . $(VALIDATORS)
 
-bench:
-	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -benchmem ./...
+# bench-go: the Go benchmarks (in-process handlers and test-binary subprocesses). bench-wrk and
+# bench-instr: the glmock binary as users build and start it (default seed, JSON request log on),
+# side by side with a bare net/http server returning canned bytes and kin-openapi in front of
+# canned bytes, through the shared harnesses, called exactly as their README shows. bench-instr
+# exits non-zero when glmock misses the harness's pass lines (GET_MAX, POST_MAX).
+bench: bench-go bench-wrk bench-instr
+
+bench-go:
+	$(GO) test -timeout=15m -run='^$$' -bench=. -benchtime=$(BENCHTIME) -benchmem ./...
+
+bench-glmock:
+	$(GO) build -o bin/glmock ./cmd/glmock
+
+bench-wrk: bench-glmock
+	@if [ ! -x $(BENCH_HARNESS)/run.sh ]; then \
+	  echo "bench-wrk: SKIPPED: no shared harness at $(BENCH_HARNESS)/run.sh (set BENCH_HARNESS=DIR)"; exit 0; fi; \
+	if ! command -v wrk >/dev/null; then echo "bench-wrk: wrk is not installed; apt-get install -y wrk"; \
+	  apt-get install -y wrk >/dev/null || { echo "bench-wrk: could not install wrk"; exit 1; }; fi; \
+	export BENCH_TOKEN=maintainer-token GET_PATH=/api/v4/projects/1/clusters POST_PATH=/api/v4/projects/2/clusters/user; \
+	timeout $(BENCH_WRK_TIMEOUT) $(BENCH_HARNESS)/run.sh -f /dev/null -r 2 -d 8 \
+	  'bare=$$BENCH_BIN/bare -addr 127.0.0.1:$$PORT' 'kin=$$BENCH_BIN/kin -addr 127.0.0.1:$$PORT -spec $$SPEC' \
+	  "mock=$$PWD/bin/glmock --addr 127.0.0.1:\$$PORT"
+
+bench-instr: bench-glmock
+	@if [ ! -x $(BENCH_HARNESS)/instr/run.sh ]; then \
+	  echo "bench-instr: SKIPPED: no shared harness at $(BENCH_HARNESS)/instr/run.sh (set BENCH_HARNESS=DIR)"; exit 0; fi; \
+	if ! command -v valgrind >/dev/null; then echo "bench-instr: valgrind is not installed; apt-get install -y valgrind"; \
+	  apt-get install -y valgrind >/dev/null || { echo "bench-instr: could not install valgrind"; exit 1; }; fi; \
+	timeout $(BENCH_INSTR_TIMEOUT) $(BENCH_HARNESS)/instr/run.sh .
 
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \

@@ -16,6 +16,10 @@ package mockserver_test
 //
 // Nothing here asserts a timing: the figures are reported for a person to read.
 //
+// These measure the handler in a test binary with request logging off. The figures users see
+// (the glmock binary with its JSON log, against a bare server returning canned bytes) come from
+// the shared harnesses: `make bench-wrk` and `make bench-instr` (README, Benchmarks).
+//
 // How the throughput benchmarks keep server and load apart: each server (the mock, or the bare
 // one) runs in a subprocess, which is this test binary re-executed as TestBenchHelperProcess.
 // Both kinds of server therefore run the same Go runtime with the same settings: GOMAXPROCS=1,
