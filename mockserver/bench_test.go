@@ -29,8 +29,10 @@ package mockserver_test
 // restored afterwards. Without taskset or with fewer than two CPUs the processes are not pinned
 // and the benchmark logs so. Set GLMOCK_BENCH_CPUPROFILE=DIR to have each server subprocess
 // write a CPU profile to DIR (the -cpuprofile flag would profile the load generator instead).
-// Set GLMOCK_BENCH_MOCK=glmock to measure the glmock binary (same seed, JSON request log on
-// its stdout) in place of mockserver.New's handler in the test binary.
+// Set GLMOCK_BENCH_LOG=json to have the mock log every request through glmock's default slog
+// JSON handler, to io.Discard (to profile what the binary does per request). Set
+// GLMOCK_BENCH_MOCK=glmock to measure the glmock binary (same seed, JSON request log on its
+// stdout) in place of mockserver.New's handler in the test binary.
 //
 // In the throughput benchmarks ns/op is wall time per request at benchConns concurrent
 // connections, and B/op and allocs/op (from -benchmem) are the load generator's, not the
@@ -46,6 +48,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net"
 	"net/http"
@@ -147,11 +150,15 @@ func TestBenchHelperProcess(t *testing.T) {
 		// alive once the mock holds its state, as glmock --seed does.
 		var s *mockserver.Server
 		var err error
-		uncapped := mockserver.WithMaxClusters(math.MaxInt32) // create rounds store about b.N clusters
+		opts := []mockserver.Option{mockserver.WithMaxClusters(math.MaxInt32)} // create rounds store about b.N clusters
+		if os.Getenv("GLMOCK_BENCH_LOG") == "json" {
+			// glmock's default request log (slog's JSON handler), written to nowhere.
+			opts = append(opts, mockserver.WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))))
+		}
 		if n, _ := strconv.Atoi(os.Getenv("GLMOCK_BENCH_CLUSTERS")); n > 0 {
-			s, err = mockserver.New(mockserver.WithSeed(benchSeed(n)), uncapped)
+			s, err = mockserver.New(append(opts, mockserver.WithSeed(benchSeed(n)))...)
 		} else {
-			s, err = mockserver.New(uncapped)
+			s, err = mockserver.New(opts...)
 		}
 		debug.FreeOSMemory() // as glmock's Main does once the state is built
 		if err != nil {
@@ -475,7 +482,8 @@ func benchMock(b *testing.B, cpu int) *benchProc {
 		}
 		return benchStartGlmock(b, benchBuildGlmock(b), cpu, "--seed", seed, "--max-clusters", strconv.Itoa(math.MaxInt32))
 	}
-	return benchStart(b, []string{"GLMOCK_BENCH_ROLE=mock", "GLMOCK_BENCH_CLUSTERS=" + strconv.Itoa(benchListSize), benchProfileEnv()}, cpu)
+	return benchStart(b, []string{"GLMOCK_BENCH_ROLE=mock", "GLMOCK_BENCH_CLUSTERS=" + strconv.Itoa(benchListSize), benchProfileEnv(),
+		"GLMOCK_BENCH_LOG=" + os.Getenv("GLMOCK_BENCH_LOG")}, cpu)
 }
 
 func benchProfileEnv() string {
@@ -492,19 +500,24 @@ func benchRatio(b *testing.B, v *atomic.Uint64, rps float64) {
 
 // ---- throughput: mock against bare ----
 
+// The throughput benchmarks stop their server before returning: the benchmark's context ends
+// (killing the process) before cleanups run, and a CPU profile is written only on a clean stop.
 func BenchmarkListBare(b *testing.B) {
 	p := benchBare(b, benchPin(b))
 	benchStoreRPS(&benchBareListRPS, benchDrive(b, p.URL, benchList))
+	p.stop()
 }
 
 func BenchmarkListMock(b *testing.B) {
 	p := benchMock(b, benchPin(b))
 	benchRatio(b, &benchBareListRPS, benchDrive(b, p.URL, benchList))
+	p.stop()
 }
 
 func BenchmarkCreateBare(b *testing.B) {
 	p := benchBare(b, benchPin(b))
 	benchStoreRPS(&benchBareCreateRPS, benchDrive(b, p.URL, benchCreate))
+	p.stop()
 }
 
 // BenchmarkCreateMock starts a fresh mock for each round, so the store holds about b.N
@@ -513,6 +526,7 @@ func BenchmarkCreateBare(b *testing.B) {
 func BenchmarkCreateMock(b *testing.B) {
 	p := benchMock(b, benchPin(b))
 	benchRatio(b, &benchBareCreateRPS, benchDrive(b, p.URL, benchCreate))
+	p.stop()
 }
 
 // ---- a page of the list, 100 against 100,000 clusters (in process: the handler's cost) ----
