@@ -192,15 +192,7 @@ func RunInventory(ctx context.Context, cfg InventoryConfig) (*Inventory, error) 
 // get is the inventory's only request: a GET, retried by the Client on 429/5xx.
 func (iv *inventorier) get(ctx context.Context, path string) (*response, error) {
 	u := iv.root + "/api/v4" + path
-	resp, err := iv.client.do(ctx, func(ctx context.Context) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err == nil {
-			req.Header.Set("Private-Token", iv.cfg.Token)
-			req.Header.Set("Accept", jsonContentType)
-			req.Header.Set("User-Agent", "glcontract/1")
-		}
-		return req, err
-	})
+	resp, err := iv.client.call(ctx, http.MethodGet, iv.root, iv.cfg.Token, path)
 	if err != nil {
 		return nil, transportError(iv.root, err)
 	}

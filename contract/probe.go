@@ -56,15 +56,7 @@ func unavailable(method, url string, resp *response) error {
 // GitLab answers 200 with its version, or, to a token it does not accept, 401 with its own body.
 func (r *runner) probe(ctx context.Context) error {
 	u := r.root + "/api/v4/version"
-	resp, err := r.client.do(ctx, func(ctx context.Context) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err == nil {
-			req.Header.Set("Private-Token", r.cfg.Token)
-			req.Header.Set("Accept", jsonContentType)
-			req.Header.Set("User-Agent", "glcontract/1")
-		}
-		return req, err
-	})
+	resp, err := r.client.call(ctx, http.MethodGet, r.root, r.cfg.Token, "/version")
 	if err != nil {
 		return transportError(r.report.Target.URL, err)
 	}

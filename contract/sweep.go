@@ -100,14 +100,7 @@ func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
 	}
 	client.defaults()
 	do := func(method, apiPath string) (*response, error) {
-		return client.do(ctx, func(ctx context.Context) (*http.Request, error) {
-			req, err := http.NewRequestWithContext(ctx, method, root+"/api/v4"+apiPath, nil)
-			if err == nil {
-				req.Header.Set("Private-Token", cfg.Token)
-				req.Header.Set("Accept", jsonContentType)
-			}
-			return req, err
-		})
+		return client.call(ctx, method, root, cfg.Token, apiPath)
 	}
 	var found []SweptCluster
 	for _, sc := range scopes {
