@@ -60,7 +60,7 @@ type operation struct {
 
 // loadOperations parses the spec once and prepares every operation.
 func loadOperations(spec []byte) (map[string]*operation, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(spec)
+	doc, err := specDoc(spec)
 	if err != nil {
 		return nil, fmt.Errorf("load openapi.yaml: %w", err)
 	}
