@@ -22,7 +22,7 @@ run:
 # After editing openapi.yaml: rewrites internal/specdoc, the spec as Go code glmock starts from
 # (parsing the YAML at every start was two thirds of its start-up); tests fail while it is stale.
 generate:
-	$(GO) generate ./internal/specdoc
+	$(GO) generate ./internal/specdoc/...
 
 # One line per package as it starts and ends, a line for a test running 30 s or more, and the
 # output of whatever failed (internal/testprogress); test-plain is go test's own output.

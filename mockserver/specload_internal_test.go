@@ -59,3 +59,24 @@ func TestSpecDoc(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkLoadOperations: the spec part of glmock's start, from the generated document (the
+// embedded openapi.yaml) and through kin-openapi's loader (any other spec) as every start did.
+func BenchmarkLoadOperations(b *testing.B) {
+	for _, bm := range []struct {
+		name string
+		spec []byte
+	}{
+		{"generated", clustersapi.OpenAPI},
+		{"loader", append([]byte(strings.Clone(string(clustersapi.OpenAPI))), "# edited\n"...)},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := loadOperations(bm.spec); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,5 +1,5 @@
-// Command gen writes ../specdoc_gen.go from the module's openapi.yaml (run by go generate in
-// internal/specdoc, or `make generate`).
+// Command gen writes an OpenAPI document as Go code (internal/specgen) into the package go generate
+// runs it for: `gen SPEC.yaml OUT.go` (`make generate` runs internal/specdoc's).
 package main
 
 import (
@@ -25,7 +25,11 @@ func run(spec, out string) error {
 	if err != nil {
 		return err
 	}
-	code, err := specgen.Generate("specdoc", src)
+	pkg := os.Getenv("GOPACKAGE") // set by go generate
+	if pkg == "" {
+		return fmt.Errorf("GOPACKAGE is not set: run gen through go generate")
+	}
+	code, err := specgen.Generate(pkg, src)
 	if err != nil {
 		return fmt.Errorf("%s: %w", spec, err)
 	}
