@@ -9,7 +9,9 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"go/token"
 	"hash/crc32"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -103,7 +105,7 @@ func (g *gen) count(v reflect.Value, path string) error {
 		return g.count(v.Elem(), path)
 	case reflect.Struct:
 		t := v.Type()
-		if t.PkgPath() != "" && t.PkgPath() != openapi3Pkg {
+		if !writable(t) {
 			return fmt.Errorf("%s: a %s, which the generator cannot write", path, t)
 		}
 		for i := range t.NumField() {
@@ -143,10 +145,25 @@ func (g *gen) count(v reflect.Value, path string) error {
 				return err
 			}
 		}
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("%s: %v, which Go has no constant for", path, f)
+		}
 	case reflect.Chan, reflect.Func, reflect.UnsafePointer, reflect.Complex64, reflect.Complex128, reflect.Uintptr:
 		return fmt.Errorf("%s: a %s, which the generator cannot write", path, v.Type())
 	}
+	if !v.IsZero() && !writable(v.Type()) { // a zero field is left out of the literal
+		return fmt.Errorf("%s: a %s, which the generator cannot write", path, v.Type())
+	}
 	return nil
+}
+
+// writable: the generated file can name t (it imports only openapi3).
+func writable(t reflect.Type) bool {
+	if t.Name() == "" {
+		return true // a composite of named types checked where they occur
+	}
+	return t.PkgPath() == "" || t.PkgPath() == openapi3Pkg && token.IsExported(t.Name())
 }
 
 // expr returns a Go expression for v of v's static type.
