@@ -48,7 +48,7 @@ func TestGeneratedIsCurrent(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Fatalf("internal/specdoc/%s is stale: %s changed since it was generated; run `make generate`", tt.file, tt.name)
+				t.Fatalf("internal/specdoc/%s is stale: %s (or kin-openapi) changed since it was generated; run `make generate`", tt.file, tt.name)
 			}
 		})
 	}
