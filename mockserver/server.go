@@ -339,7 +339,7 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 				a.user = c.tok.user.id
 			}
 		}()
-		body, media, e := readBody(w, r)
+		body, e := readBody(w, r)
 		if e != nil {
 			c.fail(e)
 			return
@@ -361,7 +361,7 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 		if strings.Contains(op.path, "{cluster_id}") {
 			pathParams["cluster_id"] = r.PathValue("cluster_id")
 		}
-		if c.body, e = op.validate(r, pathParams, body, media); e != nil {
+		if c.body, e = op.validate(r, pathParams, body); e != nil {
 			c.fail(e)
 			return
 		}

@@ -168,6 +168,15 @@ func coerceValue(v any, s *openapi3.Schema) (out any, isNil bool) {
 // FormToJSON turns a form body into the JSON object Rack's nested query parser makes of it:
 // a[b]=1 is {"a":{"b":"1"}}; a repeated key keeps its last value.
 func FormToJSON(body []byte) ([]byte, error) {
+	m, err := FormToObject(body)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
+// FormToObject is FormToJSON's object, not encoded.
+func FormToObject(body []byte) (map[string]any, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, err
@@ -176,19 +185,30 @@ func FormToJSON(body []byte) ([]byte, error) {
 	for k, vs := range form {
 		flat[k] = vs[len(vs)-1]
 	}
-	return json.Marshal(Nest(flat))
+	return Nest(flat), nil
 }
 
 // DecodeObject decodes a JSON object body with numbers kept as written; ok is false for
 // anything that is not an object.
 func DecodeObject(body []byte) (map[string]any, bool) {
+	v, ok := DecodeJSON(body)
+	m, isMap := v.(map[string]any)
+	return m, ok && isMap
+}
+
+// DecodeJSON decodes one JSON value with nothing but white space after it (what json.Valid
+// accepts), numbers as json.Number, as Rails' parser keeps them exact.
+func DecodeJSON(body []byte) (any, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	var m map[string]any
-	if dec.Decode(&m) != nil || m == nil {
+	var v any
+	if dec.Decode(&v) != nil {
 		return nil, false
 	}
-	return m, true
+	if len(bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n")) > 0 {
+		return nil, false
+	}
+	return v, true
 }
 
 // CoerceQuery rewrites the query's integer and boolean parameters as Grape reads them: empty

@@ -50,16 +50,52 @@ func Malformed(r *http.Request, maxBody int) bool {
 	default:
 		return false
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, int64(maxBody)+1))
+	body, err := readSized(io.LimitReader(r.Body, int64(maxBody)+1), r.ContentLength, maxBody)
 	rest := r.Body
-	r.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(body), errReader{err}, rest), rest}
-	if err != nil || len(body) > maxBody {
+	complete := err == nil && len(body) <= maxBody
+	r.Body = &replayBody{Reader: io.MultiReader(bytes.NewReader(body), errReader{err}, rest), Closer: rest, data: body, complete: complete}
+	if !complete {
 		return false // the endpoint answers: 413, or the read error
 	}
 	return check(body)
+}
+
+// replayBody hands on a body Malformed has read: the bytes, then the rest of the stream.
+type replayBody struct {
+	io.Reader
+	io.Closer
+	data     []byte
+	complete bool // data is the whole body
+}
+
+// ReadBody returns the whole body when Malformed has read it already (so the endpoint does not
+// read or copy it again), and false when it has not or could not.
+func ReadBody(r *http.Request) ([]byte, bool) {
+	if rb, ok := r.Body.(*replayBody); ok && rb.complete {
+		return rb.data, true
+	}
+	return nil, false
+}
+
+// readSized reads r into one buffer of the announced size when there is one.
+func readSized(r io.Reader, size int64, maxBody int) ([]byte, error) {
+	if size <= 0 || size > int64(maxBody) {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, 0, size+1) // +1: reading EOF needs no second buffer
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // longer than announced: grow
+		}
+	}
 }
 
 // errReader replays a read error after the bytes already read, or reads on at EOF.
