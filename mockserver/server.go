@@ -408,9 +408,16 @@ func (c *call) findOwner(kind string, pathParams map[string]string) *apiError {
 
 // rawSegment returns the n-th segment of the escaped path (0 is "api").
 func rawSegment(r *http.Request, n int) string {
-	parts := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
-	if n < len(parts) {
-		return parts[n]
+	p := strings.TrimPrefix(r.URL.EscapedPath(), "/")
+	for ; n > 0; n-- {
+		i := strings.IndexByte(p, '/')
+		if i < 0 {
+			return ""
+		}
+		p = p[i+1:]
 	}
-	return ""
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		return p[:i]
+	}
+	return p
 }

@@ -26,7 +26,7 @@ import (
 // Malformed says whether the middleware refuses the request. A body of at most maxBody bytes
 // is read and checked, and handed on unchanged; a larger one is left for the endpoint's 413.
 func Malformed(r *http.Request, maxBody int) bool {
-	if malformedString(r.URL.Path) || malformedCredentials(r.Header.Get("Authorization")) {
+	if malformedString(r.URL.Path) || malformedCredentials(first(r.Header["Authorization"])) {
 		return true
 	}
 	if r.URL.RawQuery != "" && malformedForm(r.URL.RawQuery) {
@@ -35,7 +35,10 @@ func Malformed(r *http.Request, maxBody int) bool {
 	if r.Body == nil || r.Body == http.NoBody {
 		return false
 	}
-	media, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	media, params := first(r.Header["Content-Type"]), map[string]string(nil)
+	if media != "application/json" { // the common case needs no parsing
+		media, params, _ = mime.ParseMediaType(media)
+	}
 	var check func([]byte) bool
 	switch media {
 	case "application/json":
@@ -58,6 +61,14 @@ func Malformed(r *http.Request, maxBody int) bool {
 		return false // the endpoint answers: 413, or the read error
 	}
 	return check(body)
+}
+
+// first is a header's first value, or "".
+func first(values []string) string {
+	if len(values) > 0 {
+		return values[0]
+	}
+	return ""
 }
 
 // replayBody hands on a body Malformed has read: the bytes, then the rest of the stream.
