@@ -129,8 +129,8 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, rawID string, total int
 // RequestScheme is the scheme the client used: X-Forwarded-Proto behind a proxy, else the
 // connection's.
 func RequestScheme(r *http.Request) string {
-	if proto := r.Header.Get("X-Forwarded-Proto"); proto == "https" || proto == "http" {
-		return proto
+	if proto := r.Header["X-Forwarded-Proto"]; len(proto) > 0 && (proto[0] == "https" || proto[0] == "http") {
+		return proto[0]
 	}
 	if r.TLS != nil {
 		return "https"
