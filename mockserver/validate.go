@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -271,18 +273,57 @@ func (o *operation) grapeError(problems []problem) *apiError {
 
 // applyDefaults fills in the schema's defaults for absent keys, nested objects included.
 func applyDefaults(value map[string]any, schema *openapi3.Schema) {
-	if schema == nil {
-		return
+	if schema != nil {
+		planDefaults(schema).apply(value)
 	}
-	for name, prop := range schema.Properties {
-		v, ok := value[name]
-		switch {
-		case !ok && prop.Value.Default != nil:
-			value[name] = prop.Value.Default
-		case ok && prop.Value.Type.Is("object"):
-			if m, isMap := v.(map[string]any); isMap {
-				applyDefaults(m, prop.Value)
-			}
+}
+
+// defaultsPlan is a schema's defaults as lists, worked out once per schema: walking the
+// schema's property maps on every request costs more than the rest of applying them.
+type defaultsPlan struct {
+	values []namedValue
+	nested []namedPlan // object properties, whose own defaults apply inside a sent object
+}
+
+type namedValue struct {
+	name  string
+	value any
+}
+
+type namedPlan struct {
+	name string
+	plan *defaultsPlan
+}
+
+var defaultsPlans sync.Map // *openapi3.Schema -> *defaultsPlan
+
+func planDefaults(schema *openapi3.Schema) *defaultsPlan {
+	if p, ok := defaultsPlans.Load(schema); ok {
+		return p.(*defaultsPlan)
+	}
+	p := &defaultsPlan{}
+	for _, name := range slices.Sorted(maps.Keys(schema.Properties)) {
+		prop := schema.Properties[name].Value
+		if prop.Default != nil {
+			p.values = append(p.values, namedValue{name, prop.Default})
+		}
+		if prop.Type.Is("object") {
+			p.nested = append(p.nested, namedPlan{name, planDefaults(prop)})
+		}
+	}
+	defaultsPlans.Store(schema, p)
+	return p
+}
+
+func (p *defaultsPlan) apply(value map[string]any) {
+	for _, n := range p.nested { // before the defaults: a default is never changed
+		if m, isMap := value[n.name].(map[string]any); isMap {
+			n.plan.apply(m)
+		}
+	}
+	for _, d := range p.values {
+		if _, ok := value[d.name]; !ok {
+			value[d.name] = d.value
 		}
 	}
 }
