@@ -3,10 +3,13 @@ package grape
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -84,12 +87,12 @@ func CoerceBody(m map[string]any, schema *openapi3.Schema) *Coerced {
 }
 
 func coerceObject(m map[string]any, schema *openapi3.Schema, path []string, out *Coerced) {
-	for name, prop := range schema.Properties {
+	for _, prop := range propertiesOf(schema) {
+		name, p := prop.name, prop.schema
 		v, ok := m[name]
 		if !ok {
 			continue
 		}
-		p := prop.Value
 		nv, isNil := coerceValue(v, p)
 		switch {
 		case !isNil:
@@ -105,6 +108,27 @@ func coerceObject(m map[string]any, schema *openapi3.Schema, path []string, out 
 			out.nils = append(out.nils, nilParam{grapeName(full), full, p})
 		}
 	}
+}
+
+type property struct {
+	name   string
+	schema *openapi3.Schema
+}
+
+var propertyLists sync.Map // *openapi3.Schema -> []property
+
+// propertiesOf lists a schema's properties by name, worked out once per schema: ranging over
+// the schema's map on every request costs more than the coercion.
+func propertiesOf(schema *openapi3.Schema) []property {
+	if l, ok := propertyLists.Load(schema); ok {
+		return l.([]property)
+	}
+	l := make([]property, 0, len(schema.Properties))
+	for _, name := range slices.Sorted(maps.Keys(schema.Properties)) {
+		l = append(l, property{name, schema.Properties[name].Value})
+	}
+	propertyLists.Store(schema, l)
+	return l
 }
 
 func clonePath(p []string) []string { return append([]string(nil), p...) }
@@ -291,6 +315,13 @@ func (co *Coerced) RestoreNils(value map[string]any) {
 
 // Nest turns form keys such as platform_kubernetes_attributes[api_url] into nested maps.
 func Nest(flat map[string]any) map[string]any {
+	nested := false
+	for k := range flat {
+		nested = nested || strings.IndexByte(k, '[') >= 0
+	}
+	if !nested { // a JSON body's keys, usually: nothing to do
+		return flat
+	}
 	out := map[string]any{}
 	for k, v := range flat {
 		parent, child, ok := strings.Cut(k, "[")
