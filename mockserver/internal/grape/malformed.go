@@ -53,31 +53,41 @@ func Malformed(r *http.Request, maxBody int) bool {
 	default:
 		return false
 	}
-	body, err := readSized(io.LimitReader(r.Body, int64(maxBody)+1), r.ContentLength, maxBody)
-	rest := r.Body
+	body, err := readSized(r.Body, r.ContentLength, maxBody)
 	complete := err == nil && len(body) <= maxBody
-	r.Body = &replayBody{Reader: io.MultiReader(bytes.NewReader(body), errReader{err}, rest), Closer: rest, data: body, complete: complete}
+	r.Body = &replayBody{data: body, err: err, rest: r.Body, complete: complete}
 	if !complete {
 		return false // the endpoint answers: 413, or the read error
 	}
 	return check(body)
 }
 
-// first is a header's first value, or "".
-func first(values []string) string {
-	if len(values) > 0 {
-		return values[0]
-	}
-	return ""
-}
-
-// replayBody hands on a body Malformed has read: the bytes, then the rest of the stream.
+// replayBody hands on a body Malformed has read: the bytes, then the read error if there was
+// one, then the rest of the stream.
 type replayBody struct {
-	io.Reader
-	io.Closer
 	data     []byte
+	off      int
+	err      error
+	rest     io.ReadCloser
 	complete bool // data is the whole body
 }
+
+func (b *replayBody) Read(p []byte) (int, error) {
+	if b.off < len(b.data) {
+		n := copy(p, b.data[b.off:])
+		b.off += n
+		return n, nil
+	}
+	if b.err != nil {
+		return 0, b.err
+	}
+	if b.complete {
+		return 0, io.EOF
+	}
+	return b.rest.Read(p)
+}
+
+func (b *replayBody) Close() error { return b.rest.Close() }
 
 // ReadBody returns the whole body when Malformed has read it already (so the endpoint does not
 // read or copy it again), and false when it has not or could not.
@@ -88,10 +98,11 @@ func ReadBody(r *http.Request) ([]byte, bool) {
 	return nil, false
 }
 
-// readSized reads r into one buffer of the announced size when there is one.
+// readSized reads at most maxBody+1 bytes of r, into one buffer of the announced size when
+// there is one.
 func readSized(r io.Reader, size int64, maxBody int) ([]byte, error) {
 	if size <= 0 || size > int64(maxBody) {
-		return io.ReadAll(r)
+		return io.ReadAll(io.LimitReader(r, int64(maxBody)+1))
 	}
 	buf := make([]byte, 0, size+1) // +1: reading EOF needs no second buffer
 	for {
@@ -100,23 +111,13 @@ func readSized(r io.Reader, size int64, maxBody int) ([]byte, error) {
 		if err == io.EOF {
 			return buf, nil
 		}
-		if err != nil {
+		if err != nil || len(buf) > maxBody {
 			return buf, err
 		}
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)] // longer than announced: grow
 		}
 	}
-}
-
-// errReader replays a read error after the bytes already read, or reads on at EOF.
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	return 0, io.EOF
 }
 
 // malformedString is string_malformed?: a NUL byte, or bytes that are not UTF-8.
@@ -218,4 +219,12 @@ func nulWithin(v any, depth int) bool {
 		}
 	}
 	return false
+}
+
+// first is a header's first value, or "".
+func first(values []string) string {
+	if len(values) > 0 {
+		return values[0]
+	}
+	return ""
 }
