@@ -40,7 +40,7 @@ var validateParamsOptions = func() *openapi3filter.Options {
 // A JSON object body, decoded once by readBody, is checked with kin-openapi's schema
 // validation directly (what its request validation does after decoding the body again);
 // any other body goes through kin-openapi's request validation whole.
-func (o *operation) validate(r *http.Request, pathParams map[string]string, rb requestBody) (map[string]any, *apiError) {
+func (o *operation) validate(r *http.Request, pathParams *pathParams, rb requestBody) (map[string]any, *apiError) {
 	var co *grape.Coerced
 	hasBody := o.route.Operation.RequestBody != nil
 	if hasBody {
@@ -73,7 +73,7 @@ func (o *operation) validate(r *http.Request, pathParams map[string]string, rb r
 		if co != nil {
 			opts = validateParamsOptions
 		}
-		in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams, Route: o.route, Options: opts}
+		in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams.asMap(), Route: o.route, Options: opts}
 		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 			errs = append(errs, err)
 		}

@@ -63,12 +63,13 @@ func TestBodyValidationMatchesKin(t *testing.T) {
 						return r
 					}
 					params := map[string]string{"id": "1", "cluster_id": "2"}
+					pp := &pathParams{id: "1", clusterID: "2", hasID: true, hasClusterID: true}
 					r := mk()
 					rb, e := readBody(httptest.NewRecorder(), r)
 					if e != nil {
 						t.Skip("refused before validation:", string(e.body))
 					}
-					got, gotErr := op.validate(r, params, rb)
+					got, gotErr := op.validate(r, pp, rb)
 					r = mk()
 					raw, _ := readAll(r.Body, r.ContentLength)
 					want, wantErr := validateWholeRequest(op, r, params, raw, in.media)

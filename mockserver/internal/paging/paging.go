@@ -69,13 +69,21 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, rawID string, total int
 	if err != nil {
 		id = rawID
 	}
-	var prefix, suffix string
-	base := RequestScheme(r) + "://" + r.Host + r.URL.EscapedPath() + "?"
+	// One buffer: the links' common prefix (up to "page=") first, then the links, which copy it.
+	buf := make([]byte, 0, 1024)
+	buf = append(buf, RequestScheme(r)...)
+	buf = append(buf, "://"...)
+	buf = append(buf, r.Host...)
+	buf = append(buf, r.URL.EscapedPath()...)
+	buf = append(buf, '?')
+	var suffix string
 	if r.URL.RawQuery == "" { // the common case, without building maps
-		prefix = base + "page="
 		if rawID != "" {
-			prefix = base + "id=" + url.QueryEscape(id) + "&page="
+			buf = append(buf, "id="...)
+			buf = append(buf, url.QueryEscape(id)...)
+			buf = append(buf, '&')
 		}
+		buf = append(buf, "page="...)
 		suffix = "&per_page=" + v[0]
 	} else {
 		q := queryWithout(r.URL.Query(), "private_token", "access_token", "page")
@@ -91,23 +99,22 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, rawID string, total int
 				after[k] = v
 			}
 		}
-		prefix = base
 		if len(before) > 0 {
-			prefix += before.Encode() + "&"
+			buf = append(buf, before.Encode()...)
+			buf = append(buf, '&')
 		}
-		prefix += "page="
+		buf = append(buf, "page="...)
 		if len(after) > 0 {
 			suffix = "&" + after.Encode()
 		}
 	}
-	// The links are built in one buffer: prev, next, first, last.
-	buf := make([]byte, 0, 4*(len(prefix)+len(suffix)+32))
+	prefix := len(buf)
 	link := func(page int, rel string) {
-		if len(buf) > 0 {
+		if len(buf) > prefix {
 			buf = append(buf, ", "...)
 		}
 		buf = append(buf, '<')
-		buf = append(buf, prefix...)
+		buf = append(buf, buf[:prefix]...)
 		buf = strconv.AppendInt(buf, int64(page), 10)
 		buf = append(buf, suffix...)
 		buf = append(buf, `>; rel="`...)
@@ -122,7 +129,7 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, rawID string, total int
 	}
 	link(1, "first")
 	link(pages, "last")
-	v[6] = string(buf)
+	v[6] = string(buf[prefix:])
 	h["Link"] = v[6:7:7]
 }
 
