@@ -85,6 +85,9 @@ func loadOperations(spec []byte) (map[string]*operation, error) {
 			}
 			opCopy := *op
 			opCopy.Parameters = params
+			// No security requirements for kin-openapi to check: the mock authenticates first,
+			// GitLab's way, and kin-openapi's check could only pass (NoopAuthenticationFunc).
+			opCopy.Security = &openapi3.SecurityRequirements{}
 			itemCopy := *item
 			itemCopy.Parameters = nil
 			o.route = &routers.Route{Spec: doc, Path: path, PathItem: &itemCopy, Method: method, Operation: &opCopy}
