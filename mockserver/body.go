@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -31,7 +30,7 @@ func readBody(w http.ResponseWriter, r *http.Request) (requestBody, *apiError) {
 	body, ok := grape.ReadBody(r) // HandleMalformedStrings read it already
 	if !ok {
 		var err error
-		body, err = readAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes), r.ContentLength)
+		body, err = grape.ReadSized(http.MaxBytesReader(w, r.Body, MaxBodyBytes), r.ContentLength, MaxBodyBytes)
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
@@ -81,25 +80,4 @@ func readBody(w http.ResponseWriter, r *http.Request) (requestBody, *apiError) {
 			mustJSON(map[string]string{"error": fmt.Sprintf("The provided content-type '%s' is not supported.", ct)})}
 	}
 	return rb, nil
-}
-
-// readAll reads a body into one buffer of its announced size, when it announces one.
-func readAll(r io.Reader, size int64) ([]byte, error) {
-	if size <= 0 || size > MaxBodyBytes {
-		return io.ReadAll(r)
-	}
-	buf := make([]byte, 0, size+1) // +1: reading EOF needs no second buffer
-	for {
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)] // longer than announced: grow
-		}
-	}
 }

@@ -71,7 +71,7 @@ func TestBodyValidationMatchesKin(t *testing.T) {
 					}
 					got, gotErr := op.validate(r, pp, rb)
 					r = mk()
-					raw, _ := readAll(r.Body, r.ContentLength)
+					raw, _ := grape.ReadSized(r.Body, r.ContentLength, MaxBodyBytes)
 					want, wantErr := validateWholeRequest(op, r, params, raw, in.media)
 					require.Equal(t, errText(wantErr), errText(gotErr))
 					require.Equal(t, want, got)

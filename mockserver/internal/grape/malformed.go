@@ -53,7 +53,7 @@ func Malformed(r *http.Request, maxBody int) bool {
 	default:
 		return false
 	}
-	body, err := readSized(r.Body, r.ContentLength, maxBody)
+	body, err := ReadSized(r.Body, r.ContentLength, maxBody)
 	complete := err == nil && len(body) <= maxBody
 	r.Body = &replayBody{data: body, err: err, rest: r.Body, complete: complete}
 	if !complete {
@@ -98,9 +98,9 @@ func ReadBody(r *http.Request) ([]byte, bool) {
 	return nil, false
 }
 
-// readSized reads at most maxBody+1 bytes of r, into one buffer of the announced size when
-// there is one.
-func readSized(r io.Reader, size int64, maxBody int) ([]byte, error) {
+// ReadSized reads at most maxBody+1 bytes of r, into one buffer of the announced size when
+// there is one (so a larger body is seen to be too large, and nothing more is read).
+func ReadSized(r io.Reader, size int64, maxBody int) ([]byte, error) {
 	if size <= 0 || size > int64(maxBody) {
 		return io.ReadAll(io.LimitReader(r, int64(maxBody)+1))
 	}
