@@ -9,9 +9,9 @@ import (
 // authenticate finds the caller's token: PRIVATE-TOKEN (any case), Authorization: Bearer,
 // or the private_token / access_token query parameter.
 func (st *state) authenticate(r *http.Request) (*token, *apiError) {
-	value := r.Header.Get("Private-Token")
+	value := header(r, "Private-Token")
 	if value == "" {
-		if auth := r.Header.Get("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+		if auth := header(r, "Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
 			value = strings.TrimSpace(auth[7:])
 		}
 	}
@@ -29,7 +29,7 @@ func (st *state) authenticate(r *http.Request) (*token, *apiError) {
 	if tok.readOnly && r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return nil, errInsufficientScope
 	}
-	as := r.Header.Get("Sudo")
+	as := header(r, "Sudo")
 	if as == "" && r.URL.RawQuery != "" {
 		as = r.URL.Query().Get("sudo")
 	}
@@ -37,6 +37,15 @@ func (st *state) authenticate(r *http.Request) (*token, *apiError) {
 		return st.sudo(tok, as)
 	}
 	return tok, nil
+}
+
+// header is r.Header.Get for a key already in canonical form: a map lookup, without
+// canonicalising the key on every request.
+func header(r *http.Request, canonicalKey string) string {
+	if v := r.Header[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // sudo is GitLab's sudo!: an admin's token with the sudo scope acts as another user, named by

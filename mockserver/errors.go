@@ -70,12 +70,19 @@ func insufficientScope(scope string) *apiError {
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h["Content-Type"] = contentTypeJSON
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	if len(body) >= autoContentLength {
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	w.WriteHeader(status)
 	w.Write(body)
 }
 
 var contentTypeJSON = []string{"application/json"}
+
+// autoContentLength: net/http sends the same Content-Length header itself for a body it
+// buffered whole (at most its 2048-byte buffer, written before the handler returns); the mock
+// sets it for longer bodies, which net/http would otherwise send chunked.
+const autoContentLength = 2048
 
 func writeError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.status, e.body)

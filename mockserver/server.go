@@ -295,6 +295,25 @@ type call struct {
 	instance bool
 	body     map[string]any
 	status   int
+	params   pathParams
+}
+
+// pathParams are the route's path parameters as kin-openapi reads them: the raw id once the
+// owner's lookup has read it, and the cluster id. A map is made only when kin-openapi is asked.
+type pathParams struct {
+	id, clusterID       string
+	hasID, hasClusterID bool
+}
+
+func (p *pathParams) asMap() map[string]string {
+	m := make(map[string]string, 2)
+	if p.hasID {
+		m["id"] = p.id
+	}
+	if p.hasClusterID {
+		m["cluster_id"] = p.clusterID
+	}
+	return m
 }
 
 func (c *call) fail(e *apiError) {
@@ -320,16 +339,16 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 	case strings.HasPrefix(op.path, "/admin/"):
 		kind = instanceType
 	}
+	hasClusterID := strings.Contains(op.path, "{cluster_id}")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := accessOf(w)
 		a.op = op.id
-		pathParams := map[string]string{}
+		c := &call{w: w, r: r, st: s.state.Load()}
 		if s.cfg.checkResponse != nil { // WithResponseCheck (respcheck.go)
 			rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-			w = rec
-			defer func() { s.checkResponse(op, r, pathParams, rec) }()
+			w, c.w = rec, rec
+			defer func() { s.checkResponse(op, r, c.params.asMap(), rec) }()
 		}
-		c := &call{w: w, r: r, st: s.state.Load()}
 		defer func() {
 			if v := recover(); v != nil { // logged as the 500 ServeHTTP will send
 				c.status = http.StatusInternalServerError
@@ -339,7 +358,7 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 				a.user = c.tok.user.id
 			}
 		}()
-		body, media, e := readBody(w, r)
+		body, e := readBody(w, r)
 		if e != nil {
 			c.fail(e)
 			return
@@ -349,7 +368,7 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 			return
 		}
 		if kind != "" { // the project or group lookup, or the admin check; then the feature flag
-			if e := c.findOwner(kind, pathParams); e != nil {
+			if e := c.findOwner(kind); e != nil {
 				c.fail(e)
 				return
 			}
@@ -358,10 +377,10 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 				return
 			}
 		}
-		if strings.Contains(op.path, "{cluster_id}") {
-			pathParams["cluster_id"] = r.PathValue("cluster_id")
+		if hasClusterID {
+			c.params.clusterID, c.params.hasClusterID = r.PathValue("cluster_id"), true
 		}
-		if c.body, e = op.validate(r, pathParams, body, media); e != nil {
+		if c.body, e = op.validate(r, &c.params, body); e != nil {
 			c.fail(e)
 			return
 		}
@@ -372,7 +391,7 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 // findOwner runs the step of GitLab's pipeline before the feature flag: the project's lookup
 // (find_project!: 404 Project Not Found when missing or unreadable), the group's (find_group!:
 // 404 Group Not Found), or, for the instance, authenticated_as_admin! (403).
-func (c *call) findOwner(kind string, pathParams map[string]string) *apiError {
+func (c *call) findOwner(kind string) *apiError {
 	if kind == instanceType {
 		if !c.tok.user.admin {
 			return errForbidden
@@ -385,7 +404,7 @@ func (c *call) findOwner(kind string, pathParams map[string]string) *apiError {
 		notFound = errGroupNotFound
 	}
 	rawID := rawSegment(c.r, 3) // /api/v4/projects/{id} or /api/v4/groups/{id}
-	pathParams["id"] = rawID
+	c.params.id, c.params.hasID = rawID, true
 	ref, err := url.PathUnescape(rawID)
 	if err != nil {
 		return notFound
@@ -408,9 +427,16 @@ func (c *call) findOwner(kind string, pathParams map[string]string) *apiError {
 
 // rawSegment returns the n-th segment of the escaped path (0 is "api").
 func rawSegment(r *http.Request, n int) string {
-	parts := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
-	if n < len(parts) {
-		return parts[n]
+	p := strings.TrimPrefix(r.URL.EscapedPath(), "/")
+	for ; n > 0; n-- {
+		i := strings.IndexByte(p, '/')
+		if i < 0 {
+			return ""
+		}
+		p = p[i+1:]
 	}
-	return ""
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		return p[:i]
+	}
+	return p
 }

@@ -2,14 +2,15 @@ package mockserver
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -24,67 +25,94 @@ var validateOptions = &openapi3filter.Options{
 	AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc, // auth runs first, GitLab's way
 }
 
+// validateParamsOptions leaves the body out: validate checks a decoded JSON body itself.
+var validateParamsOptions = func() *openapi3filter.Options {
+	o := *validateOptions
+	o.ExcludeRequestBody = true
+	return &o
+}()
+
 // validate checks the request against the operation's parameters and body with kin-openapi
 // and returns the body as a nested map, defaults applied. A failure is Grape's 400:
 // {"error": "name is missing, platform_kubernetes_attributes[api_url] is empty"}.
 // Values are coerced first, as Grape does (internal/grape); a form body is read as the nested
 // object Rack makes of it and checked against the JSON schema, so both get the same rules.
-func (o *operation) validate(r *http.Request, pathParams map[string]string, body []byte, media string) (map[string]any, *apiError) {
+// A JSON object body, decoded once by readBody, is checked with kin-openapi's schema
+// validation directly (what its request validation does after decoding the body again);
+// any other body goes through kin-openapi's request validation whole.
+func (o *operation) validate(r *http.Request, pathParams *pathParams, rb requestBody) (map[string]any, *apiError) {
 	var co *grape.Coerced
-	if o.route.Operation.RequestBody != nil {
+	hasBody := o.route.Operation.RequestBody != nil
+	if hasBody {
+		body, media, object := rb.raw, rb.media, rb.object
 		if media == "application/x-www-form-urlencoded" {
-			if asJSON, err := grape.FormToJSON(body); err == nil {
-				body, media = asJSON, "application/json"
+			if m, err := grape.FormToObject(body); err == nil {
+				body, media, object = nil, "application/json", m
 				r.Header.Set("Content-Type", media)
 			}
 		}
-		if len(bytes.TrimSpace(body)) == 0 { // no body: every required parameter is missing
-			body, media = []byte("{}"), "application/json"
+		if object == nil && len(bytes.TrimSpace(body)) == 0 { // no body: every required parameter is missing
+			body, media, object = []byte("{}"), "application/json", map[string]any{}
 			r.Header.Set("Content-Type", media)
 		}
-		if schema := o.bodySchemas[media]; media == "application/json" && schema != nil {
-			if m, ok := grape.DecodeObject(body); ok {
-				co = grape.CoerceBody(m, schema)
-				if out, err := json.Marshal(m); err == nil {
-					body = out
-				}
-			}
+		if schema := o.bodySchemas[media]; media == "application/json" && schema != nil && object != nil {
+			co = grape.CoerceBody(object, schema)
+		} else {
+			setBody(r, body) // kin-openapi decodes and checks it
 		}
-		setBody(r, body)
 	}
-	if o.trivial && r.URL.RawQuery == "" {
+	if o.trivial && r.URL.RawQuery == "" && !hasBody {
 		return nil, nil // nothing the spec could reject: see operation.trivial
 	}
 	if r.URL.RawQuery != "" {
 		grape.CoerceQuery(r.URL, o.route.Operation.Parameters)
 	}
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams, Route: o.route, Options: validateOptions}
-	err := openapi3filter.ValidateRequest(r.Context(), in)
+	var errs openapi3.MultiError
+	if !o.trivial || r.URL.RawQuery != "" || (hasBody && co == nil) {
+		opts := validateOptions
+		if co != nil {
+			opts = validateParamsOptions
+		}
+		in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams.asMap(), Route: o.route, Options: opts}
+		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if co != nil {
+		if err := o.bodySchemas["application/json"].VisitJSON(co.Value, openapi3.VisitAsRequest(), openapi3.MultiErrors()); err != nil {
+			errs = append(errs, &openapi3filter.RequestError{RequestBody: o.route.Operation.RequestBody.Value, Reason: "doesn't match schema", Err: err})
+		}
+	}
 	var problems []problem
-	if err != nil {
-		problems = o.problems(err)
+	if len(errs) > 0 {
+		problems = o.problems(errs)
 	}
 	if co != nil {
 		problems = nilProblems(co, problems)
 	}
-	for name, not := range o.not {
-		if raw, ok := r.URL.Query()[name]; ok && len(raw) > 0 {
-			if n, convErr := strconv.ParseFloat(raw[0], 64); convErr == nil && not.VisitJSON(n) == nil {
-				problems = append(problems, problem{name, "has a value not allowed"})
+	if len(o.not) > 0 && r.URL.RawQuery != "" {
+		q := r.URL.Query()
+		for name, not := range o.not {
+			if raw, ok := q[name]; ok && len(raw) > 0 {
+				if n, convErr := strconv.ParseFloat(raw[0], 64); convErr == nil && not.VisitJSON(n) == nil {
+					problems = append(problems, problem{name, "has a value not allowed"})
+				}
 			}
 		}
 	}
 	if len(problems) > 0 {
 		return nil, o.grapeError(problems)
 	}
-	if o.route.Operation.RequestBody == nil {
+	if !hasBody {
 		return nil, nil
 	}
 	var value map[string]any
+	media := "application/json"
 	if co != nil { // the coerced body; kin-openapi keeps none when it saw a nil's "is missing"
 		value = co.Value
 	} else if vb, ok := r.Body.(interface{ ValidatedValue() any }); ok {
 		value, _ = vb.ValidatedValue().(map[string]any)
+		media = r.Header.Get("Content-Type")
 	}
 	if value == nil {
 		value = map[string]any{}
@@ -245,18 +273,57 @@ func (o *operation) grapeError(problems []problem) *apiError {
 
 // applyDefaults fills in the schema's defaults for absent keys, nested objects included.
 func applyDefaults(value map[string]any, schema *openapi3.Schema) {
-	if schema == nil {
-		return
+	if schema != nil {
+		planDefaults(schema).apply(value)
 	}
-	for name, prop := range schema.Properties {
-		v, ok := value[name]
-		switch {
-		case !ok && prop.Value.Default != nil:
-			value[name] = prop.Value.Default
-		case ok && prop.Value.Type.Is("object"):
-			if m, isMap := v.(map[string]any); isMap {
-				applyDefaults(m, prop.Value)
-			}
+}
+
+// defaultsPlan is a schema's defaults as lists, worked out once per schema: walking the
+// schema's property maps on every request costs more than the rest of applying them.
+type defaultsPlan struct {
+	values []namedValue
+	nested []namedPlan // object properties, whose own defaults apply inside a sent object
+}
+
+type namedValue struct {
+	name  string
+	value any
+}
+
+type namedPlan struct {
+	name string
+	plan *defaultsPlan
+}
+
+var defaultsPlans sync.Map // *openapi3.Schema -> *defaultsPlan
+
+func planDefaults(schema *openapi3.Schema) *defaultsPlan {
+	if p, ok := defaultsPlans.Load(schema); ok {
+		return p.(*defaultsPlan)
+	}
+	p := &defaultsPlan{}
+	for _, name := range slices.Sorted(maps.Keys(schema.Properties)) {
+		prop := schema.Properties[name].Value
+		if prop.Default != nil {
+			p.values = append(p.values, namedValue{name, prop.Default})
+		}
+		if prop.Type.Is("object") {
+			p.nested = append(p.nested, namedPlan{name, planDefaults(prop)})
+		}
+	}
+	defaultsPlans.Store(schema, p)
+	return p
+}
+
+func (p *defaultsPlan) apply(value map[string]any) {
+	for _, n := range p.nested { // before the defaults: a default is never changed
+		if m, isMap := value[n.name].(map[string]any); isMap {
+			n.plan.apply(m)
+		}
+	}
+	for _, d := range p.values {
+		if _, ok := value[d.name]; !ok {
+			value[d.name] = d.value
 		}
 	}
 }

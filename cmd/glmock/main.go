@@ -6,10 +6,15 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/glclusters/clustersapi/internal/gctune"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Room to allocate before each collection: see internal/gctune (GOGC, when set, wins).
+	tuner := gctune.Start(64 << 20)
+	defer tuner.Stop()
 	os.Exit(run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr))
 }

@@ -3,10 +3,13 @@ package grape
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -84,12 +87,12 @@ func CoerceBody(m map[string]any, schema *openapi3.Schema) *Coerced {
 }
 
 func coerceObject(m map[string]any, schema *openapi3.Schema, path []string, out *Coerced) {
-	for name, prop := range schema.Properties {
+	for _, prop := range propertiesOf(schema) {
+		name, p := prop.name, prop.schema
 		v, ok := m[name]
 		if !ok {
 			continue
 		}
-		p := prop.Value
 		nv, isNil := coerceValue(v, p)
 		switch {
 		case !isNil:
@@ -105,6 +108,27 @@ func coerceObject(m map[string]any, schema *openapi3.Schema, path []string, out 
 			out.nils = append(out.nils, nilParam{grapeName(full), full, p})
 		}
 	}
+}
+
+type property struct {
+	name   string
+	schema *openapi3.Schema
+}
+
+var propertyLists sync.Map // *openapi3.Schema -> []property
+
+// propertiesOf lists a schema's properties by name, worked out once per schema: ranging over
+// the schema's map on every request costs more than the coercion.
+func propertiesOf(schema *openapi3.Schema) []property {
+	if l, ok := propertyLists.Load(schema); ok {
+		return l.([]property)
+	}
+	l := make([]property, 0, len(schema.Properties))
+	for _, name := range slices.Sorted(maps.Keys(schema.Properties)) {
+		l = append(l, property{name, schema.Properties[name].Value})
+	}
+	propertyLists.Store(schema, l)
+	return l
 }
 
 func clonePath(p []string) []string { return append([]string(nil), p...) }
@@ -168,6 +192,15 @@ func coerceValue(v any, s *openapi3.Schema) (out any, isNil bool) {
 // FormToJSON turns a form body into the JSON object Rack's nested query parser makes of it:
 // a[b]=1 is {"a":{"b":"1"}}; a repeated key keeps its last value.
 func FormToJSON(body []byte) ([]byte, error) {
+	m, err := FormToObject(body)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
+// FormToObject is FormToJSON's object, not encoded.
+func FormToObject(body []byte) (map[string]any, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, err
@@ -176,19 +209,30 @@ func FormToJSON(body []byte) ([]byte, error) {
 	for k, vs := range form {
 		flat[k] = vs[len(vs)-1]
 	}
-	return json.Marshal(Nest(flat))
+	return Nest(flat), nil
 }
 
 // DecodeObject decodes a JSON object body with numbers kept as written; ok is false for
 // anything that is not an object.
 func DecodeObject(body []byte) (map[string]any, bool) {
+	v, ok := DecodeJSON(body)
+	m, isMap := v.(map[string]any)
+	return m, ok && isMap
+}
+
+// DecodeJSON decodes one JSON value with nothing but white space after it (what json.Valid
+// accepts), numbers as json.Number, as Rails' parser keeps them exact.
+func DecodeJSON(body []byte) (any, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	var m map[string]any
-	if dec.Decode(&m) != nil || m == nil {
+	var v any
+	if dec.Decode(&v) != nil {
 		return nil, false
 	}
-	return m, true
+	if len(bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n")) > 0 {
+		return nil, false
+	}
+	return v, true
 }
 
 // CoerceQuery rewrites the query's integer and boolean parameters as Grape reads them: empty
@@ -271,6 +315,13 @@ func (co *Coerced) RestoreNils(value map[string]any) {
 
 // Nest turns form keys such as platform_kubernetes_attributes[api_url] into nested maps.
 func Nest(flat map[string]any) map[string]any {
+	nested := false
+	for k := range flat {
+		nested = nested || strings.IndexByte(k, '[') >= 0
+	}
+	if !nested { // a JSON body's keys, usually: nothing to do
+		return flat
+	}
 	out := map[string]any{}
 	for k, v := range flat {
 		parent, child, ok := strings.Cut(k, "[")

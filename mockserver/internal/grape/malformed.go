@@ -26,7 +26,7 @@ import (
 // Malformed says whether the middleware refuses the request. A body of at most maxBody bytes
 // is read and checked, and handed on unchanged; a larger one is left for the endpoint's 413.
 func Malformed(r *http.Request, maxBody int) bool {
-	if malformedString(r.URL.Path) || malformedCredentials(r.Header.Get("Authorization")) {
+	if malformedString(r.URL.Path) || malformedCredentials(first(r.Header["Authorization"])) {
 		return true
 	}
 	if r.URL.RawQuery != "" && malformedForm(r.URL.RawQuery) {
@@ -35,7 +35,10 @@ func Malformed(r *http.Request, maxBody int) bool {
 	if r.Body == nil || r.Body == http.NoBody {
 		return false
 	}
-	media, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	media, params := first(r.Header["Content-Type"]), map[string]string(nil)
+	if media != "application/json" { // the common case needs no parsing
+		media, params, _ = mime.ParseMediaType(media)
+	}
 	var check func([]byte) bool
 	switch media {
 	case "application/json":
@@ -50,26 +53,71 @@ func Malformed(r *http.Request, maxBody int) bool {
 	default:
 		return false
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, int64(maxBody)+1))
-	rest := r.Body
-	r.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(body), errReader{err}, rest), rest}
-	if err != nil || len(body) > maxBody {
+	body, err := ReadSized(r.Body, r.ContentLength, maxBody)
+	complete := err == nil && len(body) <= maxBody
+	r.Body = &replayBody{data: body, err: err, rest: r.Body, complete: complete}
+	if !complete {
 		return false // the endpoint answers: 413, or the read error
 	}
 	return check(body)
 }
 
-// errReader replays a read error after the bytes already read, or reads on at EOF.
-type errReader struct{ err error }
+// replayBody hands on a body Malformed has read: the bytes, then the read error if there was
+// one, then the rest of the stream.
+type replayBody struct {
+	data     []byte
+	off      int
+	err      error
+	rest     io.ReadCloser
+	complete bool // data is the whole body
+}
 
-func (e errReader) Read([]byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
+func (b *replayBody) Read(p []byte) (int, error) {
+	if b.off < len(b.data) {
+		n := copy(p, b.data[b.off:])
+		b.off += n
+		return n, nil
 	}
-	return 0, io.EOF
+	if b.err != nil {
+		return 0, b.err
+	}
+	if b.complete {
+		return 0, io.EOF
+	}
+	return b.rest.Read(p)
+}
+
+func (b *replayBody) Close() error { return b.rest.Close() }
+
+// ReadBody returns the whole body when Malformed has read it already (so the endpoint does not
+// read or copy it again), and false when it has not or could not.
+func ReadBody(r *http.Request) ([]byte, bool) {
+	if rb, ok := r.Body.(*replayBody); ok && rb.complete {
+		return rb.data, true
+	}
+	return nil, false
+}
+
+// ReadSized reads at most maxBody+1 bytes of r, into one buffer of the announced size when
+// there is one (so a larger body is seen to be too large, and nothing more is read).
+func ReadSized(r io.Reader, size int64, maxBody int) ([]byte, error) {
+	if size <= 0 || size > int64(maxBody) {
+		return io.ReadAll(io.LimitReader(r, int64(maxBody)+1))
+	}
+	buf := make([]byte, 0, size+1) // +1: reading EOF needs no second buffer
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil || len(buf) > maxBody {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // longer than announced: grow
+		}
+	}
 }
 
 // malformedString is string_malformed?: a NUL byte, or bytes that are not UTF-8.
@@ -171,4 +219,12 @@ func nulWithin(v any, depth int) bool {
 		}
 	}
 	return false
+}
+
+// first is a header's first value, or "".
+func first(values []string) string {
+	if len(values) > 0 {
+		return values[0]
+	}
+	return ""
 }

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // Page is one page of GitLab's offset pagination (Kaminari, at most 100 a page).
@@ -52,12 +51,16 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, rawID string, total int
 	if p.Number > 1 && !outOfRange {
 		prev = strconv.Itoa(p.Number - 1)
 	}
-	h["X-Per-Page"] = []string{strconv.Itoa(p.PerPage)}
-	h["X-Page"] = []string{strconv.Itoa(p.Number)}
-	h["X-Next-Page"] = []string{next}
-	h["X-Prev-Page"] = []string{prev}
-	h["X-Total"] = []string{strconv.Itoa(total)}
-	h["X-Total-Pages"] = []string{strconv.Itoa(pages)}
+	// One backing array for the seven one-value slices (full slice expressions, so that an
+	// Add to one cannot overwrite the next).
+	v := make([]string, 7)
+	v[0], v[1], v[2], v[3], v[4], v[5] = strconv.Itoa(p.PerPage), strconv.Itoa(p.Number), next, prev, strconv.Itoa(total), strconv.Itoa(pages)
+	h["X-Per-Page"] = v[0:1:1]
+	h["X-Page"] = v[1:2:2]
+	h["X-Next-Page"] = v[2:3:3]
+	h["X-Prev-Page"] = v[3:4:4]
+	h["X-Total"] = v[4:5:5]
+	h["X-Total-Pages"] = v[5:6:6]
 
 	// GitLab's links carry every request parameter, the route's id included, sorted (Rails'
 	// to_query); the mock leaves out credentials (GitLab would echo a private_token given in the
@@ -66,14 +69,22 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, rawID string, total int
 	if err != nil {
 		id = rawID
 	}
-	var prefix, suffix string
-	base := RequestScheme(r) + "://" + r.Host + r.URL.EscapedPath() + "?"
+	// One buffer: the links' common prefix (up to "page=") first, then the links, which copy it.
+	buf := make([]byte, 0, 1024)
+	buf = append(buf, RequestScheme(r)...)
+	buf = append(buf, "://"...)
+	buf = append(buf, r.Host...)
+	buf = append(buf, r.URL.EscapedPath()...)
+	buf = append(buf, '?')
+	var suffix string
 	if r.URL.RawQuery == "" { // the common case, without building maps
-		prefix = base + "page="
 		if rawID != "" {
-			prefix = base + "id=" + url.QueryEscape(id) + "&page="
+			buf = append(buf, "id="...)
+			buf = append(buf, url.QueryEscape(id)...)
+			buf = append(buf, '&')
 		}
-		suffix = "&per_page=" + strconv.Itoa(p.PerPage)
+		buf = append(buf, "page="...)
+		suffix = "&per_page=" + v[0]
 	} else {
 		q := queryWithout(r.URL.Query(), "private_token", "access_token", "page")
 		if rawID != "" {
@@ -88,34 +99,45 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, rawID string, total int
 				after[k] = v
 			}
 		}
-		prefix = base
 		if len(before) > 0 {
-			prefix += before.Encode() + "&"
+			buf = append(buf, before.Encode()...)
+			buf = append(buf, '&')
 		}
-		prefix += "page="
+		buf = append(buf, "page="...)
 		if len(after) > 0 {
 			suffix = "&" + after.Encode()
 		}
 	}
-	link := func(page int, rel string) string {
-		return "<" + prefix + strconv.Itoa(page) + suffix + `>; rel="` + rel + `"`
+	prefix := len(buf)
+	link := func(page int, rel string) {
+		if len(buf) > prefix {
+			buf = append(buf, ", "...)
+		}
+		buf = append(buf, '<')
+		buf = append(buf, buf[:prefix]...)
+		buf = strconv.AppendInt(buf, int64(page), 10)
+		buf = append(buf, suffix...)
+		buf = append(buf, `>; rel="`...)
+		buf = append(buf, rel...)
+		buf = append(buf, '"')
 	}
-	links := make([]string, 0, 4)
 	if prev != "" {
-		links = append(links, link(p.Number-1, "prev"))
+		link(p.Number-1, "prev")
 	}
 	if next != "" {
-		links = append(links, link(p.Number+1, "next"))
+		link(p.Number+1, "next")
 	}
-	links = append(links, link(1, "first"), link(pages, "last"))
-	h["Link"] = []string{strings.Join(links, ", ")}
+	link(1, "first")
+	link(pages, "last")
+	v[6] = string(buf[prefix:])
+	h["Link"] = v[6:7:7]
 }
 
 // RequestScheme is the scheme the client used: X-Forwarded-Proto behind a proxy, else the
 // connection's.
 func RequestScheme(r *http.Request) string {
-	if proto := r.Header.Get("X-Forwarded-Proto"); proto == "https" || proto == "http" {
-		return proto
+	if proto := r.Header["X-Forwarded-Proto"]; len(proto) > 0 && (proto[0] == "https" || proto[0] == "http") {
+		return proto[0]
 	}
 	if r.TLS != nil {
 		return "https"
