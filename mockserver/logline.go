@@ -91,8 +91,8 @@ var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b 
 // request writes l as slog would have for an Info record made now.
 func (h *lineHandler) request(ctx context.Context, l *requestLine) {
 	t := h.now()
-	if y := t.Year(); y < 0 || y >= 10000 {
-		// slog writes an error in place of such a time: let it.
+	if y := t.Year(); y < 0 || y >= 10000 || t.IsZero() {
+		// slog writes an error in place of such a time, and no zero time: let it.
 		r := slog.NewRecord(t, slog.LevelInfo, "request", 0)
 		r.AddAttrs(l.attrs()...)
 		h.slog.Handle(ctx, r)
