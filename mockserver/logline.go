@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -46,6 +47,17 @@ type lineHandler struct {
 	level slog.Leveler
 	text  bool
 	now   func() time.Time // the record's time, as slog's time.Now; tests fix it
+	// second is the last time stamp's second, formatted: a busy mock formats the date once
+	// a second rather than once a line.
+	second atomic.Pointer[formattedSecond]
+}
+
+// formattedSecond is one second of one time zone in RFC 3339: head "2006-01-02T15:04:05"
+// and zone "Z" or "-07:00", around the fraction.
+type formattedSecond struct {
+	unix       int64
+	loc        *time.Location
+	head, zone []byte
 }
 
 func (h *lineHandler) Enabled(ctx context.Context, l slog.Level) bool {
@@ -91,7 +103,8 @@ var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b 
 // request writes l as slog would have for an Info record made now.
 func (h *lineHandler) request(ctx context.Context, l *requestLine) {
 	t := h.now()
-	if y := t.Year(); y < 0 || y >= 10000 || t.IsZero() {
+	sec := h.secondOf(t)
+	if sec == nil || t.IsZero() {
 		// slog writes an error in place of such a time, and no zero time: let it.
 		r := slog.NewRecord(t, slog.LevelInfo, "request", 0)
 		r.AddAttrs(l.attrs()...)
@@ -101,9 +114,9 @@ func (h *lineHandler) request(ctx context.Context, l *requestLine) {
 	bp := lineBufs.Get().(*[]byte)
 	b := (*bp)[:0]
 	if h.text {
-		b = l.appendText(b, t)
+		b = l.appendText(sec.appendTime(append(b, "time="...), t, true))
 	} else {
-		b = l.appendJSON(b, t)
+		b = l.appendJSON(sec.appendTime(append(b, `{"time":"`...), t, false))
 	}
 	h.out.Write(b) // as slog, which drops the writer's error
 	if cap(b) <= 64<<10 {
@@ -112,10 +125,47 @@ func (h *lineHandler) request(ctx context.Context, l *requestLine) {
 	}
 }
 
-// appendJSON is slog.JSONHandler's line (handler.go, json_handler.go).
-func (l *requestLine) appendJSON(b []byte, t time.Time) []byte {
-	b = append(b, `{"time":"`...)
-	b = t.AppendFormat(b, time.RFC3339Nano)
+// secondOf is t's second formatted, or nil when its year is outside 0 to 9999 (RFC 3339's).
+func (h *lineHandler) secondOf(t time.Time) *formattedSecond {
+	sec, loc := t.Unix(), t.Location()
+	if f := h.second.Load(); f != nil && f.unix == sec && f.loc == loc {
+		return f
+	}
+	if y := t.Year(); y < 0 || y >= 10000 {
+		return nil
+	}
+	s := t.AppendFormat(make([]byte, 0, 32), time.RFC3339) // no fraction: the second, as is
+	f := &formattedSecond{unix: sec, loc: loc, head: s[:len("2006-01-02T15:04:05")], zone: s[len("2006-01-02T15:04:05"):]}
+	h.second.Store(f)
+	return f
+}
+
+// appendTime is t (in f's second) as slog writes it (handler.go): RFC 3339 with the fraction
+// of time.RFC3339Nano (up to nine digits, trailing zeros dropped) for JSON, with exactly three
+// digits, truncated, for text.
+func (f *formattedSecond) appendTime(b []byte, t time.Time, text bool) []byte {
+	b = append(b, f.head...)
+	ns := t.Nanosecond()
+	if text {
+		ms := ns / 1e6
+		b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	} else if ns != 0 {
+		d := [10]byte{'.'}
+		for i := 9; i > 0; i-- {
+			d[i], ns = byte('0'+ns%10), ns/10
+		}
+		n := len(d)
+		for d[n-1] == '0' {
+			n--
+		}
+		b = append(b, d[:n]...)
+	}
+	return append(b, f.zone...)
+}
+
+// appendJSON is the rest of slog.JSONHandler's line, after the time (handler.go,
+// json_handler.go).
+func (l *requestLine) appendJSON(b []byte) []byte {
 	b = append(b, `","level":"INFO","msg":"request","method":"`...)
 	b = appendSlogJSONString(b, l.method)
 	b = append(b, `","path":"`...)
@@ -135,10 +185,9 @@ func (l *requestLine) appendJSON(b []byte, t time.Time) []byte {
 	return append(b, "}\n"...)
 }
 
-// appendText is slog.TextHandler's line (handler.go, text_handler.go).
-func (l *requestLine) appendText(b []byte, t time.Time) []byte {
-	b = append(b, "time="...)
-	b = appendRFC3339Millis(b, t)
+// appendText is the rest of slog.TextHandler's line, after the time (handler.go,
+// text_handler.go).
+func (l *requestLine) appendText(b []byte) []byte {
 	b = append(b, " level=INFO msg=request method="...)
 	b = appendTextString(b, l.method)
 	b = append(b, " path="...)
@@ -176,15 +225,6 @@ func appendJSONFloat(b []byte, f float64) []byte {
 	return b
 }
 
-// appendRFC3339Millis is slog.TextHandler's time: RFC 3339 with exactly three decimals.
-func appendRFC3339Millis(b []byte, t time.Time) []byte {
-	const prefixLen = len("2006-01-02T15:04:05.000")
-	n := len(b)
-	t = t.Truncate(time.Millisecond).Add(time.Millisecond / 10)
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b[:n+prefixLen], b[n+prefixLen+1:]...) // drop the fourth decimal
-}
-
 // appendSlogJSONString is slog's JSON string escaping, without the quotes: quote, backslash
 // and control bytes escaped, invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped. Not
 // render.go's appendJSONString: slog writes \b and \f as \u0008 and \u000c, encoding/json
@@ -194,11 +234,11 @@ func appendSlogJSONString(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if jsonSafe[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= ' ' && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '\\', '"':
@@ -230,6 +270,15 @@ func appendSlogJSONString(b []byte, s string) []byte {
 	}
 	return append(b, s[start:]...)
 }
+
+// jsonSafe is true for the bytes slog writes as they are: ASCII but control characters, '"'
+// and '\\'.
+var jsonSafe = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // appendTextString is slog.TextHandler's string: as is, or Go-quoted when empty or holding a
 // space, '=', a quote, a control or non-printing character or invalid UTF-8.

@@ -100,16 +100,19 @@ func TestRequestLineIsSlogs(t *testing.T) {
 	}
 	ist := time.FixedZone("IST", 5*3600+1800)
 	times := map[string]time.Time{
-		"UTC nanoseconds":     time.Date(2026, 11, 29, 12, 1, 47, 123456789, time.UTC),
-		"UTC whole second":    time.Date(2026, 11, 29, 12, 1, 47, 0, time.UTC),
-		"trailing zeros":      time.Date(2026, 11, 29, 12, 1, 47, 120000000, time.UTC),
-		"just below a second": time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.UTC),
-		"zone +05:30":         time.Date(2026, 1, 2, 3, 4, 5, 6000, ist),
-		"zone -08:00":         time.Date(2026, 1, 2, 3, 4, 5, 999500000, time.FixedZone("PST", -8*3600)),
-		"local":               time.Now(),
-		"year 9999":           time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
-		"year 10000":          time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
-		"year -1":             time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		"UTC nanoseconds":              time.Date(2026, 11, 29, 12, 1, 47, 123456789, time.UTC),
+		"UTC whole second":             time.Date(2026, 11, 29, 12, 1, 47, 0, time.UTC),
+		"trailing zeros":               time.Date(2026, 11, 29, 12, 1, 47, 120000000, time.UTC),
+		"just below a second":          time.Date(2026, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		"zone +05:30":                  time.Date(2026, 1, 2, 3, 4, 5, 6000, ist),
+		"zone -08:00":                  time.Date(2026, 1, 2, 3, 4, 5, 999500000, time.FixedZone("PST", -8*3600)),
+		"local":                        time.Now(),
+		"year 9999":                    time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		"year 10000":                   time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		"year 5":                       time.Date(5, 6, 7, 8, 9, 10, 11, time.UTC),
+		"year 0 in +05:30":             time.Date(0, 1, 1, 0, 0, 0, 1, ist),
+		"year 10000 in UTC, 9999 here": time.Date(9999, 12, 31, 23, 0, 0, 0, time.FixedZone("W", -3600)),
+		"year -1":                      time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
 	}
 	for _, format := range []string{"json", "text"} {
 		for lname, l := range lines {
@@ -123,6 +126,32 @@ func TestRequestLineIsSlogs(t *testing.T) {
 					assert.Equal(t, want.String(), got.String())
 				})
 			}
+		}
+	}
+}
+
+// TestRequestLineTimesInSequence: one handler, times one after the other (the same second
+// again, the same instant in another zone, the next second, back, the year's edge): each line's
+// time is slog's, whatever the handler formatted before.
+func TestRequestLineTimesInSequence(t *testing.T) {
+	at := time.Date(2026, 11, 29, 23, 59, 59, 100, time.UTC)
+	ist := time.FixedZone("IST", 5*3600+1800)
+	sequence := []time.Time{at, at.Add(5 * time.Millisecond), at.Add(999999800), at.In(ist), at.Add(time.Millisecond).In(ist),
+		at.Add(time.Second), at.Add(time.Second + 1), at, time.Date(9999, 12, 31, 23, 59, 59, 5, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 5, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 5, time.UTC), at.Local()}
+	l := requestLine{method: "GET", path: "/", status: 200, operation: "op", durationMS: 1}
+	for _, format := range []string{"json", "text"} {
+		var got bytes.Buffer
+		i := 0
+		h := fastHandler(t, &got, format, func() time.Time { return sequence[i] })
+		for i = range sequence {
+			var want bytes.Buffer
+			r := slog.NewRecord(sequence[i], slog.LevelInfo, "request", 0)
+			r.AddAttrs(l.attrs()...)
+			require.NoError(t, slogHandler(t, &want, format).Handle(context.Background(), r))
+			got.Reset()
+			h.request(context.Background(), &l)
+			assert.Equal(t, want.String(), got.String(), "%s, time %d", format, i)
 		}
 	}
 }
