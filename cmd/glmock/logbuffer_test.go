@@ -66,6 +66,21 @@ func TestLogBufferWritesWholeLines(t *testing.T) {
 	assert.Equal(t, want.String(), strings.Join(calls, ""), "every line, in order, once")
 }
 
+// TestLogBufferGathersLines: a hundred short lines are one write, at Close.
+func TestLogBufferGathersLines(t *testing.T) {
+	w := &writeCalls{}
+	b := newLogBuffer(w)
+	b.after = time.Hour
+	for i := 0; i < 100; i++ {
+		fmt.Fprintf(b, "line %d\n", i)
+	}
+	assert.Empty(t, w.all(), "nothing written before the buffer fills, the timer fires or Close")
+	require.NoError(t, b.Close())
+	calls := w.all()
+	require.Len(t, calls, 1)
+	assert.Equal(t, 100, strings.Count(calls[0], "\n"))
+}
+
 // TestLogBufferFlushesWithoutTraffic: a lone line is written by the timer, without more lines
 // or Close (bounded poll, not a timing assertion).
 func TestLogBufferFlushesWithoutTraffic(t *testing.T) {
