@@ -96,5 +96,6 @@ func (s *Server) finish(r *http.Request, a *access, start time.Time) {
 		h.request(ctx, &l)
 		return
 	}
-	s.log.LogAttrs(ctx, slog.LevelInfo, "request", l.attrs()...)
+	attrs := l.attrs()
+	s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs[:]...)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net/http"
@@ -120,7 +121,8 @@ func TestRequestLineIsSlogs(t *testing.T) {
 				t.Run(format+"/"+lname+"/"+tname, func(t *testing.T) {
 					var want, got bytes.Buffer
 					r := slog.NewRecord(at, slog.LevelInfo, "request", 0)
-					r.AddAttrs(l.attrs()...)
+					a := l.attrs()
+					r.AddAttrs(a[:]...)
 					require.NoError(t, slogHandler(t, &want, format).Handle(context.Background(), r))
 					fastHandler(t, &got, format, func() time.Time { return at }).request(context.Background(), &l)
 					assert.Equal(t, want.String(), got.String())
@@ -147,7 +149,8 @@ func TestRequestLineTimesInSequence(t *testing.T) {
 		for i = range sequence {
 			var want bytes.Buffer
 			r := slog.NewRecord(sequence[i], slog.LevelInfo, "request", 0)
-			r.AddAttrs(l.attrs()...)
+			a := l.attrs()
+			r.AddAttrs(a[:]...)
 			require.NoError(t, slogHandler(t, &want, format).Handle(context.Background(), r))
 			got.Reset()
 			h.request(context.Background(), &l)
@@ -293,4 +296,35 @@ type writes struct{ calls []string }
 func (w *writes) Write(p []byte) (int, error) {
 	w.calls = append(w.calls, string(p))
 	return len(p), nil
+}
+
+// BenchmarkRequestLine: one request line through slog's handler and through NewLogHandler's,
+// to io.Discard.
+func BenchmarkRequestLine(b *testing.B) {
+	l := requestLine{method: "GET", path: "/api/v4/projects/1/clusters", status: 200, user: 3,
+		operation: "getApiV4ProjectsIdClusters", durationMS: 0.123}
+	ctx := context.Background()
+	for _, format := range []string{"json", "text"} {
+		var std slog.Handler = slog.NewJSONHandler(io.Discard, nil)
+		if format == "text" {
+			std = slog.NewTextHandler(io.Discard, nil)
+		}
+		b.Run(format+"/slog", func(b *testing.B) {
+			log := slog.New(std)
+			b.ReportAllocs()
+			for b.Loop() {
+				a := l.attrs()
+				log.LogAttrs(ctx, slog.LevelInfo, "request", a[:]...)
+			}
+		})
+		b.Run(format+"/NewLogHandler", func(b *testing.B) {
+			h, err := NewLogHandler(io.Discard, format, nil)
+			require.NoError(b, err)
+			fast := h.(*lineHandler)
+			b.ReportAllocs()
+			for b.Loop() {
+				fast.request(ctx, &l)
+			}
+		})
+	}
 }
