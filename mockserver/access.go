@@ -83,7 +83,7 @@ func (s *Server) finish(r *http.Request, a *access, start time.Time) {
 	if !s.log.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	// The line says what the journal keeps (method and path cut as there), without copying.
+	// The line says what the journal keeps: method and path cut as there.
 	l := requestLine{method: r.Method, path: path, status: a.status, user: a.user, operation: a.op, fault: a.fault,
 		durationMS: float64(s.now().Sub(start).Microseconds()) / 1000}
 	if len(l.method) > journalMaxMethod {
@@ -96,6 +96,9 @@ func (s *Server) finish(r *http.Request, a *access, start time.Time) {
 		h.request(ctx, &l)
 		return
 	}
+	// Another handler may keep the record: it gets copies, not the request line's memory.
+	l.method, _ = method(r.Method)
+	l.path, _ = cut(path, JournalMaxPath)
 	attrs := l.attrs()
 	s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs[:]...)
 }
