@@ -79,14 +79,26 @@ func (s *Server) finish(r *http.Request, a *access, start time.Time) {
 		s.journal.add(JournalEntry{Time: start.UTC(), Method: r.Method, Path: path, Operation: a.op,
 			Status: a.status, UserID: a.user, Fault: a.fault})
 	}
-	if !s.log.Enabled(context.Background(), slog.LevelInfo) {
+	ctx := context.Background()
+	if !s.log.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	m, cm := method(r.Method)
-	path, cp := cut(path, JournalMaxPath)
-	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request",
-		slog.String("method", m), slog.String("path", path), slog.Int("status", a.status),
-		slog.Int("user", a.user), slog.String("operation", a.op), slog.Bool("fault", a.fault),
-		slog.Bool("truncated", cm || cp),
-		slog.Float64("duration_ms", float64(s.now().Sub(start).Microseconds())/1000))
+	// The line says what the journal keeps: method and path cut as there.
+	l := requestLine{method: r.Method, path: path, status: a.status, user: a.user, operation: a.op, fault: a.fault,
+		durationMS: float64(s.now().Sub(start).Microseconds()) / 1000}
+	if len(l.method) > journalMaxMethod {
+		l.method, l.truncated = l.method[:journalMaxMethod], true
+	}
+	if len(l.path) > JournalMaxPath {
+		l.path, l.truncated = l.path[:JournalMaxPath], true
+	}
+	if h, ok := s.log.Handler().(*lineHandler); ok {
+		h.request(ctx, &l)
+		return
+	}
+	// Another handler may keep the record: it gets copies, not the request line's memory.
+	l.method, _ = method(r.Method)
+	l.path, _ = cut(path, JournalMaxPath)
+	attrs := l.attrs()
+	s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs[:]...)
 }

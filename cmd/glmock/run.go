@@ -30,7 +30,9 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		fmt.Fprintln(stdout, "glmock", buildinfo.Version(version))
 		return 0
 	}
-	logger := f.logger(stdout)
+	logs := newLogBuffer(stdout)
+	defer logs.Close() // every way out of run, so that main's os.Exit loses no line
+	logger := f.logger(logs)
 	srv, code := f.newServer(logger, stderr)
 	if srv == nil {
 		return code
@@ -44,7 +46,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	if err := ctx.Err(); err != nil {
 		return 0
 	}
-	return serve(ctx, f.addr, srv, logger, stderr)
+	return serve(ctx, f.addr, srv, logger, logs, stderr)
 }
 
 // flags is glmock's parsed command line.
@@ -108,12 +110,14 @@ func parseFlags(args []string, lookupEnv func(string) (string, bool), stderr io.
 	return f, 0, true
 }
 
-// logger writes glmock's log to stdout in the chosen format.
-func (f *flags) logger(stdout io.Writer) *slog.Logger {
-	if f.logFormat.value == "text" {
-		return slog.New(slog.NewTextHandler(stdout, nil))
+// logger writes glmock's log to w in the chosen format, with mockserver's handler: slog's
+// lines, and the request line without slog's cost.
+func (f *flags) logger(w io.Writer) *slog.Logger {
+	h, err := mockserver.NewLogHandler(w, f.logFormat.value, nil)
+	if err != nil {
+		panic(err) // parseFlags admits json and text only
 	}
-	return slog.New(slog.NewJSONHandler(stdout, nil))
+	return slog.New(h)
 }
 
 // newServer builds the mock the flags describe. On a mistake it reports it and returns nil
@@ -159,8 +163,9 @@ func logStartup(logger *slog.Logger, srv *mockserver.Server, f *flags) {
 		"state_file", f.stateFile, "max_clusters", set.MaxClusters, "allow_local_urls", set.AllowLocalURLs)
 }
 
-// serve listens on addr and serves srv until ctx ends, then shuts down within 5 seconds.
-func serve(ctx context.Context, addr string, srv *mockserver.Server, logger *slog.Logger, stderr io.Writer) int {
+// serve listens on addr and serves srv until ctx ends, then shuts down within 5 seconds. The
+// "listening" line is written at once, not after logFlushAfter: scripts wait for it.
+func serve(ctx context.Context, addr string, srv *mockserver.Server, logger *slog.Logger, logs *logBuffer, stderr io.Writer) int {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "glmock: %v\n", err)
@@ -168,6 +173,7 @@ func serve(ctx context.Context, addr string, srv *mockserver.Server, logger *slo
 	}
 	hs := mockserver.NewHTTPServer(srv)
 	logger.Info("listening", "addr", ln.Addr().String())
+	logs.Flush()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
