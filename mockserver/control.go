@@ -123,15 +123,28 @@ func (seed *Seed) checkNotRedacted() error {
 	return nil
 }
 
+// Bounds of PUT /-/mock/state's body. JSON is decoded as it arrives, so memory follows the
+// clusters decoded, not the text; YAML is read whole before it is decoded, as before.
+var seedBodyLimits = struct{ json, yaml int64 }{json: 1 << 30, yaml: 64 << 20}
+
+// seedTooLarge is the 413's message, saying both bounds.
+func seedTooLarge() string {
+	return fmt.Sprintf("seed too large (%d MiB at most as JSON, %d MiB as YAML)", seedBodyLimits.json>>20, seedBodyLimits.yaml>>20)
+}
+
 func (s *Server) ctlLoad(w http.ResponseWriter, r *http.Request) {
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<20))
+	seed, err := readSeedLimited(http.MaxBytesReader(w, r.Body, seedBodyLimits.json), seedBodyLimits.yaml)
 	if err != nil {
-		ctlError(w, http.StatusRequestEntityTooLarge, "seed too large (64 MiB at most)")
-		return
-	}
-	seed, err := ParseSeed(raw)
-	if err != nil {
-		ctlError(w, http.StatusBadRequest, err.Error())
+		var se *SeedError
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge) || errors.Is(err, errYAMLTooLarge):
+			ctlError(w, http.StatusRequestEntityTooLarge, seedTooLarge())
+		case errors.As(err, &se):
+			ctlError(w, http.StatusBadRequest, err.Error())
+		default: // the client went away or the body broke off
+			ctlError(w, http.StatusBadRequest, "seed: reading the body: "+err.Error())
+		}
 		return
 	}
 	if err := s.Reset(seed); err != nil {

@@ -152,7 +152,9 @@ func (st *state) seedLocked() *Seed {
 		all = append(all, list...)
 	}
 	slices.SortFunc(all, byID)
-	s.Clusters = make([]SeedCluster, 0, len(all))
+	if len(all) > 0 { // none exports as null, as before
+		s.Clusters = make([]SeedCluster, 0, len(all))
+	}
 	for _, p := range all {
 		s.Clusters = append(s.Clusters, p.seedCluster())
 	}
