@@ -242,7 +242,7 @@ func firstNonSpace(br *bufio.Reader) (byte, error) {
 // JSON renders the seed as indented JSON.
 func (s *Seed) JSON() []byte {
 	var b bytes.Buffer
-	s.writeJSON(&b, 0, nil) // a bytes.Buffer does not fail
+	s.writeJSON(&b, false, 0, nil) // a bytes.Buffer does not fail
 	return b.Bytes()
 }
 
@@ -540,7 +540,7 @@ func checkCluster(where func() string, c *SeedCluster, users, projects, groups s
 func compactSeed(s *Seed) func() *Seed {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // a valid level
-	s.writeJSON(zw, 0, nil)                            // writes to memory do not fail
+	s.writeJSON(zw, true, 0, nil)                      // writes to memory do not fail
 	zw.Close()
 	packed := buf.Bytes()
 	return func() *Seed {

@@ -132,9 +132,10 @@ func (in interner) ptr(p *string) *string {
 	return &v
 }
 
-// writeJSON writes the seed exactly as json.MarshalIndent(s, "", "  ") and a newline do,
-// with the clusters from clusters (n of them; a nil clusters means s.Clusters).
-func (s *Seed) writeJSON(w io.Writer, n int, clusters func(yield func(*SeedCluster) bool)) error {
+// writeJSON writes the seed exactly as json.MarshalIndent(s, "", "  ") and a newline do, or
+// with compact as json.Marshal does, with the clusters from clusters (n of them; a nil
+// clusters means s.Clusters).
+func (s *Seed) writeJSON(w io.Writer, compact bool, n int, clusters func(yield func(*SeedCluster) bool)) error {
 	if clusters == nil {
 		n = len(s.Clusters)
 		clusters = func(yield func(*SeedCluster) bool) {
@@ -145,50 +146,55 @@ func (s *Seed) writeJSON(w io.Writer, n int, clusters func(yield func(*SeedClust
 			}
 		}
 	}
-	ew := &errWriter{w: w}
-	field := func(name string, v any, last bool) {
-		ew.str("  \"" + name + "\": ")
-		raw, err := json.MarshalIndent(v, "  ", "  ")
-		ew.fail(err)
-		ew.bytes(raw)
-		if !last {
-			ew.str(",")
-		}
-		ew.str("\n")
+	nl, nl2, nl4, colon := "\n", "\n  ", "\n    ", ": "
+	if compact {
+		nl, nl2, nl4, colon = "", "", "", ":"
 	}
-	ew.str("{\n")
-	field("users", s.Users, false)
-	field("tokens", s.Tokens, false)
-	field("namespaces", s.Namespaces, false)
-	field("projects", s.Projects, false)
-	ew.str(`  "clusters": `)
+	ew := &errWriter{w: w}
+	var one, indented bytes.Buffer
+	enc := json.NewEncoder(&one)
+	value := func(v any, prefix string) {
+		one.Reset()
+		ew.fail(enc.Encode(v))
+		raw := bytes.TrimSuffix(one.Bytes(), []byte("\n"))
+		if !compact {
+			indented.Reset()
+			ew.fail(json.Indent(&indented, raw, prefix, "  "))
+			raw = indented.Bytes()
+		}
+		ew.bytes(raw)
+	}
+	ew.str("{")
+	for _, f := range [...]struct {
+		name string
+		v    any
+	}{{"users", s.Users}, {"tokens", s.Tokens}, {"namespaces", s.Namespaces}, {"projects", s.Projects}} {
+		ew.str(nl2 + `"` + f.name + `"` + colon)
+		value(f.v, "  ")
+		ew.str(",")
+	}
+	ew.str(nl2 + `"clusters"` + colon)
 	switch {
 	case s.Clusters == nil && n == 0:
 		ew.str("null")
 	case n == 0:
 		ew.str("[]")
 	default:
-		ew.str("[\n    ")
-		var one, indented bytes.Buffer
-		enc := json.NewEncoder(&one)
+		ew.str("[" + nl4)
 		first := true
 		for c := range clusters {
 			if ew.err != nil {
 				break
 			}
 			if !first {
-				ew.str(",\n    ")
+				ew.str("," + nl4)
 			}
 			first = false
-			one.Reset()
-			indented.Reset()
-			ew.fail(enc.Encode(c))
-			ew.fail(json.Indent(&indented, bytes.TrimSuffix(one.Bytes(), []byte("\n")), "    ", "  "))
-			ew.bytes(indented.Bytes())
+			value(c, "    ")
 		}
-		ew.str("\n  ]")
+		ew.str(nl2 + "]")
 	}
-	ew.str(",\n  \"next_cluster_id\": " + strconv.Itoa(s.NextClusterID) + "\n}\n")
+	ew.str("," + nl2 + `"next_cluster_id"` + colon + strconv.Itoa(s.NextClusterID) + nl + "}" + nl)
 	return ew.err
 }
 
