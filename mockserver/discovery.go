@@ -62,7 +62,7 @@ func discoveredList(list []packed) []discovered {
 	for i, p := range list {
 		var v view
 		p.decode(&v)
-		out[i] = discovered{v.id, v.name}
+		out[i] = discovered{v.id, unesc(v.name)}
 	}
 	return out
 }

@@ -2,7 +2,9 @@ package mockserver
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -13,9 +15,11 @@ import (
 // *cluster, change that, and pack a new one.
 //
 // Layout: id, kind, owner id (project or group; 0 for the instance), user id, flags,
-// management project id (flag), created and updated (seconds, nanoseconds), then the strings
-// name, environment scope, provider type, api_url, token, authorization type, and, when their
-// flag is set, domain, ca_cert, namespace and the GCP provider's fields.
+// management project id (flag), updated (seconds, nanoseconds), created_at as rendered (only
+// ever seen to the millisecond), then the strings name, environment scope, provider type,
+// api_url, token, authorization type, and, when their flag is set, domain, ca_cert, namespace
+// and the GCP provider's fields. The strings the entity shows (all but the token and the GCP
+// fields) are kept as JSON escapes them, so a GET copies them: see esc and unesc.
 type packed string
 
 const (
@@ -75,14 +79,17 @@ func pack(c *cluster) packed {
 	if c.managementProjectID != nil {
 		b = binary.AppendVarint(b, int64(*c.managementProjectID))
 	}
-	b = appendTime(b, c.createdAt)
-	b = appendTime(b, c.updatedAt)
-	for _, s := range [...]string{c.name, c.environmentScope, c.providerType, c.apiURL, c.token, c.authorizationType} {
-		b = appendString(b, s)
+	b = binary.AppendVarint(b, c.updatedAt.Unix())
+	b = binary.AppendUvarint(b, uint64(c.updatedAt.Nanosecond()))
+	b = appendEscaped(b, string(appendMillis(make([]byte, 0, 24), c.createdAt)))
+	for _, s := range [...]string{c.name, c.environmentScope, c.providerType, c.apiURL} {
+		b = appendEscaped(b, s)
 	}
+	b = appendString(b, c.token)
+	b = appendEscaped(b, c.authorizationType)
 	for _, s := range [...]*string{c.domain, c.caCert, c.namespace} {
 		if s != nil {
-			b = appendString(b, *s)
+			b = appendEscaped(b, *s)
 		}
 	}
 	if g := c.gcp; g != nil {
@@ -94,21 +101,37 @@ func pack(c *cluster) packed {
 	return packed(b)
 }
 
-func appendTime(b []byte, t time.Time) []byte {
-	b = binary.AppendVarint(b, t.Unix())
-	return binary.AppendUvarint(b, uint64(t.Nanosecond()))
-}
-
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
 }
 
-// view is a packed cluster decoded on the stack: its strings share the packed bytes.
+// appendEscaped appends s as appendJSONString escapes it, without the quotes.
+func appendEscaped(b []byte, s string) []byte {
+	q := appendJSONString(nil, s)
+	return appendString(b, string(q[1:len(q)-1]))
+}
+
+// unesc reverses appendEscaped. Strings stored come from JSON (requests, seeds), so they are
+// valid UTF-8 and come back as they were; most have nothing escaped.
+func unesc(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	var out string
+	if err := json.Unmarshal([]byte(`"`+s+`"`), &out); err != nil {
+		panic("mockserver: packed string: " + err.Error()) // we escaped it
+	}
+	return out
+}
+
+// view is a packed cluster decoded on the stack: its strings share the packed bytes, and
+// those the entity shows are JSON-escaped (created is rendered already).
 type view struct {
 	id, owner, userID, management       int
 	kind, flags                         byte
-	created, updated                    time.Time
+	created                             string
+	updated                             time.Time
 	name, scope, provider, apiURL       string
 	token, authorization                string
 	domain, caCert, namespace           string
@@ -150,11 +173,6 @@ func (r *reader) byte() byte {
 	return c
 }
 
-func (r *reader) time() time.Time {
-	sec := r.varint()
-	return time.Unix(sec, int64(r.uvarint())).UTC()
-}
-
 func (r *reader) string() string {
 	n := int(r.uvarint())
 	s := string(r.p[r.i : r.i+n])
@@ -178,7 +196,9 @@ func (p packed) decode(v *view) {
 	if v.flags&flagManagement != 0 {
 		v.management = int(r.varint())
 	}
-	v.created, v.updated = r.time(), r.time()
+	sec := r.varint()
+	v.updated = time.Unix(sec, int64(r.uvarint())).UTC()
+	v.created = r.string()
 	v.name, v.scope, v.provider, v.apiURL, v.token, v.authorization = r.string(), r.string(), r.string(), r.string(), r.string(), r.string()
 	if v.flags&flagDomain != 0 {
 		v.domain = r.string()
@@ -208,10 +228,11 @@ func (p packed) unpack() *cluster {
 	var v view
 	p.decode(&v)
 	c := &cluster{
-		id: v.id, clusterType: kinds[v.kind], name: v.name, enabled: v.flags&flagEnabled != 0,
-		managed: v.flags&flagManaged != 0, providerType: v.provider, environmentScope: v.scope,
+		id: v.id, clusterType: kinds[v.kind], name: unesc(v.name), enabled: v.flags&flagEnabled != 0,
+		managed: v.flags&flagManaged != 0, providerType: unesc(v.provider), environmentScope: unesc(v.scope),
 		namespacePerEnvironment: v.flags&flagNamespacePerEnvironment != 0, userID: v.userID,
-		createdAt: v.created, updatedAt: v.updated, apiURL: v.apiURL, token: v.token, authorizationType: v.authorization,
+		createdAt: parseTime(v.created, time.Time{}), updatedAt: v.updated, apiURL: unesc(v.apiURL), token: v.token,
+		authorizationType: unesc(v.authorization),
 	}
 	switch v.kind {
 	case 0:
@@ -223,6 +244,7 @@ func (p packed) unpack() *cluster {
 		if v.flags&f == 0 {
 			return nil
 		}
+		s = unesc(s)
 		return &s
 	}
 	c.domain, c.caCert, c.namespace = opt(flagDomain, v.domain), opt(flagCACert, v.caCert), opt(flagNamespace, v.namespace)
@@ -247,19 +269,19 @@ func (st *state) appendEntity(b []byte, p packed) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, int64(v.id), 10)
 	b = append(b, `,"name":`...)
-	b = appendJSONString(b, v.name)
-	b = append(b, `,"created_at":"`...)
-	b = appendMillis(b, v.created)
-	b = append(b, `","domain":`...)
+	b = appendQuoted(b, v.name)
+	b = append(b, `,"created_at":`...)
+	b = appendQuoted(b, v.created)
+	b = append(b, `,"domain":`...)
 	b = appendOptString(b, v.flags&flagDomain != 0, v.domain)
 	b = append(b, `,"enabled":`...)
 	b = strconv.AppendBool(b, v.flags&flagEnabled != 0)
 	b = append(b, `,"managed":`...)
 	b = strconv.AppendBool(b, v.flags&flagManaged != 0)
 	b = append(b, `,"provider_type":`...)
-	b = appendJSONString(b, v.provider)
+	b = appendQuoted(b, v.provider)
 	b = append(b, `,"platform_type":"kubernetes","environment_scope":`...)
-	b = appendJSONString(b, v.scope)
+	b = appendQuoted(b, v.scope)
 	b = append(b, `,"cluster_type":"`...)
 	b = append(b, kinds[v.kind]...)
 	b = append(b, `","namespace_per_environment":`...)
@@ -271,11 +293,11 @@ func (st *state) appendEntity(b []byte, p packed) []byte {
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"platform_kubernetes":{"api_url":`...)
-	b = appendJSONString(b, v.apiURL)
+	b = appendQuoted(b, v.apiURL)
 	b = append(b, `,"namespace":`...)
 	b = appendOptString(b, v.flags&flagNamespace != 0, v.namespace)
 	b = append(b, `,"authorization_type":`...)
-	b = appendJSONString(b, v.authorization)
+	b = appendQuoted(b, v.authorization)
 	b = append(b, `,"ca_cert":`...)
 	b = appendOptString(b, v.flags&flagCACert != 0, v.caCert)
 	b = append(b, `},"provider_gcp":`...)
@@ -294,11 +316,18 @@ func (st *state) appendEntity(b []byte, p packed) []byte {
 	return append(b, '}')
 }
 
+// appendQuoted appends an escaped string in quotes.
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
 func appendOptString(b []byte, ok bool, s string) []byte {
 	if !ok {
 		return append(b, "null"...)
 	}
-	return appendJSONString(b, s)
+	return appendQuoted(b, s)
 }
 
 // appendMillis appends t in UTC as timeLayout (2006-01-02T15:04:05.000Z) has it, without
@@ -332,7 +361,7 @@ func appendMillis(b []byte, t time.Time) []byte {
 func (p packed) scope() string {
 	var v view
 	p.decode(&v)
-	return v.scope
+	return unesc(v.scope)
 }
 
 // seedCluster is the cluster in the seed format, token included.

@@ -85,19 +85,20 @@ func TestRenderMatchesEncodingJSON(t *testing.T) {
 }
 
 // TestPackRoundTrip: a packed cluster unpacks to the cluster it was made from, every optional
-// field set or not, times in UTC (as stored clusters have them) down to the nanosecond.
+// field set or not, escaped strings too; times in UTC (as stored clusters have them),
+// updated_at to the nanosecond, created_at to the millisecond (all that is ever shown of it).
 func TestPackRoundTrip(t *testing.T) {
 	s, mgmt := "ünï\x00 \"x\"", 7
 	for i, c := range []*cluster{
 		{id: 1, clusterType: projectType, projectID: 3, name: "a", providerType: "user", environmentScope: "*", userID: 1,
-			createdAt: time.Date(2019, 1, 2, 3, 4, 5, 6, time.UTC), updatedAt: time.Date(2020, 1, 2, 3, 4, 5, 999999999, time.UTC),
+			createdAt: time.Date(2019, 1, 2, 3, 4, 5, 6e6, time.UTC), updatedAt: time.Date(2020, 1, 2, 3, 4, 5, 999999999, time.UTC),
 			apiURL: "https://k", token: "t", authorizationType: "rbac"},
 		{id: 1 << 40, clusterType: groupType, groupID: 1 << 33, name: s, enabled: true, managed: true, providerType: "gcp",
 			environmentScope: s, namespacePerEnvironment: true, userID: 1 << 31, managementProjectID: &mgmt,
 			createdAt: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), updatedAt: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
 			apiURL: s, token: s, caCert: &s, namespace: &s, domain: &s, authorizationType: "abac",
 			gcp: &SeedProviderGCP{GCPProjectID: "p", Zone: "z", MachineType: "m", NumNodes: -3, StatusName: "created", Endpoint: "e"}},
-		{id: 5, clusterType: instanceType, createdAt: time.Unix(-1e10, 1).UTC(), updatedAt: time.Unix(0, 0).UTC()},
+		{id: 5, clusterType: instanceType, createdAt: time.Unix(-1e10, 0).UTC(), updatedAt: time.Unix(-1, 1).UTC()},
 	} {
 		p := pack(c)
 		if got := p.unpack(); !reflect.DeepEqual(got, c) {

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"io"
 	"maps"
 	"slices"
 	"sort"
@@ -113,6 +114,19 @@ func (st *state) seed() *Seed {
 
 // seedLocked is seed with the lock already held.
 func (st *state) seedLocked() *Seed {
+	s := st.seedTablesLocked()
+	all := st.sortedClusters()
+	if len(all) > 0 { // none exports as null, as before
+		s.Clusters = make([]SeedCluster, 0, len(all))
+	}
+	for _, p := range all {
+		s.Clusters = append(s.Clusters, p.seedCluster())
+	}
+	return s
+}
+
+// seedTablesLocked is the seed without its clusters. Called with the lock held.
+func (st *state) seedTablesLocked() *Seed {
 	s := &Seed{NextClusterID: st.nextID}
 	for _, id := range slices.Sorted(maps.Keys(st.users)) {
 		u := st.users[id]
@@ -147,18 +161,32 @@ func (st *state) seedLocked() *Seed {
 			Description: p.description, CreatedAt: formatTime(p.createdAt), Members: seedMembers(p.members)}
 		s.Projects = append(s.Projects, sp)
 	}
+	return s
+}
+
+// sortedClusters lists every stored cluster in id order. Called with the lock held.
+func (st *state) sortedClusters() []packed {
 	all := make([]packed, 0, st.count)
 	for _, list := range st.byOwner {
 		all = append(all, list...)
 	}
 	slices.SortFunc(all, byID)
-	if len(all) > 0 { // none exports as null, as before
-		s.Clusters = make([]SeedCluster, 0, len(all))
-	}
-	for _, p := range all {
-		s.Clusters = append(s.Clusters, p.seedCluster())
-	}
-	return s
+	return all
+}
+
+// writeSeedJSON writes the state as seedLocked().JSON() would, a cluster at a time: a
+// million clusters are never also held as seed structs or as one JSON document. Called with
+// the lock held.
+func (st *state) writeSeedJSON(w io.Writer) error {
+	all := st.sortedClusters()
+	return st.seedTablesLocked().writeJSON(w, false, len(all), func(yield func(*SeedCluster) bool) {
+		for _, p := range all {
+			c := p.seedCluster()
+			if !yield(&c) {
+				return
+			}
+		}
+	})
 }
 
 // seedMembers lists members by user id, with their role's name.
