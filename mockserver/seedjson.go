@@ -182,6 +182,7 @@ func (s *Seed) writeJSON(w io.Writer, compact bool, n int, clusters func(yield f
 	default:
 		ew.str("[" + nl4)
 		first := true
+		var buf []byte
 		for c := range clusters {
 			if ew.err != nil {
 				break
@@ -190,7 +191,8 @@ func (s *Seed) writeJSON(w io.Writer, compact bool, n int, clusters func(yield f
 				ew.str("," + nl4)
 			}
 			first = false
-			value(c, "    ")
+			buf = appendSeedCluster(buf[:0], c, compact, "    ")
+			ew.bytes(buf)
 		}
 		ew.str(nl2 + "]")
 	}
