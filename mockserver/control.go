@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -100,7 +101,13 @@ func (s *Server) ctlExport(w http.ResponseWriter, r *http.Request) {
 			seed.Tokens[i].Token = redacted[:len(redacted)-1] + "-" + strconv.Itoa(i+1) + "]"
 		}
 	}
-	writeJSON(w, http.StatusOK, seed.JSON())
+	// Written as it is encoded: a million clusters are not also held as one JSON document.
+	w.Header()["Content-Type"] = contentTypeJSON
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if seed.writeJSON(bw, false, 0, nil) == nil {
+		bw.Flush()
+	}
 }
 
 // redacted replaces secrets in an export; access tokens get [REDACTED-n], to stay unique.

@@ -85,3 +85,24 @@ func TestLoadStateBadStreamKeepsState(t *testing.T) {
 		})
 	}
 }
+
+// TestExportImportByteIdentical: an export (written as it is encoded) loads back through
+// PUT /-/mock/state and exports again byte for byte, and is what Export's seed renders.
+func TestExportImportByteIdentical(t *testing.T) {
+	s, srv := mocktest.StartServer(t)
+	seed := largeSeed(2_000)
+	html := "<dev> & <prod>"
+	seed.Clusters[0].Domain = &html
+	seed.Clusters[1].ProviderGCP = &mockserver.SeedProviderGCP{GCPProjectID: "p", Zone: "z", MachineType: "m", NumNodes: 3, StatusName: "created", Endpoint: "e"}
+	require.Equal(t, 204, do(t, srv, request{method: "PUT", path: "/-/mock/state", token: "root-token", body: string(seed.JSON())}).status)
+	first := do(t, srv, request{method: "GET", path: "/-/mock/state?secrets=true", token: "root-token"})
+	require.Equal(t, 200, first.status)
+	assert.Equal(t, "application/json", first.header.Get("Content-Type"))
+	assert.Equal(t, string(s.Export().JSON()), string(first.body))
+	require.Equal(t, 204, do(t, srv, request{method: "PUT", path: "/-/mock/state", token: "root-token", body: string(first.body)}).status)
+	again := do(t, srv, request{method: "GET", path: "/-/mock/state?secrets=true", token: "root-token"})
+	assert.Equal(t, string(first.body), string(again.body))
+	redacted := do(t, srv, request{method: "GET", path: "/-/mock/state", token: "root-token"})
+	assert.NotContains(t, string(redacted.body), "token-1999", "cluster tokens are redacted")
+	assert.Contains(t, string(redacted.body), `"token": "[REDACTED]"`)
+}
