@@ -96,10 +96,17 @@ func decodeClusters(dec *json.Decoder) ([]SeedCluster, error) {
 	}
 	out := []SeedCluster{}
 	in := interner{}
+	var raw json.RawMessage
 	for i := 0; dec.More(); i++ {
-		var c SeedCluster
-		if err := dec.Decode(&c); err != nil {
+		if err := dec.Decode(&raw); err != nil { // checks the syntax
 			return nil, fmt.Errorf("[%d]: %w", i, err)
+		}
+		var c SeedCluster
+		if !fastSeedCluster(raw, &c) {
+			c = SeedCluster{}
+			if err := strictDecode(raw, &c); err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
 		}
 		c.ClusterType, c.ProviderType, c.CreatedAt, c.UpdatedAt = in.get(c.ClusterType), in.get(c.ProviderType), in.get(c.CreatedAt), in.get(c.UpdatedAt)
 		p := &c.Platform
@@ -109,6 +116,13 @@ func decodeClusters(dec *json.Decoder) ([]SeedCluster, error) {
 	}
 	_, err = dec.Token() // the ']'; More said there is no other element
 	return out, err
+}
+
+// strictDecode is encoding/json's decoding of one element, unknown fields refused.
+func strictDecode(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 // interner keeps one copy of strings that repeat, up to a bound: a table, not a cache.
