@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // packed is a stored cluster: one immutable string holding every field, varint-encoded. A
@@ -81,7 +82,10 @@ func pack(c *cluster) packed {
 	}
 	b = binary.AppendVarint(b, c.updatedAt.Unix())
 	b = binary.AppendUvarint(b, uint64(c.updatedAt.Nanosecond()))
-	b = appendEscaped(b, string(appendMillis(make([]byte, 0, 24), c.createdAt)))
+	var created [40]byte
+	t := appendMillis(created[:0], c.createdAt) // never needs escaping
+	b = binary.AppendUvarint(b, uint64(len(t)))
+	b = append(b, t...)
 	for _, s := range [...]string{c.name, c.environmentScope, c.providerType, c.apiURL} {
 		b = appendEscaped(b, s)
 	}
@@ -108,6 +112,14 @@ func appendString(b []byte, s string) []byte {
 
 // appendEscaped appends s as appendJSONString escapes it, without the quotes.
 func appendEscaped(b []byte, s string) []byte {
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		c := s[i]
+		plain = c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf
+	}
+	if plain { // the usual case: nothing to escape
+		return appendString(b, s)
+	}
 	q := appendJSONString(nil, s)
 	return appendString(b, string(q[1:len(q)-1]))
 }
