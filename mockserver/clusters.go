@@ -38,7 +38,7 @@ func (s *Server) listClusters(c *call) {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		out = it.appendEntity(out)
+		out = c.st.appendEntity(out, it)
 	}
 	out = append(out, ']')
 	c.json(http.StatusOK, out)
@@ -60,23 +60,23 @@ var listBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); retu
 
 // lookup finds the path's cluster in the project: 404 Not found before 403, as GitLab's
 // authorize!(…, cluster) loads the cluster first.
-func (s *Server) lookup(c *call, level int) *cluster {
+func (s *Server) lookup(c *call, level int) (packed, bool) {
 	id, _ := strconv.Atoi(c.r.PathValue("cluster_id")) // validated as an integer already
-	cl := c.st.find(c.owner(), id)
-	if cl == nil {
+	cl, ok := c.st.find(c.owner(), id)
+	if !ok {
 		c.fail(errRecordNotFound)
-		return nil
+		return "", false
 	}
 	if c.level() < level {
 		c.fail(errForbidden)
-		return nil
+		return "", false
 	}
-	return cl
+	return cl, true
 }
 
 // getCluster serves GET /projects/:id/clusters/:cluster_id and its group and instance twins.
 func (s *Server) getCluster(c *call) {
-	if cl := s.lookup(c, s.readLevel()); cl != nil {
+	if cl, ok := s.lookup(c, s.readLevel()); ok {
 		c.json(http.StatusOK, c.present(cl))
 	}
 }
@@ -132,18 +132,18 @@ func (s *Server) createCluster(c *call) {
 	if !s.gv.MultipleClusters() && len(st.byOwner[owner]) > 0 {
 		errs = errs.prepend("base", glversion.MsgMultipleClusters) // a model validation of its own in 12.x
 	}
-	if len(st.clusters) >= s.cfg.maxClusters { // the mock's storage cap, as GitLab's plan limits answer (Limitable)
+	if st.count >= s.cfg.maxClusters { // the mock's storage cap, as GitLab's plan limits answer (Limitable)
 		errs = errs.prepend("base", fmt.Sprintf("Maximum number of clusters (%d) exceeded", s.cfg.maxClusters))
 	}
 	if !errs.empty() {
 		c.fail(validationError(errs))
 		return
 	}
-	st.insert(cl)
+	stored := st.insert(cl)
 	if !s.commit(c, st, func() { st.remove(cl); st.nextID-- }) { // not acknowledged, so not kept
 		return
 	}
-	c.json(http.StatusCreated, c.present(cl))
+	c.json(http.StatusCreated, c.present(stored))
 }
 
 // updateCluster serves PUT /projects/:id/clusters/:cluster_id and its group and instance
@@ -163,7 +163,8 @@ func (s *Server) updateCluster(c *call) {
 			return
 		}
 	}
-	cl := old.clone()
+	copied := *old // shares old's strings and pointers, which updates replace, never change
+	cl := &copied
 	if v, ok := b["name"]; ok {
 		cl.name = str(v)
 	}
@@ -219,15 +220,15 @@ func (s *Server) updateCluster(c *call) {
 	if changed(old, cl) {
 		cl.updatedAt = s.now().UTC().Truncate(time.Millisecond)
 	}
-	st.replace(cl)
-	if !s.commit(c, st, func() { st.replace(old) }) {
+	stored := st.replace(old, cl)
+	if !s.commit(c, st, func() { st.replace(cl, old) }) {
 		return
 	}
 	if c.instance { // the instance edit presents Entities::ClusterProject (lib/api/admin/instance_clusters.rb)
-		c.json(http.StatusOK, withNullProject(cl))
+		c.json(http.StatusOK, st.withNullProject(stored))
 		return
 	}
-	c.json(http.StatusOK, c.present(cl))
+	c.json(http.StatusOK, c.present(stored))
 }
 
 // deleteCluster serves DELETE /projects/:id/clusters/:cluster_id and its group and instance
@@ -269,18 +270,18 @@ func (s *Server) commit(c *call, st *state, undo func()) bool {
 // finds the cluster again, as it may have changed meanwhile. On nil it has answered and holds
 // no lock; otherwise the caller unlocks.
 func (s *Server) lockForWrite(c *call) *cluster {
-	if s.lookup(c, accessMaintainer) == nil {
+	if _, ok := s.lookup(c, accessMaintainer); !ok {
 		return nil
 	}
 	c.st.mu.Lock()
 	id, _ := strconv.Atoi(c.r.PathValue("cluster_id"))
-	cl := c.st.clusters[id]
-	if cl == nil || cl.belongsTo() != c.owner() {
+	cl, ok := c.st.findLocked(c.owner(), id)
+	if !ok {
 		c.st.mu.Unlock()
 		c.fail(errRecordNotFound)
 		return nil
 	}
-	return cl
+	return cl.unpack()
 }
 
 // managementProjectAllowed is ValidateManagementProjectPermissionsService: the project is in
@@ -330,14 +331,14 @@ func (c *call) level() int {
 
 // present renders one cluster as the route's show and create do: Entities::ClusterProject,
 // Entities::ClusterGroup, or Entities::Cluster at the instance.
-func (c *call) present(cl *cluster) []byte {
+func (c *call) present(cl packed) []byte {
 	switch {
 	case c.group != nil:
-		return withGroup(cl, c.group)
+		return c.st.withGroup(cl, c.group)
 	case c.instance:
-		return entity(cl)
+		return c.st.entity(cl)
 	}
-	return withProject(cl, c.project)
+	return c.st.withProject(cl, c.project)
 }
 
 // normaliseNamespace applies Platforms::Kubernetes' before_validation: downcase, blank is nil.

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -100,7 +101,13 @@ func (s *Server) ctlExport(w http.ResponseWriter, r *http.Request) {
 			seed.Tokens[i].Token = redacted[:len(redacted)-1] + "-" + strconv.Itoa(i+1) + "]"
 		}
 	}
-	writeJSON(w, http.StatusOK, seed.JSON())
+	// Written as it is encoded: a million clusters are not also held as one JSON document.
+	w.Header()["Content-Type"] = contentTypeJSON
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if seed.writeJSON(bw, false, 0, nil) == nil {
+		bw.Flush()
+	}
 }
 
 // redacted replaces secrets in an export; access tokens get [REDACTED-n], to stay unique.
@@ -123,15 +130,28 @@ func (seed *Seed) checkNotRedacted() error {
 	return nil
 }
 
+// Bounds of PUT /-/mock/state's body. JSON is decoded as it arrives, so memory follows the
+// clusters decoded, not the text; YAML is read whole before it is decoded, as before.
+var seedBodyLimits = struct{ json, yaml int64 }{json: 1 << 30, yaml: 64 << 20}
+
+// seedTooLarge is the 413's message, saying both bounds.
+func seedTooLarge() string {
+	return fmt.Sprintf("seed too large (%d MiB at most as JSON, %d MiB as YAML)", seedBodyLimits.json>>20, seedBodyLimits.yaml>>20)
+}
+
 func (s *Server) ctlLoad(w http.ResponseWriter, r *http.Request) {
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<20))
+	seed, err := readSeedLimited(http.MaxBytesReader(w, r.Body, seedBodyLimits.json), seedBodyLimits.yaml)
 	if err != nil {
-		ctlError(w, http.StatusRequestEntityTooLarge, "seed too large (64 MiB at most)")
-		return
-	}
-	seed, err := ParseSeed(raw)
-	if err != nil {
-		ctlError(w, http.StatusBadRequest, err.Error())
+		var se *SeedError
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge) || errors.Is(err, errYAMLTooLarge):
+			ctlError(w, http.StatusRequestEntityTooLarge, seedTooLarge())
+		case errors.As(err, &se):
+			ctlError(w, http.StatusBadRequest, err.Error())
+		default: // the client went away or the body broke off
+			ctlError(w, http.StatusBadRequest, "seed: reading the body: "+err.Error())
+		}
 		return
 	}
 	if err := s.Reset(seed); err != nil {

@@ -1,9 +1,7 @@
 package mockserver
 
 import (
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -36,15 +34,15 @@ func (s *Server) discoverClusters(c *call) {
 		}
 	}
 	byGroup, byProject := map[string][]discovered{}, map[string][]discovered{}
-	for _, cid := range slices.Sorted(maps.Keys(st.clusters)) {
-		cl := st.clusters[cid]
-		switch {
-		case cl.clusterType == groupType && groups[cl.groupID] != nil:
-			key := groups[cl.groupID].fullPath()
-			byGroup[key] = append(byGroup[key], discovered{cl.id, cl.name})
-		case cl.clusterType == projectType && projects[cl.projectID] != nil:
-			key := projects[cl.projectID].fullPath()
-			byProject[key] = append(byProject[key], discovered{cl.id, cl.name})
+	// Each owner's clusters are in id order; full paths are unique, so one key is one owner.
+	for _, n := range groups {
+		if list := st.byOwner[clusterable{groupType, n.id}]; len(list) > 0 {
+			byGroup[n.fullPath()] = discoveredList(list)
+		}
+	}
+	for _, p := range projects {
+		if list := st.byOwner[clusterable{projectType, p.id}]; len(list) > 0 {
+			byProject[p.fullPath()] = discoveredList(list)
 		}
 	}
 	c.json(http.StatusOK, mustJSON(struct {
@@ -57,4 +55,14 @@ func (s *Server) discoverClusters(c *call) {
 type discovered struct {
 	ID   int    `json:"id"`
 	Name string `json:"name"`
+}
+
+func discoveredList(list []packed) []discovered {
+	out := make([]discovered, len(list))
+	for i, p := range list {
+		var v view
+		p.decode(&v)
+		out[i] = discovered{v.id, unesc(v.name)}
+	}
+	return out
 }

@@ -130,8 +130,6 @@ func (p *project) visibleTo(u *user) bool {
 	return p.visibility != "private" || p.accessLevel(u) > accessNone
 }
 
-// cluster is one stored cluster. Values are never changed in place: an update builds a new
-// one and swaps it in, so readers can use a pointer after the lock is released.
 // Cluster types, as GitLab's enum names them.
 const (
 	projectType  = "project_type"
@@ -145,6 +143,8 @@ type clusterable struct {
 	id   int
 }
 
+// cluster is a cluster being created, updated or deleted: the working form of a stored
+// (packed) cluster, which is never changed in place; an update packs a new one and swaps it in.
 type cluster struct {
 	id                      int
 	clusterType             string
@@ -167,11 +167,6 @@ type cluster struct {
 	namespace               *string
 	authorizationType       string
 	gcp                     *SeedProviderGCP
-
-	// Entities::Cluster, rendered once per change around its user, which many clusters share:
-	// head + owner.basic + tail.
-	head, tail []byte
-	owner      *user
 }
 
 // belongsTo is the project, group or instance the cluster belongs to.
@@ -183,20 +178,4 @@ func (c *cluster) belongsTo() clusterable {
 		return clusterable{instanceType, 0}
 	}
 	return clusterable{projectType, c.projectID}
-}
-
-func (c *cluster) clone() *cluster {
-	n := *c
-	n.head, n.tail = nil, nil
-	return &n
-}
-
-// size is the length of the rendered entity.
-func (c *cluster) size() int { return len(c.head) + len(c.owner.basic) + len(c.tail) }
-
-// appendEntity appends the rendered Entities::Cluster.
-func (c *cluster) appendEntity(b []byte) []byte {
-	b = append(b, c.head...)
-	b = append(b, c.owner.basic...)
-	return append(b, c.tail...)
 }

@@ -1,8 +1,10 @@
 package mockserver
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -51,14 +53,15 @@ func readStateFile(path string) (seed *Seed, ok bool, err error) {
 			os.Remove(f)
 		}
 	}
-	raw, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, &StateFileError{path, err}
 	}
-	seed, err = ParseSeed(raw)
+	defer f.Close()
+	seed, err = readSeed(f) // a cluster at a time
 	if err != nil {
 		return nil, false, &StateFileError{path, err}
 	}
@@ -68,6 +71,15 @@ func readStateFile(path string) (seed *Seed, ok bool, err error) {
 // writeStateFile replaces path atomically: a temporary file beside it is written and synced,
 // then renamed over it, and the directory is synced, so a crash leaves the old or the new state.
 func writeStateFile(path string, data []byte) error {
+	return writeStateFileFrom(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeStateFileFrom is writeStateFile with the content written by write through a buffer,
+// so that a large state (st.writeSeedJSON) is never held whole in memory.
+func writeStateFileFrom(path string, write func(io.Writer) error) error {
 	path, err := resolveLink(path)
 	if err != nil {
 		return err
@@ -78,7 +90,12 @@ func writeStateFile(path string, data []byte) error {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := tmp.Write(data); err != nil {
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
 		tmp.Close()
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -118,71 +117,6 @@ type gcpEntity struct {
 	Endpoint     string `json:"endpoint"`
 }
 
-// render renders the cluster's Entities::Cluster (GitLab's field order) as head and tail around
-// its user's JSON. Written by hand: every create and update pays for it. The token is not part
-// of it, by construction. render_internal_test.go checks it against encoding/json.
-func (st *state) render(c *cluster) {
-	c.owner = st.users[c.userID]
-	if c.owner == nil {
-		c.owner = &user{basic: json.RawMessage("null")}
-	}
-	h := make([]byte, 0, 256+len(c.name)+len(c.environmentScope))
-	h = append(h, `{"id":`...)
-	h = strconv.AppendInt(h, int64(c.id), 10)
-	h = append(h, `,"name":`...)
-	h = appendJSONString(h, c.name)
-	h = append(h, `,"created_at":"`...)
-	h = c.createdAt.UTC().AppendFormat(h, timeLayout)
-	h = append(h, `","domain":`...)
-	h = appendJSONStringPtr(h, c.domain)
-	h = append(h, `,"enabled":`...)
-	h = strconv.AppendBool(h, c.enabled)
-	h = append(h, `,"managed":`...)
-	h = strconv.AppendBool(h, c.managed)
-	h = append(h, `,"provider_type":`...)
-	h = appendJSONString(h, c.providerType)
-	h = append(h, `,"platform_type":"kubernetes","environment_scope":`...)
-	h = appendJSONString(h, c.environmentScope)
-	h = append(h, `,"cluster_type":"`...)
-	h = append(h, c.clusterType...)
-	h = append(h, `","namespace_per_environment":`...)
-	h = strconv.AppendBool(h, c.namespacePerEnvironment)
-	c.head = append(h, `,"user":`...)
-
-	t := make([]byte, 0, 160+len(c.apiURL)+len(ptrString(c.caCert)))
-	t = append(t, `,"platform_kubernetes":{"api_url":`...)
-	t = appendJSONString(t, c.apiURL)
-	t = append(t, `,"namespace":`...)
-	t = appendJSONStringPtr(t, c.namespace)
-	t = append(t, `,"authorization_type":`...)
-	t = appendJSONString(t, c.authorizationType)
-	t = append(t, `,"ca_cert":`...)
-	t = appendJSONStringPtr(t, c.caCert)
-	t = append(t, `},"provider_gcp":`...)
-	if g := c.gcp; g != nil {
-		t = append(t, mustJSON(gcpEntity{ClusterID: c.id, StatusName: g.StatusName, GCPProjectID: g.GCPProjectID,
-			Zone: g.Zone, MachineType: g.MachineType, NumNodes: g.NumNodes, Endpoint: g.Endpoint})...)
-	} else {
-		t = append(t, "null"...)
-	}
-	t = append(t, `,"management_project":`...)
-	mp := json.RawMessage("null")
-	if c.managementProjectID != nil {
-		if p := st.projects[*c.managementProjectID]; p != nil {
-			mp = p.identity
-		}
-	}
-	t = append(t, mp...)
-	c.tail = append(t, '}')
-}
-
-func appendJSONStringPtr(b []byte, s *string) []byte {
-	if s == nil {
-		return append(b, "null"...)
-	}
-	return appendJSONString(b, *s)
-}
-
 // appendJSONString quotes s as encoding/json does with HTML escaping off: control characters,
 // quotes, backslashes, U+2028 and U+2029 escaped, invalid UTF-8 as U+FFFD.
 func appendJSONString(b []byte, s string) []byte {
@@ -239,18 +173,16 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 // withProject renders Entities::ClusterProject: the cluster plus its project.
-func withProject(c *cluster, p *project) []byte {
-	out := make([]byte, 0, c.size()+len(p.details)+12)
-	out = c.appendEntity(out)
+func (st *state) withProject(c packed, p *project) []byte {
+	out := st.appendEntity(make([]byte, 0, 768+len(c)+len(p.details)), c)
 	out = append(out[:len(out)-1], `,"project":`...)
 	out = append(out, p.details...)
 	return append(out, '}')
 }
 
 // withGroup renders Entities::ClusterGroup: the cluster plus its group.
-func withGroup(c *cluster, g *namespace) []byte {
-	out := make([]byte, 0, c.size()+len(g.basic)+10)
-	out = c.appendEntity(out)
+func (st *state) withGroup(c packed, g *namespace) []byte {
+	out := st.appendEntity(make([]byte, 0, 768+len(c)+len(g.basic)), c)
 	out = append(out[:len(out)-1], `,"group":`...)
 	out = append(out, g.basic...)
 	return append(out, '}')
@@ -258,15 +190,14 @@ func withGroup(c *cluster, g *namespace) []byte {
 
 // withNullProject renders what the instance clusters edit answers: Entities::ClusterProject
 // for a cluster without a project, so `"project":null` after the cluster's keys.
-func withNullProject(c *cluster) []byte {
-	out := make([]byte, 0, c.size()+16)
-	out = c.appendEntity(out)
+func (st *state) withNullProject(c packed) []byte {
+	out := st.appendEntity(make([]byte, 0, 768+len(c)), c)
 	out = append(out[:len(out)-1], `,"project":null`...)
 	return append(out, '}')
 }
 
 // entity renders Entities::Cluster alone.
-func entity(c *cluster) []byte { return c.appendEntity(make([]byte, 0, c.size())) }
+func (st *state) entity(c packed) []byte { return st.appendEntity(make([]byte, 0, 768+len(c)), c) }
 
 // GitLab renders times as ISO 8601 in UTC with milliseconds.
 const timeLayout = "2006-01-02T15:04:05.000Z"

@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -71,8 +72,7 @@ func TestRenderMatchesEncodingJSON(t *testing.T) {
 		if i == 3 {
 			c.gcp = &SeedProviderGCP{GCPProjectID: str, Zone: "z", MachineType: "m", NumNodes: 3, StatusName: "created", Endpoint: "e"}
 		}
-		st.render(c)
-		got := string(c.appendEntity(nil))
+		got := string(st.appendEntity(nil, pack(c)))
 		want := string(referenceRender(st, c))
 		if got != want {
 			t.Errorf("%q:\n got %s\nwant %s", str, got, want)
@@ -80,6 +80,43 @@ func TestRenderMatchesEncodingJSON(t *testing.T) {
 		var v map[string]any
 		if err := json.Unmarshal([]byte(got), &v); err != nil {
 			t.Errorf("%q: not JSON: %v", str, err)
+		}
+	}
+}
+
+// TestPackRoundTrip: a packed cluster unpacks to the cluster it was made from, every optional
+// field set or not, escaped strings too; times in UTC (as stored clusters have them),
+// updated_at to the nanosecond, created_at to the millisecond (all that is ever shown of it).
+func TestPackRoundTrip(t *testing.T) {
+	s, mgmt := "ünï\x00 \"x\"", 7
+	for i, c := range []*cluster{
+		{id: 1, clusterType: projectType, projectID: 3, name: "a", providerType: "user", environmentScope: "*", userID: 1,
+			createdAt: time.Date(2019, 1, 2, 3, 4, 5, 6e6, time.UTC), updatedAt: time.Date(2020, 1, 2, 3, 4, 5, 999999999, time.UTC),
+			apiURL: "https://k", token: "t", authorizationType: "rbac"},
+		{id: 1 << 40, clusterType: groupType, groupID: 1 << 33, name: s, enabled: true, managed: true, providerType: "gcp",
+			environmentScope: s, namespacePerEnvironment: true, userID: 1 << 31, managementProjectID: &mgmt,
+			createdAt: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), updatedAt: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+			apiURL: s, token: s, caCert: &s, namespace: &s, domain: &s, authorizationType: "abac",
+			gcp: &SeedProviderGCP{GCPProjectID: "p", Zone: "z", MachineType: "m", NumNodes: -3, StatusName: "created", Endpoint: "e"}},
+		{id: 5, clusterType: instanceType, createdAt: time.Unix(-1e10, 0).UTC(), updatedAt: time.Unix(-1, 1).UTC()},
+	} {
+		p := pack(c)
+		if got := p.unpack(); !reflect.DeepEqual(got, c) {
+			t.Errorf("%d: unpack(pack(c)) = %+v, want %+v", i, got, c)
+		}
+		if p.id() != c.id || p.belongsTo() != c.belongsTo() || p.scope() != c.environmentScope {
+			t.Errorf("%d: id %d, owner %v, scope %q", i, p.id(), p.belongsTo(), p.scope())
+		}
+	}
+}
+
+// TestAppendMillis: the hand-written time format is timeLayout's, years 0 to 9999 and beyond.
+func TestAppendMillis(t *testing.T) {
+	for _, tm := range []time.Time{time.Date(2024, 2, 29, 23, 59, 59, 999999999, time.FixedZone("x", 3600)),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 1e6, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2019, 1, 2, 20, 18, 12, 563e6, time.UTC)} {
+		if got, want := string(appendMillis(nil, tm)), formatTime(tm); got != want {
+			t.Errorf("appendMillis(%v) = %s, want %s", tm, got, want)
 		}
 	}
 }

@@ -1,9 +1,10 @@
 package mockserver
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -136,14 +137,20 @@ func DefaultSeed() *Seed {
 	return s
 }
 
-// LoadSeed reads a seed file, JSON or YAML (by extension; anything else is sniffed).
+// LoadSeed reads a seed file, JSON or YAML (by extension; anything else is sniffed). JSON is
+// decoded as it is read (see decodeSeedJSON).
 func LoadSeed(path string) (*Seed, error) {
-	raw, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	s, err := ParseSeed(raw)
+	defer f.Close()
+	s, err := readSeed(f)
 	if err != nil {
+		var se *SeedError
+		if !errors.As(err, &se) { // a read error
+			return nil, err
+		}
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	return s, nil
@@ -151,18 +158,48 @@ func LoadSeed(path string) (*Seed, error) {
 
 // ParseSeed decodes a JSON or YAML seed and checks that it is consistent.
 func ParseSeed(raw []byte) (*Seed, error) {
-	var s Seed
-	trimmed := bytes.TrimSpace(raw)
-	if bytes.HasPrefix(trimmed, []byte("{")) {
-		dec := json.NewDecoder(bytes.NewReader(trimmed))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&s); err != nil {
+	return readSeed(bytes.NewReader(raw))
+}
+
+// errYAMLTooLarge is a YAML seed beyond readSeedLimited's bound.
+var errYAMLTooLarge = errors.New("YAML seed too large")
+
+func readSeed(r io.Reader) (*Seed, error) { return readSeedLimited(r, -1) }
+
+// readSeedLimited decodes a JSON or YAML seed from r and checks it. JSON (the first non-space
+// byte a '{') is decoded as it is read; YAML is read whole first, yamlMax bytes at most
+// (negative: no bound).
+func readSeedLimited(r io.Reader, yamlMax int64) (*Seed, error) {
+	tr := &readErrors{r: r}
+	br := bufio.NewReaderSize(tr, 64<<10)
+	first, err := firstNonSpace(br)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	var s *Seed
+	if first == '{' {
+		if s, err = decodeSeedJSON(br); err != nil {
+			if tr.err != nil { // not the seed's fault: the reader's (a size limit, I/O)
+				return nil, tr.err
+			}
 			return nil, &SeedError{Where: "json", Msg: err.Error()}
 		}
 	} else {
-		dec := yaml.NewDecoder(bytes.NewReader(trimmed))
+		var in io.Reader = br
+		if yamlMax >= 0 {
+			in = io.LimitReader(br, yamlMax+1)
+		}
+		raw, err := io.ReadAll(in)
+		if err != nil {
+			return nil, err
+		}
+		if yamlMax >= 0 && int64(len(raw)) > yamlMax {
+			return nil, errYAMLTooLarge
+		}
+		s = &Seed{}
+		dec := yaml.NewDecoder(bytes.NewReader(bytes.TrimSpace(raw)))
 		dec.KnownFields(true)
-		if err := dec.Decode(&s); err != nil {
+		if err := dec.Decode(s); err != nil {
 			return nil, &SeedError{Where: "yaml", Msg: err.Error()}
 		}
 	}
@@ -170,13 +207,43 @@ func ParseSeed(raw []byte) (*Seed, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	return &s, nil
+	return s, nil
+}
+
+// readErrors remembers the first error other than io.EOF that r returned.
+type readErrors struct {
+	r   io.Reader
+	err error
+}
+
+func (t *readErrors) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF && t.err == nil {
+		t.err = err
+	}
+	return n, err
+}
+
+// firstNonSpace skips white space and peeks at the byte after it.
+func firstNonSpace(br *bufio.Reader) (byte, error) {
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		switch b {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return b, br.UnreadByte()
+	}
 }
 
 // JSON renders the seed as indented JSON.
 func (s *Seed) JSON() []byte {
-	out, _ := json.MarshalIndent(s, "", "  ")
-	return append(out, '\n')
+	var b bytes.Buffer
+	s.writeJSON(&b, false, 0, nil) // a bytes.Buffer does not fail
+	return b.Bytes()
 }
 
 var roles = map[string]int{"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
@@ -235,9 +302,9 @@ func (seen seedIDs) add(where string, id int) error {
 }
 
 // checkRFC3339 refuses a timestamp that is not RFC 3339.
-func checkRFC3339(where, v string) error {
+func checkRFC3339(where func() string, field, v string) error {
 	if _, err := time.Parse(time.RFC3339, v); err != nil {
-		return &SeedError{where, "must be RFC 3339"}
+		return &SeedError{where() + field, "must be RFC 3339"}
 	}
 	return nil
 }
@@ -363,7 +430,7 @@ func (s *Seed) checkProjects(users, namespaces seedIDs) (seedIDs, error) {
 			return nil, &SeedError{where + ".visibility", "must be private, internal or public"}
 		}
 		if p.CreatedAt != "" {
-			if err := checkRFC3339(where+".created_at", p.CreatedAt); err != nil {
+			if err := checkRFC3339(func() string { return where }, ".created_at", p.CreatedAt); err != nil {
 				return nil, err
 			}
 		}
@@ -386,85 +453,94 @@ func checkMembers(where string, members []SeedMember, users seedIDs) error {
 	return nil
 }
 
-// checkClusters checks the clusters and returns the highest cluster id.
+// checkClusters checks the clusters and returns the highest cluster id. It builds no string
+// for a cluster that is fine: a seed may hold a million.
 func (s *Seed) checkClusters(users, projects, groups seedIDs) (maxID int, err error) {
-	clusters := seedIDs{}
-	scopes := map[string]bool{}
-	for i, c := range s.Clusters {
-		where := fmt.Sprintf("clusters[%d]", i)
-		if err := clusters.add(where, c.ID); err != nil {
-			return 0, err
+	clusters := make(map[int]struct{}, len(s.Clusters))
+	type scopeOf struct {
+		clusterType      string
+		project, group   int
+		environmentScope string
+	}
+	scopes := make(map[scopeOf]struct{}, len(s.Clusters))
+	for i := range s.Clusters {
+		c := &s.Clusters[i]
+		where := func() string { return fmt.Sprintf("clusters[%d]", i) }
+		if _, dup := clusters[c.ID]; dup || c.ID <= 0 {
+			return 0, &SeedError{where() + ".id", "must be a positive, unique id"}
 		}
+		clusters[c.ID] = struct{}{}
 		if err := checkCluster(where, c, users, projects, groups); err != nil {
 			return 0, err
 		}
-		scope := fmt.Sprintf("%s/%d/%d/%s", c.ClusterType, c.ProjectID, c.GroupID, c.EnvironmentScope)
-		if scopes[scope] {
-			return 0, &SeedError{where + ".environment_scope", "duplicates another cluster's scope in its project, group or instance"}
+		scope := scopeOf{c.ClusterType, c.ProjectID, c.GroupID, c.EnvironmentScope}
+		if _, dup := scopes[scope]; dup {
+			return 0, &SeedError{where() + ".environment_scope", "duplicates another cluster's scope in its project, group or instance"}
 		}
-		scopes[scope] = true
+		scopes[scope] = struct{}{}
 		maxID = max(maxID, c.ID)
 	}
 	return maxID, nil
 }
 
 // checkCluster checks one cluster's references and values.
-func checkCluster(where string, c SeedCluster, users, projects, groups seedIDs) error {
+func checkCluster(where func() string, c *SeedCluster, users, projects, groups seedIDs) error {
 	switch c.ClusterType {
 	case "", "project_type":
 		if !projects[c.ProjectID] {
-			return &SeedError{where + ".project_id", fmt.Sprintf("no project %d", c.ProjectID)}
+			return &SeedError{where() + ".project_id", fmt.Sprintf("no project %d", c.ProjectID)}
 		}
 		if c.GroupID != 0 {
-			return &SeedError{where + ".group_id", "only for a group_type cluster"}
+			return &SeedError{where() + ".group_id", "only for a group_type cluster"}
 		}
 	case "group_type":
 		if !groups[c.GroupID] {
-			return &SeedError{where + ".group_id", fmt.Sprintf("no group %d", c.GroupID)}
+			return &SeedError{where() + ".group_id", fmt.Sprintf("no group %d", c.GroupID)}
 		}
 		if c.ProjectID != 0 {
-			return &SeedError{where + ".project_id", "only for a project_type cluster"}
+			return &SeedError{where() + ".project_id", "only for a project_type cluster"}
 		}
 	case "instance_type":
 		if c.ProjectID != 0 || c.GroupID != 0 {
-			return &SeedError{where, "an instance_type cluster has no project_id or group_id"}
+			return &SeedError{where(), "an instance_type cluster has no project_id or group_id"}
 		}
 	default:
-		return &SeedError{where + ".cluster_type", "must be project_type, group_type or instance_type"}
+		return &SeedError{where() + ".cluster_type", "must be project_type, group_type or instance_type"}
 	}
 	if !users[c.UserID] {
-		return &SeedError{where + ".user_id", fmt.Sprintf("no user %d", c.UserID)}
+		return &SeedError{where() + ".user_id", fmt.Sprintf("no user %d", c.UserID)}
 	}
 	if c.ManagementProjectID != nil && !projects[*c.ManagementProjectID] {
-		return &SeedError{where + ".management_project_id", fmt.Sprintf("no project %d", *c.ManagementProjectID)}
+		return &SeedError{where() + ".management_project_id", fmt.Sprintf("no project %d", *c.ManagementProjectID)}
 	}
-	if err := checkRFC3339(where+".created_at", c.CreatedAt); err != nil {
+	if err := checkRFC3339(where, ".created_at", c.CreatedAt); err != nil {
 		return err
 	}
 	if c.UpdatedAt != "" {
-		if err := checkRFC3339(where+".updated_at", c.UpdatedAt); err != nil {
+		if err := checkRFC3339(where, ".updated_at", c.UpdatedAt); err != nil {
 			return err
 		}
 	}
 	switch c.ProviderType {
 	case "", "user", "gcp", "aws":
 	default:
-		return &SeedError{where + ".provider_type", "must be user, gcp or aws"}
+		return &SeedError{where() + ".provider_type", "must be user, gcp or aws"}
 	}
 	switch c.Platform.AuthorizationType {
 	case "", "rbac", "abac", "unknown_authorization":
 	default:
-		return &SeedError{where + ".platform_kubernetes.authorization_type", "must be rbac, abac or unknown_authorization"}
+		return &SeedError{where() + ".platform_kubernetes.authorization_type", "must be rbac, abac or unknown_authorization"}
 	}
 	return nil
 }
 
 // compactSeed keeps a seed as gzipped JSON and returns a function that parses it again: a
-// seed of 100,000 clusters takes a few megabytes this way instead of tens.
+// seed of 100,000 clusters takes a few megabytes this way instead of tens. Both ways stream,
+// so a large seed is never also held as one JSON document.
 func compactSeed(s *Seed) func() *Seed {
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(s.JSON())
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // a valid level
+	s.writeJSON(zw, true, 0, nil)                      // writes to memory do not fail
 	zw.Close()
 	packed := buf.Bytes()
 	return func() *Seed {
@@ -472,11 +548,7 @@ func compactSeed(s *Seed) func() *Seed {
 		if err != nil {
 			panic("mockserver: compact seed: " + err.Error())
 		}
-		raw, err := io.ReadAll(zr)
-		if err != nil {
-			panic("mockserver: compact seed: " + err.Error())
-		}
-		seed, err := ParseSeed(raw)
+		seed, err := readSeed(zr)
 		if err != nil {
 			panic("mockserver: compact seed: " + err.Error())
 		}

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"io"
 	"maps"
 	"slices"
 	"sort"
@@ -17,11 +18,11 @@ type state struct {
 	tokens     map[string]*token
 	namespaces map[int]*namespace
 	projects   map[int]*project
-	byPath     map[string]*project   // lower-cased full path
-	groupPaths map[string]*namespace // groups by lower-cased full path
-	clusters   map[int]*cluster
-	byOwner    map[clusterable][]*cluster     // ordered by id
-	scopes     map[clusterable]map[string]int // owner -> environment scope -> cluster id
+	byPath     map[string]*project      // lower-cased full path
+	groupPaths map[string]*namespace    // groups by lower-cased full path
+	byOwner    map[clusterable][]packed // ordered by id
+	count      int                      // clusters stored
+	scopes     scopeIndex
 	nextID     int
 	external   string
 }
@@ -30,8 +31,8 @@ type state struct {
 func newState(s *Seed, externalURL string) *state {
 	st := &state{
 		users: map[int]*user{}, tokens: map[string]*token{}, namespaces: map[int]*namespace{},
-		projects: map[int]*project{}, byPath: map[string]*project{}, groupPaths: map[string]*namespace{}, clusters: map[int]*cluster{},
-		byOwner: map[clusterable][]*cluster{}, scopes: map[clusterable]map[string]int{}, nextID: s.NextClusterID, external: strings.TrimRight(externalURL, "/"),
+		projects: map[int]*project{}, byPath: map[string]*project{}, groupPaths: map[string]*namespace{},
+		byOwner: map[clusterable][]packed{}, scopes: newScopeIndex(), nextID: s.NextClusterID, external: strings.TrimRight(externalURL, "/"),
 	}
 	for _, su := range s.Users {
 		u := &user{id: su.ID, username: su.Username, name: su.Name, state: su.State, admin: su.Admin}
@@ -89,13 +90,17 @@ func newState(s *Seed, externalURL string) *state {
 		}
 		c.createdAt = parseTime(sc.CreatedAt, time.Time{})
 		c.updatedAt = parseTime(sc.UpdatedAt, c.createdAt)
-		st.render(c)
-		st.clusters[c.id] = c
-		st.byOwner[c.belongsTo()] = append(st.byOwner[c.belongsTo()], c)
-		st.indexScope(c)
+		owner := c.belongsTo()
+		st.byOwner[owner] = append(st.byOwner[owner], pack(c))
+		st.count++
 	}
-	for _, list := range st.byOwner {
-		sort.Slice(list, func(i, j int) bool { return list[i].id < list[j].id })
+	for owner, list := range st.byOwner {
+		if !slices.IsSortedFunc(list, byID) {
+			slices.SortFunc(list, byID)
+		}
+		for _, p := range list {
+			st.scopes.add(owner, p.id(), p.scope())
+		}
 	}
 	return st
 }
@@ -109,6 +114,19 @@ func (st *state) seed() *Seed {
 
 // seedLocked is seed with the lock already held.
 func (st *state) seedLocked() *Seed {
+	s := st.seedTablesLocked()
+	all := st.sortedClusters()
+	if len(all) > 0 { // none exports as null, as before
+		s.Clusters = make([]SeedCluster, 0, len(all))
+	}
+	for _, p := range all {
+		s.Clusters = append(s.Clusters, p.seedCluster())
+	}
+	return s
+}
+
+// seedTablesLocked is the seed without its clusters. Called with the lock held.
+func (st *state) seedTablesLocked() *Seed {
 	s := &Seed{NextClusterID: st.nextID}
 	for _, id := range slices.Sorted(maps.Keys(st.users)) {
 		u := st.users[id]
@@ -143,22 +161,32 @@ func (st *state) seedLocked() *Seed {
 			Description: p.description, CreatedAt: formatTime(p.createdAt), Members: seedMembers(p.members)}
 		s.Projects = append(s.Projects, sp)
 	}
-	for _, id := range slices.Sorted(maps.Keys(st.clusters)) {
-		c := st.clusters[id]
-		clusterType := c.clusterType
-		if clusterType == projectType {
-			clusterType = "" // the default: project clusters export as before
-		}
-		s.Clusters = append(s.Clusters, SeedCluster{
-			ID: c.id, ClusterType: clusterType, ProjectID: c.projectID, GroupID: c.groupID, Name: c.name, Domain: c.domain, Enabled: c.enabled, Managed: c.managed,
-			ProviderType: c.providerType, EnvironmentScope: c.environmentScope, NamespacePerEnvironment: c.namespacePerEnvironment,
-			UserID: c.userID, ManagementProjectID: c.managementProjectID, CreatedAt: formatTime(c.createdAt),
-			UpdatedAt: formatTime(c.updatedAt), ProviderGCP: c.gcp,
-			Platform: SeedPlatform{APIURL: c.apiURL, Token: c.token, CACert: c.caCert, Namespace: c.namespace,
-				AuthorizationType: c.authorizationType},
-		})
-	}
 	return s
+}
+
+// sortedClusters lists every stored cluster in id order. Called with the lock held.
+func (st *state) sortedClusters() []packed {
+	all := make([]packed, 0, st.count)
+	for _, list := range st.byOwner {
+		all = append(all, list...)
+	}
+	slices.SortFunc(all, byID)
+	return all
+}
+
+// writeSeedJSON writes the state as seedLocked().JSON() would, a cluster at a time: a
+// million clusters are never also held as seed structs or as one JSON document. Called with
+// the lock held.
+func (st *state) writeSeedJSON(w io.Writer) error {
+	all := st.sortedClusters()
+	return st.seedTablesLocked().writeJSON(w, false, len(all), func(yield func(*SeedCluster) bool) {
+		for _, p := range all {
+			c := p.seedCluster()
+			if !yield(&c) {
+				return
+			}
+		}
+	})
 }
 
 // seedMembers lists members by user id, with their role's name.
@@ -213,7 +241,7 @@ func (st *state) projectByRef(ref string) *project {
 }
 
 // page returns one page of an owner's clusters and the total.
-func (st *state) page(owner clusterable, offset, limit int) ([]*cluster, int) {
+func (st *state) page(owner clusterable, offset, limit int) ([]packed, int) {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	list := st.byOwner[owner]
@@ -224,77 +252,82 @@ func (st *state) page(owner clusterable, offset, limit int) ([]*cluster, int) {
 	return slices.Clone(list[offset:end]), len(list)
 }
 
-// find returns an owner's cluster, or nil when it is missing or another's.
-func (st *state) find(owner clusterable, id int) *cluster {
+// find returns an owner's cluster; ok is false when it is missing or another's.
+func (st *state) find(owner clusterable, id int) (packed, bool) {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	c := st.clusters[id]
-	if c == nil || c.belongsTo() != owner {
-		return nil
-	}
-	return c
+	return st.findLocked(owner, id)
 }
+
+// findLocked is find with the lock held.
+func (st *state) findLocked(owner clusterable, id int) (packed, bool) {
+	list := st.byOwner[owner]
+	if i, ok := slices.BinarySearchFunc(list, id, cmpID); ok {
+		return list[i], true
+	}
+	return "", false
+}
+
+func byID(a, b packed) int       { return a.id() - b.id() }
+func cmpID(p packed, id int) int { return p.id() - id }
 
 // scopeTaken says whether another cluster of the owner uses the environment scope.
 // Called with the lock held.
 func (st *state) scopeTaken(owner clusterable, scope string, except int) bool {
-	id, ok := st.scopes[owner][scope]
+	id, ok := st.scopes.find(owner, scope, st.scopeOf)
 	return ok && id != except
 }
 
-func (st *state) indexScope(c *cluster) {
-	m := st.scopes[c.belongsTo()]
-	if m == nil {
-		m = map[string]int{}
-		st.scopes[c.belongsTo()] = m
+// scopeOf is the environment scope of an owner's cluster. Called with the lock held.
+func (st *state) scopeOf(owner clusterable, id int) (string, bool) {
+	p, ok := st.findLocked(owner, id)
+	if !ok {
+		return "", false
 	}
-	m[c.environmentScope] = c.id
-}
-
-func (st *state) unindexScope(c *cluster) {
-	if st.scopes[c.belongsTo()][c.environmentScope] == c.id {
-		delete(st.scopes[c.belongsTo()], c.environmentScope)
-	}
+	return p.scope(), true
 }
 
 // insert stores a new, validated cluster under the next id. Called with the lock held.
-func (st *state) insert(c *cluster) {
+func (st *state) insert(c *cluster) packed {
 	c.id = st.nextID
 	st.nextID++
-	st.render(c)
-	st.clusters[c.id] = c
-	st.byOwner[c.belongsTo()] = append(st.byOwner[c.belongsTo()], c)
-	st.indexScope(c)
+	p := pack(c)
+	owner := c.belongsTo()
+	st.byOwner[owner] = append(st.byOwner[owner], p) // the highest id yet
+	st.scopes.add(owner, c.id, c.environmentScope)
+	st.count++
+	return p
 }
 
-// replace swaps in an updated cluster. Called with the lock held.
-func (st *state) replace(c *cluster) {
-	if old := st.clusters[c.id]; old != nil {
-		st.unindexScope(old)
-	}
-	st.render(c)
-	st.indexScope(c)
-	st.clusters[c.id] = c
-	list := st.byOwner[c.belongsTo()]
-	i, _ := slices.BinarySearchFunc(list, c.id, func(x *cluster, id int) int { return x.id - id })
-	list[i] = c
+// replace swaps in an updated cluster for old, which is stored. Called with the lock held.
+func (st *state) replace(old, c *cluster) packed {
+	owner := c.belongsTo()
+	st.scopes.remove(owner, old.id, old.environmentScope)
+	st.scopes.add(owner, c.id, c.environmentScope)
+	p := pack(c)
+	list := st.byOwner[owner]
+	i, _ := slices.BinarySearchFunc(list, c.id, cmpID)
+	list[i] = p
+	return p
 }
 
 // restore puts back a removed cluster. Called with the lock held.
 func (st *state) restore(c *cluster) {
-	st.clusters[c.id] = c
-	st.indexScope(c)
-	list := st.byOwner[c.belongsTo()]
-	i, _ := slices.BinarySearchFunc(list, c.id, func(x *cluster, id int) int { return x.id - id })
-	st.byOwner[c.belongsTo()] = slices.Insert(list, i, c)
+	owner := c.belongsTo()
+	list := st.byOwner[owner]
+	i, _ := slices.BinarySearchFunc(list, c.id, cmpID)
+	st.byOwner[owner] = slices.Insert(list, i, pack(c))
+	st.scopes.add(owner, c.id, c.environmentScope)
+	st.count++
 }
 
 // remove deletes a cluster. Called with the lock held.
 func (st *state) remove(c *cluster) {
-	delete(st.clusters, c.id)
-	st.unindexScope(c)
-	list := st.byOwner[c.belongsTo()]
-	if i, ok := slices.BinarySearchFunc(list, c.id, func(x *cluster, id int) int { return x.id - id }); ok {
-		st.byOwner[c.belongsTo()] = slices.Delete(list, i, i+1)
+	owner := c.belongsTo()
+	list := st.byOwner[owner]
+	if i, ok := slices.BinarySearchFunc(list, c.id, cmpID); ok {
+		st.byOwner[owner] = slices.Delete(list, i, i+1)
+		st.scopes.remove(owner, c.id, c.environmentScope)
+		st.count--
 	}
 }

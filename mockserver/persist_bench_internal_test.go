@@ -1,0 +1,41 @@
+package mockserver
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+)
+
+// BenchmarkStateFileWrite is one rewrite of the state file (what --state does after every
+// change) with a million clusters stored: "whole" renders the seed's JSON in memory first,
+// "streamed" writes it a cluster at a time (state.writeSeedJSON). Run with -benchtime=1x.
+func BenchmarkStateFileWrite(b *testing.B) {
+	const n = 1_000_000
+	s := DefaultSeed()
+	s.NextClusterID = 0
+	for i := range n {
+		s.Clusters = append(s.Clusters, SeedCluster{ID: 20 + i, ProjectID: 1, Name: fmt.Sprintf("bench-%d", i),
+			Enabled: true, ProviderType: "user", EnvironmentScope: fmt.Sprintf("bench-%d/*", i), UserID: 1,
+			CreatedAt: "2019-01-02T20:18:12.563Z", Platform: SeedPlatform{APIURL: "https://kubernetes.example.com", Token: "bench-token"}})
+	}
+	s.withDefaults()
+	st := newState(s, "https://gitlab.example.com")
+	s = nil
+	path := filepath.Join(b.TempDir(), "state.json")
+	b.Run("whole", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := writeStateFile(path, st.seedLocked().JSON()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("streamed", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := writeStateFileFrom(path, st.writeSeedJSON); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
