@@ -68,17 +68,9 @@ func readStateFile(path string) (seed *Seed, ok bool, err error) {
 	return seed, true, nil
 }
 
-// writeStateFile replaces path atomically: a temporary file beside it is written and synced,
+// writeStateFileFrom replaces path atomically: a temporary file beside it is written (by
+// write, through a buffer, so that a large state is never held whole in memory) and synced,
 // then renamed over it, and the directory is synced, so a crash leaves the old or the new state.
-func writeStateFile(path string, data []byte) error {
-	return writeStateFileFrom(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-}
-
-// writeStateFileFrom is writeStateFile with the content written by write through a buffer,
-// so that a large state (st.writeSeedJSON) is never held whole in memory.
 func writeStateFileFrom(path string, write func(io.Writer) error) error {
 	path, err := resolveLink(path)
 	if err != nil {

@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 	"testing"
 )
@@ -37,5 +38,14 @@ func BenchmarkStateFileWrite(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+}
+
+// writeStateFile is how the state file was written before writeStateFileFrom: the whole JSON
+// document first, then the file.
+func writeStateFile(path string, data []byte) error {
+	return writeStateFileFrom(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
 	})
 }

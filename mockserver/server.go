@@ -200,7 +200,7 @@ func (s *Server) writeState(st *state) error {
 	if s.cfg.stateFile == "" {
 		return nil
 	}
-	if err := writeStateFile(s.cfg.stateFile, st.seedLocked().JSON()); err != nil {
+	if err := writeStateFileFrom(s.cfg.stateFile, st.writeSeedJSON); err != nil { // a cluster at a time
 		s.log.Error("state file not written", "path", s.cfg.stateFile, "error", err.Error())
 		return err
 	}
