@@ -89,10 +89,12 @@ bench-wrk: bench-glmock
 	  echo "bench-wrk: SKIPPED: no shared harness at $(BENCH_HARNESS)/run.sh (set BENCH_HARNESS=DIR)"; exit 0; fi; \
 	if ! command -v wrk >/dev/null; then echo "bench-wrk: wrk is not installed; apt-get install -y wrk"; \
 	  apt-get install -y wrk >/dev/null || { echo "bench-wrk: could not install wrk"; exit 1; }; fi; \
+	mkdir -p bin && $(GO) run ./internal/benchseed -clusters 100000 -project 2 -o bin/seed100k.json; \
 	export BENCH_TOKEN=maintainer-token GET_PATH=/api/v4/projects/1/clusters POST_PATH=/api/v4/projects/2/clusters/user; \
 	timeout $(BENCH_WRK_TIMEOUT) $(BENCH_HARNESS)/run.sh -f /dev/null -r 2 -d 8 \
 	  'bare=$$BENCH_BIN/bare -addr 127.0.0.1:$$PORT' 'kin=$$BENCH_BIN/kin -addr 127.0.0.1:$$PORT -spec $$SPEC' \
-	  "mock=$$PWD/bin/glmock --addr 127.0.0.1:\$$PORT --max-clusters 1000000"
+	  "mock=$$PWD/bin/glmock --addr 127.0.0.1:\$$PORT --max-clusters 1000000" \
+	  "mock100k=$$PWD/bin/glmock --addr 127.0.0.1:\$$PORT --max-clusters 1000000 --seed $$PWD/bin/seed100k.json"
 
 bench-instr: bench-glmock
 	@if [ ! -x $(BENCH_HARNESS)/instr/run.sh ]; then \

@@ -20,6 +20,9 @@ type Tuner struct {
 	percent  atomic.Int64 // the GOGC value set last; only tune writes it
 }
 
+// minHeap is the runtime's smallest heap goal at GOGC=100 (runtime's defaultHeapMinimum).
+const minHeap = 4 << 20
+
 // Start tunes the collector from now on. It does nothing, and returns nil, when GOGC is set in
 // the environment: the user's setting wins.
 func Start(headroom uint64) *Tuner {
@@ -28,8 +31,7 @@ func Start(headroom uint64) *Tuner {
 	}
 	t := &Tuner{headroom: headroom, sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
 	t.percent.Store(int64(debug.SetGCPercent(100)))
-	t.tune()
-	t.arm()
+	t.arm() // the first tuning needs a live heap measured by a collection
 	return t
 }
 
@@ -60,13 +62,15 @@ func (t *Tuner) arm() {
 // tune sets GOGC so that the next goal is live + max(live, headroom).
 func (t *Tuner) tune() {
 	metrics.Read(t.sample)
-	live := uint64(1)
-	if t.sample[0].Value.Kind() == metrics.KindUint64 {
-		live = max(t.sample[0].Value.Uint64(), 1)
+	if t.sample[0].Value.Kind() != metrics.KindUint64 || t.sample[0].Value.Uint64() == 0 {
+		return // no collection has measured the live heap yet: GOGC stays as it is
 	}
+	live := t.sample[0].Value.Uint64()
+	// The runtime's smallest goal, 4 MB at GOGC=100, scales with GOGC too: capping GOGC at
+	// headroom/4 MB keeps a tiny live heap's goal at about the headroom, not a multiple of it.
 	percent := 100
 	if live < t.headroom {
-		percent = int(min(t.headroom*100/live, 100_000))
+		percent = int(min(t.headroom*100/live, t.headroom*100/minHeap))
 	}
 	// Only a change of more than an eighth is worth a call into the runtime.
 	if last := int(t.percent.Load()); percent-last > last/8 || last-percent > last/8 {

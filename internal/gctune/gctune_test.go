@@ -1,9 +1,13 @@
 package gctune
 
 import (
+	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,9 +48,8 @@ func TestTunerKeepsHeadroom(t *testing.T) {
 	tu.sample = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	tu.percent.Store(int64(debug.SetGCPercent(100)))
 	defer tu.Stop()
-	tu.tune()
 	tu.arm()
-	waitPercent(t, tu, func() int { return int(uint64(64<<20) * 100 / max(live(), 1)) })
+	waitPercent(t, tu, func() int { return int(min(uint64(64<<20)*100/max(live(), 1), 64*100/4)) })
 	if tu.Percent() <= 100 {
 		t.Fatalf("GOGC %d with a live heap of %d bytes, want well above 100", tu.Percent(), live())
 	}
@@ -71,4 +74,41 @@ func TestStartRespectsGOGC(t *testing.T) {
 		tu.Stop()
 		t.Fatal("Start tuned the collector although GOGC is set")
 	}
+}
+
+// TestHeapGoalBoundedUnderAllocation: started in a fresh process, with nothing live yet, and
+// then made to allocate 2 GiB of garbage, the heap goal never goes past live + headroom (plus
+// GOGC=100's floor of 4 MB and some slack), however the collections fall.
+func TestHeapGoalBoundedUnderAllocation(t *testing.T) {
+	if os.Getenv("GCTUNE_CHILD") == "" {
+		cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHeapGoalBoundedUnderAllocation$", "-test.v")
+		cmd.Env = append(os.Environ(), "GCTUNE_CHILD=1")
+		cmd.Env = slices.DeleteFunc(cmd.Env, func(e string) bool { return strings.HasPrefix(e, "GOGC=") })
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return
+	}
+	const headroom = 32 << 20
+	tu := Start(headroom)
+	if tu == nil {
+		t.Fatal("Start did nothing although GOGC is not set")
+	}
+	defer tu.Stop()
+	s := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	var keep []byte
+	worst := uint64(0)
+	for i := range 2048 {
+		keep = make([]byte, 1<<20) // garbage at the next allocation
+		keep[i%len(keep)] = 1
+		metrics.Read(s)
+		goal, live := s[0].Value.Uint64(), s[1].Value.Uint64()
+		worst = max(worst, goal)
+		if limit := max(live, 4<<20) + headroom + 16<<20; goal > limit {
+			t.Fatalf("after %d MiB allocated: heap goal %d MiB, live %d MiB, headroom %d MiB", i+1, goal>>20, live>>20, headroom>>20)
+		}
+	}
+	runtime.KeepAlive(keep)
+	t.Logf("highest heap goal %d MiB, GOGC %d", worst>>20, tu.Percent())
 }
