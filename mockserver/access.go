@@ -15,7 +15,8 @@ import (
 // out, so every request (catch-all, faulted, control API) gets exactly one line.
 type access struct {
 	http.ResponseWriter
-	status    int // 0 until written; 0 at the end means the connection was dropped
+	path      string // the request's escaped path, worked out once
+	status    int    // 0 until written; 0 at the end means the connection was dropped
 	op        string
 	user      int
 	fault     bool
@@ -74,7 +75,7 @@ func (s *Server) finish(r *http.Request, a *access, start time.Time) {
 	if a.status == 0 && !a.fault {
 		a.status = http.StatusOK // a handler that writes nothing sends 200
 	}
-	path := r.URL.EscapedPath()
+	path := a.path
 	if !a.noJournal {
 		s.journal.add(JournalEntry{Time: start.UTC(), Method: r.Method, Path: path, Operation: a.op,
 			Status: a.status, UserID: a.user, Fault: a.fault})

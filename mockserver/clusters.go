@@ -29,9 +29,9 @@ func (s *Server) listClusters(c *call) {
 	items, total := c.st.page(c.owner(), pg.Offset(), pg.PerPage)
 	rawID := "" // the instance's route has no id
 	if !c.instance {
-		rawID = rawSegment(c.r, 3)
+		rawID = c.params.id // read by the project's or group's lookup
 	}
-	pg.SetHeaders(c.w.Header(), c.r, rawID, total)
+	pg.SetHeaders(c.w.Header(), c.r, c.path, rawID, total)
 	buf := listBuffers.Get().(*[]byte)
 	out := append((*buf)[:0], '[')
 	for i, it := range items {

@@ -115,7 +115,7 @@ var specOperations = sync.OnceValues(func() (map[string]*operation, error) { ret
 // ServeHTTP serves the mock. A panic in a handler becomes GitLab's 500 body and a log line.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := s.now()
-	a := &access{ResponseWriter: rw}
+	a := &access{ResponseWriter: rw, path: r.URL.EscapedPath()}
 	w := http.ResponseWriter(a)
 	defer s.finish(r, a, start) // after the recovery below has answered
 	defer func() {
@@ -288,6 +288,7 @@ func (s *Server) available(op *operation) bool {
 type call struct {
 	w        http.ResponseWriter
 	r        *http.Request
+	path     string // r's escaped path
 	st       *state
 	tok      *token
 	project  *project
@@ -343,7 +344,7 @@ func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := accessOf(w)
 		a.op = op.id
-		c := &call{w: w, r: r, st: s.state.Load()}
+		c := &call{w: w, r: r, path: a.path, st: s.state.Load()}
 		if s.cfg.checkResponse != nil { // WithResponseCheck (respcheck.go)
 			rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 			w, c.w = rec, rec
@@ -403,7 +404,7 @@ func (c *call) findOwner(kind string) *apiError {
 	if kind == groupType {
 		notFound = errGroupNotFound
 	}
-	rawID := rawSegment(c.r, 3) // /api/v4/projects/{id} or /api/v4/groups/{id}
+	rawID := rawSegment(c.path, 3) // /api/v4/projects/{id} or /api/v4/groups/{id}
 	c.params.id, c.params.hasID = rawID, true
 	ref, err := url.PathUnescape(rawID)
 	if err != nil {
@@ -425,9 +426,9 @@ func (c *call) findOwner(kind string) *apiError {
 	return notFound
 }
 
-// rawSegment returns the n-th segment of the escaped path (0 is "api").
-func rawSegment(r *http.Request, n int) string {
-	p := strings.TrimPrefix(r.URL.EscapedPath(), "/")
+// rawSegment returns the n-th segment of an escaped path (0 is "api").
+func rawSegment(escapedPath string, n int) string {
+	p := strings.TrimPrefix(escapedPath, "/")
 	for ; n > 0; n-- {
 		i := strings.IndexByte(p, '/')
 		if i < 0 {

@@ -39,9 +39,9 @@ func (p Page) Offset() int {
 }
 
 // SetHeaders writes the X-* headers and Link (lib/gitlab/pagination/offset_header_builder.rb)
-// for a request to a list; rawID is the project's or group's id as the path has it (escaped),
-// "" for a route without one (the instance's clusters).
-func (p Page) SetHeaders(h http.Header, r *http.Request, rawID string, total int) {
+// for a request to a list whose escaped path is escapedPath; rawID is the project's or group's
+// id as the path has it (escaped), "" for a route without one (the instance's clusters).
+func (p Page) SetHeaders(h http.Header, r *http.Request, escapedPath, rawID string, total int) {
 	pages := max((total+p.PerPage-1)/p.PerPage, 1)
 	outOfRange := p.Number > pages
 	next, prev := "", ""
@@ -69,12 +69,14 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, rawID string, total int
 	if err != nil {
 		id = rawID
 	}
-	// One buffer: the links' common prefix (up to "page=") first, then the links, which copy it.
-	buf := make([]byte, 0, 1024)
+	// One buffer (on the stack while it fits): the links' common prefix (up to "page=") first,
+	// then the links, which copy it.
+	var space [1024]byte
+	buf := space[:0]
 	buf = append(buf, RequestScheme(r)...)
 	buf = append(buf, "://"...)
 	buf = append(buf, r.Host...)
-	buf = append(buf, r.URL.EscapedPath()...)
+	buf = append(buf, escapedPath...)
 	buf = append(buf, '?')
 	var suffix string
 	if r.URL.RawQuery == "" { // the common case, without building maps
@@ -84,7 +86,7 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, rawID string, total int
 			buf = append(buf, '&')
 		}
 		buf = append(buf, "page="...)
-		suffix = "&per_page=" + v[0]
+		suffix = v[0] // "&per_page=" before it: see appendLink
 	} else {
 		q := queryWithout(r.URL.Query(), "private_token", "access_token", "page")
 		if rawID != "" {
@@ -108,29 +110,36 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, rawID string, total int
 			suffix = "&" + after.Encode()
 		}
 	}
+	perPage := r.URL.RawQuery == ""
 	prefix := len(buf)
-	link := func(page int, rel string) {
-		if len(buf) > prefix {
-			buf = append(buf, ", "...)
-		}
-		buf = append(buf, '<')
-		buf = append(buf, buf[:prefix]...)
-		buf = strconv.AppendInt(buf, int64(page), 10)
-		buf = append(buf, suffix...)
-		buf = append(buf, `>; rel="`...)
-		buf = append(buf, rel...)
-		buf = append(buf, '"')
-	}
 	if prev != "" {
-		link(p.Number-1, "prev")
+		buf = appendLink(buf, prefix, p.Number-1, perPage, suffix, "prev")
 	}
 	if next != "" {
-		link(p.Number+1, "next")
+		buf = appendLink(buf, prefix, p.Number+1, perPage, suffix, "next")
 	}
-	link(1, "first")
-	link(pages, "last")
+	buf = appendLink(buf, prefix, 1, perPage, suffix, "first")
+	buf = appendLink(buf, prefix, pages, perPage, suffix, "last")
 	v[6] = string(buf[prefix:])
 	h["Link"] = v[6:7:7]
+}
+
+// appendLink appends one link of the Link header after the ones already in buf[prefix:]:
+// buf[:prefix] + page + ("&per_page=" when perPage) + suffix, and its rel.
+func appendLink(buf []byte, prefix, page int, perPage bool, suffix, rel string) []byte {
+	if len(buf) > prefix {
+		buf = append(buf, ", "...)
+	}
+	buf = append(buf, '<')
+	buf = append(buf, buf[:prefix]...)
+	buf = strconv.AppendInt(buf, int64(page), 10)
+	if perPage {
+		buf = append(buf, "&per_page="...)
+	}
+	buf = append(buf, suffix...)
+	buf = append(buf, `>; rel="`...)
+	buf = append(buf, rel...)
+	return append(buf, '"')
 }
 
 // RequestScheme is the scheme the client used: X-Forwarded-Proto behind a proxy, else the
