@@ -16,7 +16,8 @@ import (
 // TestMakeBenchCallsSharedHarnesses runs `make bench-wrk bench-instr` with a stub go command
 // and stub harnesses that record how they were called: glmock is built the way users build it,
 // and each harness gets the command line of the shared bench README (bench-wrk's glmock with
-// --max-clusters, so that its creates do not hit the default cap). Without the harness both
+// --max-clusters, so that its creates do not hit the default cap, once on the default seed and
+// once on benchseed's 100,000 clusters). Without the harness both
 // targets say so and succeed.
 func TestMakeBenchCallsSharedHarnesses(t *testing.T) {
 	if _, err := exec.LookPath("make"); err != nil {
@@ -56,10 +57,12 @@ func TestMakeBenchCallsSharedHarnesses(t *testing.T) {
 		calls, err := os.ReadFile(log)
 		require.NoError(t, err)
 		goBuild := "go\nbuild\n-o\nbin/glmock\n./cmd/glmock\n"
-		assert.Equal(t, goBuild+"\nrun.sh\n-f\n/dev/null\n-r\n2\n-d\n8\n"+
+		seed := "go\nrun\n./internal/benchseed\n-clusters\n100000\n-project\n2\n-o\nbin/seed100k.json\n"
+		assert.Equal(t, goBuild+"\n"+seed+"\nrun.sh\n-f\n/dev/null\n-r\n2\n-d\n8\n"+
 			"bare=$BENCH_BIN/bare -addr 127.0.0.1:$PORT\n"+
 			"kin=$BENCH_BIN/kin -addr 127.0.0.1:$PORT -spec $SPEC\n"+
 			"mock="+wd+"/bin/glmock --addr 127.0.0.1:$PORT --max-clusters 1000000\n"+
+			"mock100k="+wd+"/bin/glmock --addr 127.0.0.1:$PORT --max-clusters 1000000 --seed "+wd+"/bin/seed100k.json\n"+
 			"env maintainer-token /api/v4/projects/1/clusters /api/v4/projects/2/clusters/user\n\n"+
 			"instr/run.sh\n.\n\n", string(calls))
 	})
