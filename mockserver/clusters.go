@@ -42,10 +42,7 @@ func (s *Server) listClusters(c *call) {
 	}
 	out = append(out, ']')
 	c.json(http.StatusOK, out)
-	if cap(out) <= 1<<20 { // keep small buffers only
-		*buf = out
-		listBuffers.Put(buf)
-	}
+	putBuffer(buf, out)
 }
 
 // errManagementProject is the management project check's error, which comes alone.
@@ -55,7 +52,8 @@ var errManagementProject = func() *apiError {
 	return validationError(errs)
 }()
 
-// listBuffers recycles list bodies: a page is rendered into one and written out.
+// listBuffers recycles response bodies: a page or a cluster is rendered into one and written
+// out (net/http copies it into its own buffer), so rendering allocates nothing.
 var listBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 // lookup finds the path's cluster in the project: 404 Not found before 403, as GitLab's
@@ -77,7 +75,7 @@ func (s *Server) lookup(c *call, level int) (packed, bool) {
 // getCluster serves GET /projects/:id/clusters/:cluster_id and its group and instance twins.
 func (s *Server) getCluster(c *call) {
 	if cl, ok := s.lookup(c, s.readLevel()); ok {
-		c.json(http.StatusOK, c.present(cl))
+		c.present(http.StatusOK, cl)
 	}
 }
 
@@ -143,7 +141,7 @@ func (s *Server) createCluster(c *call) {
 	if !s.commit(c, st, func() { st.remove(cl); st.nextID-- }) { // not acknowledged, so not kept
 		return
 	}
-	c.json(http.StatusCreated, c.present(stored))
+	c.present(http.StatusCreated, stored)
 }
 
 // updateCluster serves PUT /projects/:id/clusters/:cluster_id and its group and instance
@@ -225,10 +223,13 @@ func (s *Server) updateCluster(c *call) {
 		return
 	}
 	if c.instance { // the instance edit presents Entities::ClusterProject (lib/api/admin/instance_clusters.rb)
-		c.json(http.StatusOK, st.withNullProject(stored))
+		buf := listBuffers.Get().(*[]byte)
+		out := st.appendWithNullProject((*buf)[:0], stored)
+		c.json(http.StatusOK, out)
+		putBuffer(buf, out)
 		return
 	}
-	c.json(http.StatusOK, c.present(stored))
+	c.present(http.StatusOK, stored)
 }
 
 // deleteCluster serves DELETE /projects/:id/clusters/:cluster_id and its group and instance
@@ -331,14 +332,27 @@ func (c *call) level() int {
 
 // present renders one cluster as the route's show and create do: Entities::ClusterProject,
 // Entities::ClusterGroup, or Entities::Cluster at the instance.
-func (c *call) present(cl packed) []byte {
+func (c *call) present(status int, cl packed) {
+	buf := listBuffers.Get().(*[]byte)
+	out := (*buf)[:0]
 	switch {
 	case c.group != nil:
-		return c.st.withGroup(cl, c.group)
+		out = c.st.appendWithGroup(out, cl, c.group)
 	case c.instance:
-		return c.st.entity(cl)
+		out = c.st.appendEntity(out, cl)
+	default:
+		out = c.st.appendWithProject(out, cl, c.project)
 	}
-	return c.st.withProject(cl, c.project)
+	c.json(status, out)
+	putBuffer(buf, out)
+}
+
+// putBuffer returns a rendering buffer to listBuffers, unless it grew large.
+func putBuffer(buf *[]byte, out []byte) {
+	if cap(out) <= 1<<20 {
+		*buf = out
+		listBuffers.Put(buf)
+	}
 }
 
 // normaliseNamespace applies Platforms::Kubernetes' before_validation: downcase, blank is nil.

@@ -172,26 +172,26 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// withProject renders Entities::ClusterProject: the cluster plus its project.
-func (st *state) withProject(c packed, p *project) []byte {
-	out := st.appendEntity(make([]byte, 0, 768+len(c)+len(p.details)), c)
+// appendWithProject appends Entities::ClusterProject: the cluster plus its project.
+func (st *state) appendWithProject(out []byte, c packed, p *project) []byte {
+	out = st.appendEntity(out, c)
 	out = append(out[:len(out)-1], `,"project":`...)
 	out = append(out, p.details...)
 	return append(out, '}')
 }
 
-// withGroup renders Entities::ClusterGroup: the cluster plus its group.
-func (st *state) withGroup(c packed, g *namespace) []byte {
-	out := st.appendEntity(make([]byte, 0, 768+len(c)+len(g.basic)), c)
+// appendWithGroup appends Entities::ClusterGroup: the cluster plus its group.
+func (st *state) appendWithGroup(out []byte, c packed, g *namespace) []byte {
+	out = st.appendEntity(out, c)
 	out = append(out[:len(out)-1], `,"group":`...)
 	out = append(out, g.basic...)
 	return append(out, '}')
 }
 
-// withNullProject renders what the instance clusters edit answers: Entities::ClusterProject
+// appendWithNullProject appends what the instance clusters edit answers: Entities::ClusterProject
 // for a cluster without a project, so `"project":null` after the cluster's keys.
-func (st *state) withNullProject(c packed) []byte {
-	out := st.appendEntity(make([]byte, 0, 768+len(c)), c)
+func (st *state) appendWithNullProject(out []byte, c packed) []byte {
+	out = st.appendEntity(out, c)
 	out = append(out[:len(out)-1], `,"project":null`...)
 	return append(out, '}')
 }
