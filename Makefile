@@ -30,11 +30,16 @@ generate:
 # waits 1 s at every exit of a race-built binary to catch late reports; the tests' own
 # subprocesses (glcontract re-runs its test binary as the command) made that seconds per package.
 TESTFLAGS := -race -count=1 -vet=off
+# BULK_TESTS send tens of MB and skip themselves under -race (ten times slower there): they run
+# again without it.
+BULK_TESTS := ^TestLoadStateAboveOldBound$$
 test: fmt-check vet
 	set -o pipefail; GORACE=atexit_sleep_ms=0 $(GO) test $(TESTFLAGS) -json ./... | $(GO) run ./internal/testprogress
+	$(GO) test -count=1 -run '$(BULK_TESTS)' ./mockserver
 
 test-plain: fmt-check vet
 	GORACE=atexit_sleep_ms=0 $(GO) test $(TESTFLAGS) ./...
+	$(GO) test -count=1 -run '$(BULK_TESTS)' ./mockserver
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
