@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 )
 
-// Tuner keeps the heap goal at least Headroom bytes above the live heap after every
-// collection, and at GOGC=100's goal (twice the live heap) once that is larger. A mock
+// Tuner keeps the heap goal about headroom bytes above the live heap after every collection,
+// and at GOGC=100's goal (twice the live heap) once that is larger. A mock
 // server that keeps a few MB live and allocates a few kB per request otherwise collects
 // every few hundred requests, re-marking the same live heap each time.
 type Tuner struct {
@@ -49,8 +49,8 @@ func (t *Tuner) Percent() int { return int(t.percent.Load()) }
 // arm runs tune after the next collection: a finalizer runs once its object is found
 // unreachable, which takes a collection, and re-arms itself.
 func (t *Tuner) arm() {
-	sentinel := new([16]byte)
-	runtime.SetFinalizer(sentinel, func(*[16]byte) {
+	sentinel := new([32]byte) // not a tiny allocation, whose finalizer might never run
+	runtime.SetFinalizer(sentinel, func(*[32]byte) {
 		if t.stopped.Load() {
 			return
 		}
