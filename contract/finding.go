@@ -66,11 +66,6 @@ func (f Finding) String() string {
 	return b.String()
 }
 
-// key identifies a finding across runs, without values that change from run to run.
-func (f Finding) key() string {
-	return strings.Join([]string{f.Scenario, f.Step, string(f.Rule), f.Field, f.Message}, "|")
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "-"

@@ -128,9 +128,6 @@ func (s *apiSpec) route(method, escapedPath string) *operation {
 	return best
 }
 
-// operations lists the spec's operations in document order.
-func (s *apiSpec) operations() []*operation { return s.ops }
-
 // documentsStatus reports whether the operation declares the status (or its range, or a default).
 func (o *operation) documentsStatus(status int) bool {
 	if o.op.Responses == nil {

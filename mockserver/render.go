@@ -196,9 +196,6 @@ func (st *state) appendWithNullProject(out []byte, c packed) []byte {
 	return append(out, '}')
 }
 
-// entity renders Entities::Cluster alone.
-func (st *state) entity(c packed) []byte { return st.appendEntity(make([]byte, 0, 768+len(c)), c) }
-
 // GitLab renders times as ISO 8601 in UTC with milliseconds.
 const timeLayout = "2006-01-02T15:04:05.000Z"
 

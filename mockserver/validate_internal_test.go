@@ -94,7 +94,7 @@ func validateWholeRequest(o *operation, r *http.Request, pathParams map[string]s
 	var co *grape.Coerced
 	if o.route.Operation.RequestBody != nil {
 		if media == "application/x-www-form-urlencoded" {
-			if asJSON, err := grape.FormToJSON(body); err == nil {
+			if asJSON, err := formToJSON(body); err == nil {
 				body, media = asJSON, "application/json"
 				r.Header.Set("Content-Type", media)
 			}
@@ -104,7 +104,7 @@ func validateWholeRequest(o *operation, r *http.Request, pathParams map[string]s
 			r.Header.Set("Content-Type", media)
 		}
 		if schema := o.bodySchemas[media]; media == "application/json" && schema != nil {
-			if m, ok := grape.DecodeObject(body); ok {
+			if m, ok := decodeObject(body); ok {
 				co = grape.CoerceBody(m, schema)
 				if out, err := json.Marshal(m); err == nil {
 					body = out
@@ -155,4 +155,20 @@ func validateWholeRequest(o *operation, r *http.Request, pathParams map[string]s
 		co.RestoreNils(value)
 	}
 	return grape.Nest(value), nil
+}
+
+// formToJSON and decodeObject are the helpers validateWholeRequest used: a form encoded as
+// JSON, and a JSON object decoded again.
+func formToJSON(body []byte) ([]byte, error) {
+	m, err := grape.FormToObject(body)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
+func decodeObject(body []byte) (map[string]any, bool) {
+	v, ok := grape.DecodeJSON(body)
+	m, isMap := v.(map[string]any)
+	return m, ok && isMap
 }

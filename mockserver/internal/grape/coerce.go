@@ -189,17 +189,8 @@ func coerceValue(v any, s *openapi3.Schema) (out any, isNil bool) {
 	return v, false
 }
 
-// FormToJSON turns a form body into the JSON object Rack's nested query parser makes of it:
+// FormToObject turns a form body into the object Rack's nested query parser makes of it:
 // a[b]=1 is {"a":{"b":"1"}}; a repeated key keeps its last value.
-func FormToJSON(body []byte) ([]byte, error) {
-	m, err := FormToObject(body)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(m)
-}
-
-// FormToObject is FormToJSON's object, not encoded.
 func FormToObject(body []byte) (map[string]any, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
@@ -210,14 +201,6 @@ func FormToObject(body []byte) (map[string]any, error) {
 		flat[k] = vs[len(vs)-1]
 	}
 	return Nest(flat), nil
-}
-
-// DecodeObject decodes a JSON object body with numbers kept as written; ok is false for
-// anything that is not an object.
-func DecodeObject(body []byte) (map[string]any, bool) {
-	v, ok := DecodeJSON(body)
-	m, isMap := v.(map[string]any)
-	return m, ok && isMap
 }
 
 // DecodeJSON decodes one JSON value with nothing but white space after it (what json.Valid

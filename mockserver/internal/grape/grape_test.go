@@ -1,6 +1,7 @@
 package grape_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -12,12 +13,14 @@ import (
 	"github.com/glclusters/clustersapi/mockserver/internal/grape"
 )
 
-// TestFormToJSON: Rack's nested reading of a form, the last of repeated keys winning.
-func TestFormToJSON(t *testing.T) {
-	got, err := grape.FormToJSON([]byte("a[b]=1&a[c]=two&x=1&x=2"))
+// TestFormToObject: Rack's nested reading of a form, the last of repeated keys winning.
+func TestFormToObject(t *testing.T) {
+	m, err := grape.FormToObject([]byte("a[b]=1&a[c]=two&x=1&x=2"))
+	require.NoError(t, err)
+	got, err := json.Marshal(m)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"a":{"b":"1","c":"two"},"x":"2"}`, string(got))
-	_, err = grape.FormToJSON([]byte("a=%zz"))
+	_, err = grape.FormToObject([]byte("a=%zz"))
 	assert.Error(t, err)
 }
 
