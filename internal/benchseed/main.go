@@ -15,10 +15,27 @@ func main() {
 	project := flag.Int("project", 2, "the project that holds them (the default seed's 1 to 3)")
 	out := flag.String("o", "", "output file (default stdout)")
 	flag.Parse()
+	if err := check(*n, *project); err != nil {
+		fmt.Fprintln(os.Stderr, "benchseed:", err)
+		os.Exit(2)
+	}
 	if err := write(*out, seed(*n, *project)); err != nil {
 		fmt.Fprintln(os.Stderr, "benchseed:", err)
 		os.Exit(1)
 	}
+}
+
+// check refuses a negative count and a project the default seed does not have.
+func check(n, project int) error {
+	if n < 0 {
+		return fmt.Errorf("-clusters %d: want 0 or more", n)
+	}
+	for _, p := range mockserver.DefaultSeed().Projects {
+		if p.ID == project {
+			return nil
+		}
+	}
+	return fmt.Errorf("-project %d: the default seed has no such project", project)
 }
 
 // seed is the default seed with n clusters more in one project, each with its own scope.
