@@ -77,8 +77,8 @@ func TestStartRespectsGOGC(t *testing.T) {
 }
 
 // TestHeapGoalBoundedUnderAllocation: started in a fresh process, with nothing live yet, and
-// then made to allocate 2 GiB of garbage, the heap goal never goes past live + headroom (plus
-// GOGC=100's floor of 4 MB and some slack), however the collections fall.
+// then made to allocate 2 GiB of garbage, the heap goal never goes past live + max(live,
+// headroom) (plus GOGC=100's floor of 4 MB and some slack), however the collections fall.
 func TestHeapGoalBoundedUnderAllocation(t *testing.T) {
 	if os.Getenv("GCTUNE_CHILD") == "" {
 		cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHeapGoalBoundedUnderAllocation$", "-test.v")
@@ -105,7 +105,9 @@ func TestHeapGoalBoundedUnderAllocation(t *testing.T) {
 		metrics.Read(s)
 		goal, live := s[0].Value.Uint64(), s[1].Value.Uint64()
 		worst = max(worst, goal)
-		if limit := max(live, 4<<20) + headroom + 16<<20; goal > limit {
+		// The documented goal: live + max(live, headroom), with some slack. Memory allocated
+		// while a collection marks counts as live, so live can exceed what the loop keeps.
+		if limit := max(live, 4<<20) + max(live, headroom) + 16<<20; goal > limit {
 			t.Fatalf("after %d MiB allocated: heap goal %d MiB, live %d MiB, headroom %d MiB", i+1, goal>>20, live>>20, headroom>>20)
 		}
 	}
