@@ -13,8 +13,8 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// Room to allocate before each collection: see internal/gctune (GOGC, when set, wins).
-	tuner := gctune.Start(64 << 20)
-	defer tuner.Stop()
+	// Room to allocate before each collection: see internal/gctune (GOGC or GOMEMLIMIT, when set, wins).
+	headroom := gctune.Start(64 << 20)
+	defer headroom.Stop()
 	os.Exit(run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr))
 }
