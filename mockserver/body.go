@@ -2,7 +2,6 @@ package mockserver
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -19,26 +18,21 @@ type requestBody struct {
 	media string
 	// object is a JSON body's top-level object, numbers as json.Number; nil for any other body.
 	object map[string]any
+	// reencoded: a multipart body, re-encoded as the form (media) the spec describes.
+	reencoded bool
 }
 
-// readBody reads at most MaxBodyBytes and checks that the body parses as its media type. A
-// JSON body is decoded here, once, for the validation and the handler.
-func readBody(w http.ResponseWriter, r *http.Request) (requestBody, *apiError) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return requestBody{}, nil
+// parseBody checks that the body, as the pipeline read it, parses as its media type. A JSON
+// body is decoded here, once, for the validation and the handler.
+func parseBody(w http.ResponseWriter, r *http.Request, raw grape.Body) (requestBody, *apiError) {
+	if raw.TooLarge(MaxBodyBytes) {
+		w.Header().Set("Connection", "close") // as http.MaxBytesReader does: the rest is not read
+		return requestBody{}, errTooLarge
 	}
-	body, ok := grape.ReadBody(r) // HandleMalformedStrings read it already
-	if !ok {
-		var err error
-		body, err = grape.ReadSized(http.MaxBytesReader(w, r.Body, MaxBodyBytes), r.ContentLength, MaxBodyBytes)
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				return requestBody{}, errTooLarge
-			}
-			return requestBody{}, errBadBody
-		}
+	if raw.Err != nil {
+		return requestBody{}, errBadBody
 	}
+	body := raw.Data
 	if len(bytes.TrimSpace(body)) == 0 {
 		return requestBody{}, nil
 	}
@@ -73,8 +67,7 @@ func readBody(w http.ResponseWriter, r *http.Request) (requestBody, *apiError) {
 		if err != nil {
 			return requestBody{}, errBadBody
 		}
-		rb.raw, rb.media = []byte(form.Encode()), "application/x-www-form-urlencoded"
-		r.Header.Set("Content-Type", rb.media)
+		rb.raw, rb.media, rb.reencoded = []byte(form.Encode()), "application/x-www-form-urlencoded", true
 	default:
 		return requestBody{}, &apiError{http.StatusUnsupportedMediaType,
 			mustJSON(map[string]string{"error": fmt.Sprintf("The provided content-type '%s' is not supported.", ct)})}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,17 +20,13 @@ func (s *Server) listClusters(c *call) {
 		c.fail(errForbidden)
 		return
 	}
-	var q url.Values
-	if c.r.URL.RawQuery != "" {
-		q = c.r.URL.Query()
-	}
-	pg := paging.Parse(q)
+	pg := paging.Parse(c.query)
 	items, total := c.st.page(c.owner(), pg.Offset(), pg.PerPage)
 	rawID := "" // the instance's route has no id
 	if !c.instance {
 		rawID = c.params.id // read by the project's or group's lookup
 	}
-	pg.SetHeaders(c.w.Header(), c.r, c.path, rawID, total)
+	pg.SetHeaders(c.w.Header(), c.r, c.query, c.path, rawID, total)
 	buf := listBuffers.Get().(*[]byte)
 	out := append((*buf)[:0], '[')
 	for i, it := range items {
@@ -59,7 +54,7 @@ var listBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); retu
 // lookup finds the path's cluster in the project: 404 Not found before 403, as GitLab's
 // authorize!(…, cluster) loads the cluster first.
 func (s *Server) lookup(c *call, level int) (packed, bool) {
-	id, _ := strconv.Atoi(c.r.PathValue("cluster_id")) // validated as an integer already
+	id, _ := strconv.Atoi(c.params.clusterID) // validated as an integer already
 	cl, ok := c.st.find(c.owner(), id)
 	if !ok {
 		c.fail(errRecordNotFound)
@@ -251,7 +246,6 @@ func (s *Server) deleteCluster(c *call) {
 	if !s.commit(c, st, func() { st.restore(cl) }) {
 		return
 	}
-	c.status = http.StatusNoContent
 	c.w.WriteHeader(http.StatusNoContent)
 }
 
@@ -275,7 +269,7 @@ func (s *Server) lockForWrite(c *call) *cluster {
 		return nil
 	}
 	c.st.mu.Lock()
-	id, _ := strconv.Atoi(c.r.PathValue("cluster_id"))
+	id, _ := strconv.Atoi(c.params.clusterID)
 	cl, ok := c.st.findLocked(c.owner(), id)
 	if !ok {
 		c.st.mu.Unlock()

@@ -11,7 +11,7 @@ import (
 // Maintainer or higher, and of its and its subgroups' projects where the caller is a
 // Maintainer or higher, keyed by full path. No feature flag check and no authorize!.
 func (s *Server) discoverClusters(c *call) {
-	id, _ := strconv.Atoi(strings.TrimSpace(c.r.URL.Query().Get("group_id"))) // validated as an integer already
+	id, _ := strconv.Atoi(strings.TrimSpace(c.query.Get("group_id"))) // validated as an integer already
 	st := c.st
 	st.mu.RLock()
 	defer st.mu.RUnlock()

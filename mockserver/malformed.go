@@ -2,7 +2,6 @@ package mockserver
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/glclusters/clustersapi/mockserver/internal/grape"
 )
@@ -12,10 +11,9 @@ import (
 
 var badRequestBody = []byte("Bad Request")
 
-// rejectMalformed answers for the middleware and reports whether it did. The body, when
-// there is one to check, is read here and handed on unchanged.
-func (s *Server) rejectMalformed(w http.ResponseWriter, r *http.Request) bool {
-	if strings.HasPrefix(r.URL.Path, ControlPrefix) || !grape.Malformed(r, MaxBodyBytes) {
+// rejectMalformed answers for the middleware and reports whether it did.
+func (s *Server) rejectMalformed(w http.ResponseWriter, r *http.Request, body grape.Body) bool {
+	if !grape.Malformed(r, body, MaxBodyBytes) {
 		return false
 	}
 	s.journal.add(JournalEntry{Time: s.now().UTC(), Method: r.Method, Path: r.URL.EscapedPath(), Status: http.StatusBadRequest})

@@ -3,12 +3,9 @@ package mockserver
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -111,50 +108,6 @@ func New(opts ...Option) (*Server, error) {
 // specOperations parses the embedded spec once per process: it never changes, and the
 // operations are read-only afterwards, so every Server shares them.
 var specOperations = sync.OnceValues(func() (map[string]*operation, error) { return loadOperations(clustersapi.OpenAPI) })
-
-// ServeHTTP serves the mock. A panic in a handler becomes GitLab's 500 body and a log line.
-func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	start := s.now()
-	a := &access{ResponseWriter: rw, path: r.URL.EscapedPath()}
-	w := http.ResponseWriter(a)
-	defer s.finish(r, a, start) // after the recovery below has answered
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			s.log.Error("handler panic", "method", r.Method, "path", r.URL.EscapedPath(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			writeError(w, errInternal)
-		}
-	}()
-	if s.rejectMalformed(w, r) { // GitLab's HandleMalformedStrings, before everything else (malformed.go)
-		return
-	}
-	if strings.Contains(r.URL.Path, "/./") || strings.Contains(r.URL.Path, "/../") || strings.Contains(r.URL.Path, "//") ||
-		strings.HasSuffix(r.URL.Path, "/.") || strings.HasSuffix(r.URL.Path, "/..") {
-		writeError(w, errRouteNotFound) // not ServeMux's text/html redirect to the cleaned path
-		return
-	}
-	if s.faults.n.Load() > 0 && strings.HasPrefix(r.URL.Path, "/api/") {
-		_, pattern := s.mux.Handler(r)
-		opID := ""
-		for id, op := range s.ops {
-			if pattern == op.method+" /api/v4"+op.path {
-				opID = id
-			}
-		}
-		now := s.now()
-		if f := s.faults.take(r, opID, now); f != nil {
-			if f.Status != 0 || f.Drop {
-				a.op, a.fault, a.user = opID, true, s.userOf(r)
-			}
-			if f.apply(w, now) {
-				return
-			}
-		}
-	}
-	s.mux.ServeHTTP(w, r)
-}
 
 // Reset replaces the whole state with a seed; nil means the seed the server started with.
 // It is all or nothing: with a state file, the state changes only once the file is written.
@@ -259,7 +212,7 @@ func (s *Server) routes() {
 		if !s.available(op) {
 			continue // not in the release modelled: GitLab's catch-all answers
 		}
-		s.mux.Handle(op.method+" /api/v4"+op.path, s.endpoint(op, h))
+		s.mux.Handle(op.method+" /api/v4"+op.path, newEndpoint(op, h))
 	}
 	// Everything else, a wrong method included, meets GitLab's catch-all route.
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -281,163 +234,4 @@ func (s *Server) available(op *operation) bool {
 		return s.gv.ClusterDiscovery()
 	}
 	return true
-}
-
-// call is one request on its way through the pipeline. A clusters route names a project, a
-// group, or the instance.
-type call struct {
-	w        http.ResponseWriter
-	r        *http.Request
-	path     string // r's escaped path
-	st       *state
-	tok      *token
-	project  *project
-	group    *namespace
-	instance bool
-	body     map[string]any
-	status   int
-	params   pathParams
-}
-
-// pathParams are the route's path parameters as kin-openapi reads them: the raw id once the
-// owner's lookup has read it, and the cluster id. A map is made only when kin-openapi is asked.
-type pathParams struct {
-	id, clusterID       string
-	hasID, hasClusterID bool
-}
-
-func (p *pathParams) asMap() map[string]string {
-	m := make(map[string]string, 2)
-	if p.hasID {
-		m["id"] = p.id
-	}
-	if p.hasClusterID {
-		m["cluster_id"] = p.clusterID
-	}
-	return m
-}
-
-func (c *call) fail(e *apiError) {
-	c.status = e.status
-	writeError(c.w, e)
-}
-
-func (c *call) json(status int, body []byte) {
-	c.status = status
-	writeJSON(c.w, status, body)
-}
-
-// endpoint runs GitLab's request pipeline in GitLab's order: body parsing (Grape's formatter),
-// authentication, project lookup, feature flag, parameter validation, then the handler (cluster
-// lookup, role, model validation).
-func (s *Server) endpoint(op *operation, h func(*call)) http.Handler {
-	kind := "" // what the route's clusters belong to, if it is a clusters route
-	switch {
-	case strings.HasPrefix(op.path, "/projects/{id}"):
-		kind = projectType
-	case strings.HasPrefix(op.path, "/groups/{id}"):
-		kind = groupType
-	case strings.HasPrefix(op.path, "/admin/"):
-		kind = instanceType
-	}
-	hasClusterID := strings.Contains(op.path, "{cluster_id}")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a := accessOf(w)
-		a.op = op.id
-		c := &call{w: w, r: r, path: a.path, st: s.state.Load()}
-		if s.cfg.checkResponse != nil { // WithResponseCheck (respcheck.go)
-			rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-			w, c.w = rec, rec
-			defer func() { s.checkResponse(op, r, c.params.asMap(), rec) }()
-		}
-		defer func() {
-			if v := recover(); v != nil { // logged as the 500 ServeHTTP will send
-				c.status = http.StatusInternalServerError
-				defer panic(v)
-			}
-			if c.tok != nil {
-				a.user = c.tok.user.id
-			}
-		}()
-		body, e := readBody(w, r)
-		if e != nil {
-			c.fail(e)
-			return
-		}
-		if c.tok, e = c.st.authenticate(r); e != nil {
-			c.fail(e)
-			return
-		}
-		if kind != "" { // the project or group lookup, or the admin check; then the feature flag
-			if e := c.findOwner(kind); e != nil {
-				c.fail(e)
-				return
-			}
-			if !s.Feature(FeatureCertificateBasedClusters) {
-				c.fail(errNotFound)
-				return
-			}
-		}
-		if hasClusterID {
-			c.params.clusterID, c.params.hasClusterID = r.PathValue("cluster_id"), true
-		}
-		if c.body, e = op.validate(r, &c.params, body); e != nil {
-			c.fail(e)
-			return
-		}
-		h(c)
-	})
-}
-
-// findOwner runs the step of GitLab's pipeline before the feature flag: the project's lookup
-// (find_project!: 404 Project Not Found when missing or unreadable), the group's (find_group!:
-// 404 Group Not Found), or, for the instance, authenticated_as_admin! (403).
-func (c *call) findOwner(kind string) *apiError {
-	if kind == instanceType {
-		if !c.tok.user.admin {
-			return errForbidden
-		}
-		c.instance = true
-		return nil
-	}
-	notFound := errProjectNotFound
-	if kind == groupType {
-		notFound = errGroupNotFound
-	}
-	rawID := rawSegment(c.path, 3) // /api/v4/projects/{id} or /api/v4/groups/{id}
-	c.params.id, c.params.hasID = rawID, true
-	ref, err := url.PathUnescape(rawID)
-	if err != nil {
-		return notFound
-	}
-	c.st.mu.RLock()
-	defer c.st.mu.RUnlock()
-	if kind == groupType {
-		if g := c.st.groupByRef(ref); g != nil && c.st.groupReadable(g, c.tok.user) {
-			c.group = g
-			return nil
-		}
-		return notFound
-	}
-	if p := c.st.projectByRef(ref); p != nil && p.visibleTo(c.tok.user) {
-		c.project = p
-		return nil
-	}
-	return notFound
-}
-
-// rawSegment returns the n-th segment of an escaped path (0 is "api").
-func rawSegment(escapedPath string, n int) string {
-	p := strings.TrimPrefix(escapedPath, "/")
-	for ; n > 0; n-- {
-		i := strings.IndexByte(p, '/')
-		if i < 0 {
-			return ""
-		}
-		p = p[i+1:]
-	}
-	if i := strings.IndexByte(p, '/'); i >= 0 {
-		return p[:i]
-	}
-	return p
 }

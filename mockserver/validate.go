@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,32 +41,44 @@ var validateParamsOptions = func() *openapi3filter.Options {
 // A JSON object body, decoded once by readBody, is checked with kin-openapi's schema
 // validation directly (what its request validation does after decoding the body again);
 // any other body goes through kin-openapi's request validation whole.
-func (o *operation) validate(r *http.Request, pathParams *pathParams, rb requestBody) (map[string]any, *apiError) {
+func (o *operation) validate(r *http.Request, pathParams *pathParams, rb requestBody) (map[string]any, url.Values, *apiError) {
 	var co *grape.Coerced
 	hasBody := o.route.Operation.RequestBody != nil
+	vr := r // the request kin-openapi reads: a copy wherever Grape's view of it differs from r
 	if hasBody {
 		body, media, object := rb.raw, rb.media, rb.object
+		contentType := "" // what kin-openapi is told the body is, when not the request's own
+		if rb.reencoded {
+			contentType = media
+		}
 		if media == "application/x-www-form-urlencoded" {
 			if m, err := grape.FormToObject(body); err == nil {
 				body, media, object = nil, "application/json", m
-				r.Header.Set("Content-Type", media)
+				contentType = media
 			}
 		}
 		if object == nil && len(bytes.TrimSpace(body)) == 0 { // no body: every required parameter is missing
 			body, media, object = []byte("{}"), "application/json", map[string]any{}
-			r.Header.Set("Content-Type", media)
+			contentType = media
 		}
 		if schema := o.bodySchemas[media]; media == "application/json" && schema != nil && object != nil {
 			co = grape.CoerceBody(object, schema)
 		} else {
-			setBody(r, body) // kin-openapi decodes and checks it
+			vr = withBody(r, body, contentType) // kin-openapi decodes and checks it
 		}
 	}
 	if o.trivial && r.URL.RawQuery == "" && !hasBody {
-		return nil, nil // nothing the spec could reject: see operation.trivial
+		return nil, nil, nil // nothing the spec could reject: see operation.trivial
 	}
+	var query url.Values
 	if r.URL.RawQuery != "" {
-		grape.CoerceQuery(r.URL, o.route.Operation.Parameters)
+		u := *r.URL
+		grape.CoerceQuery(&u, o.route.Operation.Parameters)
+		if vr == r {
+			vr = shallowCopy(r)
+		}
+		vr.URL = &u
+		query = u.Query()
 	}
 	var errs openapi3.MultiError
 	if !o.trivial || r.URL.RawQuery != "" || (hasBody && co == nil) {
@@ -73,8 +86,8 @@ func (o *operation) validate(r *http.Request, pathParams *pathParams, rb request
 		if co != nil {
 			opts = validateParamsOptions
 		}
-		in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams.asMap(), Route: o.route, Options: opts}
-		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+		in := &openapi3filter.RequestValidationInput{Request: vr, PathParams: pathParams.asMap(), Route: o.route, Options: opts}
+		if err := openapi3filter.ValidateRequest(vr.Context(), in); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -91,7 +104,7 @@ func (o *operation) validate(r *http.Request, pathParams *pathParams, rb request
 		problems = nilProblems(co, problems)
 	}
 	if len(o.not) > 0 && r.URL.RawQuery != "" {
-		q := r.URL.Query()
+		q := vr.URL.Query()
 		for name, not := range o.not {
 			if raw, ok := q[name]; ok && len(raw) > 0 {
 				if n, convErr := strconv.ParseFloat(raw[0], 64); convErr == nil && not.VisitJSON(n) == nil {
@@ -101,18 +114,18 @@ func (o *operation) validate(r *http.Request, pathParams *pathParams, rb request
 		}
 	}
 	if len(problems) > 0 {
-		return nil, o.grapeError(problems)
+		return nil, nil, o.grapeError(problems)
 	}
 	if !hasBody {
-		return nil, nil
+		return nil, query, nil
 	}
 	var value map[string]any
 	media := "application/json"
 	if co != nil { // the coerced body; kin-openapi keeps none when it saw a nil's "is missing"
 		value = co.Value
-	} else if vb, ok := r.Body.(interface{ ValidatedValue() any }); ok {
+	} else if vb, ok := vr.Body.(interface{ ValidatedValue() any }); ok {
 		value, _ = vb.ValidatedValue().(map[string]any)
-		media = r.Header.Get("Content-Type")
+		media = vr.Header.Get("Content-Type")
 	}
 	if value == nil {
 		value = map[string]any{}
@@ -121,13 +134,27 @@ func (o *operation) validate(r *http.Request, pathParams *pathParams, rb request
 	if co != nil {
 		co.RestoreNils(value)
 	}
-	return grape.Nest(value), nil
+	return grape.Nest(value), query, nil
 }
 
-// setBody gives the request a body that kin-openapi can read (and read again).
-func setBody(r *http.Request, body []byte) {
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	r.Body, _ = r.GetBody()
+// shallowCopy copies the request for kin-openapi, which may be handed another URL or body.
+func shallowCopy(r *http.Request) *http.Request {
+	c := *r
+	return &c
+}
+
+// withBody is a copy of r whose body kin-openapi can read (and read again), with the
+// Content-Type contentType when it is not "": a multipart form is checked as the form it was
+// re-encoded into, a missing body as an empty JSON object.
+func withBody(r *http.Request, body []byte, contentType string) *http.Request {
+	c := shallowCopy(r)
+	if contentType != "" {
+		c.Header = r.Header.Clone()
+		c.Header.Set("Content-Type", contentType)
+	}
+	c.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	c.Body, _ = c.GetBody()
+	return c
 }
 
 // problem is one Grape parameter error: the parameter and what is wrong with it.

@@ -2,7 +2,6 @@ package grape_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -24,8 +23,8 @@ func TestFormToObject(t *testing.T) {
 	assert.Error(t, err)
 }
 
-// TestMalformed: a NUL or invalid UTF-8 in a checked place is refused; a clean body is handed
-// on unchanged, and an oversized one is left for the endpoint.
+// TestMalformed: a NUL or invalid UTF-8 in a checked place is refused; the body is read once,
+// whole, and an oversized one is left for the endpoint.
 func TestMalformed(t *testing.T) {
 	cases := []struct {
 		name, path, media, body string
@@ -46,14 +45,16 @@ func TestMalformed(t *testing.T) {
 			if tc.media != "" {
 				r.Header.Set("Content-Type", tc.media)
 			}
-			assert.Equal(t, tc.want, grape.Malformed(r, 1<<20))
-			rest, err := io.ReadAll(r.Body)
-			require.NoError(t, err)
-			assert.Equal(t, tc.body, string(rest), "the body is handed on")
+			body := grape.ReadBody(r, 1<<20)
+			assert.True(t, body.Complete)
+			assert.Equal(t, tc.body, string(body.Data), "the body is read whole")
+			assert.Equal(t, tc.want, grape.Malformed(r, body, 1<<20))
 		})
 	}
 	big := `{"name":"` + strings.Repeat("a", 64) + "\x00" + `"}`
 	r := httptest.NewRequest("POST", "/api/v4/x", strings.NewReader(big))
 	r.Header.Set("Content-Type", "application/json")
-	assert.False(t, grape.Malformed(r, 16), "over the limit: the endpoint answers 413")
+	body := grape.ReadBody(r, 16)
+	assert.True(t, body.TooLarge(16))
+	assert.False(t, grape.Malformed(r, body, 16), "over the limit: the endpoint answers 413")
 }

@@ -23,79 +23,52 @@ import (
 //     only down to depth 2 (param_has_null_byte? gives up below: a[b][c] is checked,
 //     a[b][c][d] is not); a query or form with a bad %-escape makes Rack raise too.
 
-// Malformed says whether the middleware refuses the request. A body of at most maxBody bytes
-// is read and checked, and handed on unchanged; a larger one is left for the endpoint's 413.
-func Malformed(r *http.Request, maxBody int) bool {
+// Body is a request body read once, at most a limit's worth, for every stage that needs it.
+type Body struct {
+	Data     []byte
+	Complete bool  // Data is the whole body, within the limit
+	Err      error // a read error (the client went away); Data is what came before it
+}
+
+// TooLarge says the body is over the limit: the endpoint answers 413.
+func (b Body) TooLarge(maxBody int) bool { return b.Err == nil && len(b.Data) > maxBody }
+
+// ReadBody reads at most maxBody+1 bytes of the request's body, so that a larger body is seen
+// to be too large and nothing more is read.
+func ReadBody(r *http.Request, maxBody int) Body {
+	if r.Body == nil || r.Body == http.NoBody {
+		return Body{Complete: true}
+	}
+	data, err := ReadSized(r.Body, r.ContentLength, maxBody)
+	return Body{Data: data, Err: err, Complete: err == nil && len(data) <= maxBody}
+}
+
+// Malformed says whether the middleware refuses the request, given its body as ReadBody read
+// it. A body that is not complete is left for the endpoint (413, or the read error).
+func Malformed(r *http.Request, body Body, maxBody int) bool {
 	if malformedString(r.URL.Path) || malformedCredentials(first(r.Header["Authorization"])) {
 		return true
 	}
 	if r.URL.RawQuery != "" && malformedForm(r.URL.RawQuery) {
 		return true
 	}
-	if r.Body == nil || r.Body == http.NoBody {
+	if len(body.Data) == 0 || !body.Complete {
 		return false
 	}
 	media, params := first(r.Header["Content-Type"]), map[string]string(nil)
 	if media != "application/json" { // the common case needs no parsing
 		media, params, _ = mime.ParseMediaType(media)
 	}
-	var check func([]byte) bool
 	switch media {
 	case "application/json":
-		check = malformedJSON
+		return malformedJSON(body.Data)
 	case "application/x-www-form-urlencoded":
-		check = func(b []byte) bool { return malformedForm(string(b)) }
+		return malformedForm(string(body.Data))
 	case "multipart/form-data":
-		check = func(b []byte) bool {
-			form, err := MultipartToForm(b, params["boundary"], int64(maxBody))
-			return err == nil && malformedForm(form.Encode())
-		}
-	default:
-		return false
+		form, err := MultipartToForm(body.Data, params["boundary"], int64(maxBody))
+		return err == nil && malformedForm(form.Encode())
 	}
-	body, err := ReadSized(r.Body, r.ContentLength, maxBody)
-	complete := err == nil && len(body) <= maxBody
-	r.Body = &replayBody{data: body, err: err, rest: r.Body, complete: complete}
-	if !complete {
-		return false // the endpoint answers: 413, or the read error
-	}
-	return check(body)
-}
-
-// replayBody hands on a body Malformed has read: the bytes, then the read error if there was
-// one, then the rest of the stream.
-type replayBody struct {
-	data     []byte
-	off      int
-	err      error
-	rest     io.ReadCloser
-	complete bool // data is the whole body
-}
-
-func (b *replayBody) Read(p []byte) (int, error) {
-	if b.off < len(b.data) {
-		n := copy(p, b.data[b.off:])
-		b.off += n
-		return n, nil
-	}
-	if b.err != nil {
-		return 0, b.err
-	}
-	if b.complete {
-		return 0, io.EOF
-	}
-	return b.rest.Read(p)
-}
-
-func (b *replayBody) Close() error { return b.rest.Close() }
-
-// ReadBody returns the whole body when Malformed has read it already (so the endpoint does not
-// read or copy it again), and false when it has not or could not.
-func ReadBody(r *http.Request) ([]byte, bool) {
-	if rb, ok := r.Body.(*replayBody); ok && rb.complete {
-		return rb.data, true
-	}
-	return nil, false
+	return false
 }
 
 // ReadSized reads at most maxBody+1 bytes of r, into one buffer of the announced size when

@@ -39,9 +39,10 @@ func (p Page) Offset() int {
 }
 
 // SetHeaders writes the X-* headers and Link (lib/gitlab/pagination/offset_header_builder.rb)
-// for a request to a list whose escaped path is escapedPath; rawID is the project's or group's
-// id as the path has it (escaped), "" for a route without one (the instance's clusters).
-func (p Page) SetHeaders(h http.Header, r *http.Request, escapedPath, rawID string, total int) {
+// for a request to a list whose escaped path is escapedPath and whose query, as Grape coerced
+// it, is query (nil or empty: none); rawID is the project's or group's id as the path has it
+// (escaped), "" for a route without one (the instance's clusters).
+func (p Page) SetHeaders(h http.Header, r *http.Request, query url.Values, escapedPath, rawID string, total int) {
 	pages := max((total+p.PerPage-1)/p.PerPage, 1)
 	outOfRange := p.Number > pages
 	next, prev := "", ""
@@ -79,7 +80,7 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, escapedPath, rawID stri
 	buf = append(buf, escapedPath...)
 	buf = append(buf, '?')
 	var suffix string
-	if r.URL.RawQuery == "" { // the common case, without building maps
+	if len(query) == 0 { // the common case, without building maps
 		if rawID != "" {
 			buf = append(buf, "id="...)
 			buf = append(buf, url.QueryEscape(id)...)
@@ -88,7 +89,7 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, escapedPath, rawID stri
 		buf = append(buf, "page="...)
 		suffix = v[0] // "&per_page=" before it: see appendLink
 	} else {
-		q := queryWithout(r.URL.Query(), "private_token", "access_token", "page")
+		q := queryWithout(query, "private_token", "access_token", "page")
 		if rawID != "" {
 			q.Set("id", id)
 		}
@@ -110,7 +111,7 @@ func (p Page) SetHeaders(h http.Header, r *http.Request, escapedPath, rawID stri
 			suffix = "&" + after.Encode()
 		}
 	}
-	perPage := r.URL.RawQuery == ""
+	perPage := len(query) == 0
 	prefix := len(buf)
 	if prev != "" {
 		buf = appendLink(buf, prefix, p.Number-1, perPage, suffix, "prev")

@@ -41,7 +41,7 @@ func TestSetHeaders(t *testing.T) {
 	r := httptest.NewRequest("GET", "http://gitlab.test/api/v4/projects/demo-group%2Fdemo/clusters?private_token=secret&page=2&per_page=1&x=y", nil)
 	r.Header.Set("X-Forwarded-Proto", "https")
 	h := http.Header{}
-	paging.Page{Number: 2, PerPage: 1}.SetHeaders(h, r, r.URL.EscapedPath(), "demo-group%2Fdemo", 3)
+	paging.Page{Number: 2, PerPage: 1}.SetHeaders(h, r, r.URL.Query(), r.URL.EscapedPath(), "demo-group%2Fdemo", 3)
 	assert.Equal(t, "2", h.Get("X-Page"))
 	assert.Equal(t, "1", h.Get("X-Per-Page"))
 	assert.Equal(t, "3", h.Get("X-Next-Page"))
