@@ -362,19 +362,12 @@ func normaliseNamespace(pk map[string]any) *string {
 	return &ns
 }
 
-func changed(a, b *cluster) bool {
-	return a.name != b.name || ptrString(a.domain) != ptrString(b.domain) || a.enabled != b.enabled ||
-		a.managed != b.managed || a.environmentScope != b.environmentScope ||
-		a.namespacePerEnvironment != b.namespacePerEnvironment || ptrInt(a.managementProjectID) != ptrInt(b.managementProjectID) ||
-		a.apiURL != b.apiURL || a.token != b.token || ptrString(a.caCert) != ptrString(b.caCert) ||
-		ptrString(a.namespace) != ptrString(b.namespace)
-}
-
-func ptrInt(p *int) int {
-	if p == nil {
-		return -1
-	}
-	return *p
+// changed says whether an update changed what is stored, the update time aside. It compares
+// the stored (packed) forms, so a field added to a cluster counts without being listed here.
+func changed(old, updated *cluster) bool {
+	a, b := *old, *updated
+	a.updatedAt, b.updatedAt = time.Time{}, time.Time{}
+	return pack(&a) != pack(&b)
 }
 
 // Body values come from kin-openapi, validated against the spec.

@@ -23,12 +23,16 @@ type userBasicEntity struct {
 	WebURL    string  `json:"web_url"`
 }
 
-func (st *state) renderUser(u *user) json.RawMessage {
+// userBasic is Entities::UserBasic of u, its web_url under base (GitLab's URL).
+func userBasic(u *user, base string) userBasicEntity {
 	sum := md5.Sum([]byte(u.username + "@example.com"))
 	avatar := "https://www.gravatar.com/avatar/" + hex.EncodeToString(sum[:]) + "?s=80&d=identicon"
-	return mustJSON(userBasicEntity{ID: u.id, Username: u.username, Name: u.name, State: u.state,
-		Locked: u.state == "blocked", AvatarURL: &avatar, WebURL: st.external + "/" + u.username})
+	return userBasicEntity{ID: u.id, Username: u.username, Name: u.name, State: u.state,
+		Locked: u.state == "blocked", AvatarURL: &avatar, WebURL: base + "/" + u.username}
 }
+
+// renderUser is u's Entities::UserBasic as JSON, rendered once when the state is built.
+func (st *state) renderUser(u *user) json.RawMessage { return mustJSON(userBasic(u, st.external)) }
 
 type namespaceEntity struct {
 	ID        int     `json:"id"`
