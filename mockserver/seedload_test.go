@@ -34,9 +34,6 @@ func TestLoadStateAboveOldBound(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sends 70 MB; skipped with -short")
 	}
-	if raceDetector { // 21 s under -race against 2.5 s: make test runs it again without -race
-		t.Skip("sends 70 MB; skipped under -race: go test -run '^TestLoadStateAboveOldBound$' ./mockserver")
-	}
 	const n = 60_000
 	body := string(largeSeed(n).JSON())
 	require.Greater(t, len(body), 64<<20, "the seed must be larger than the old bound")

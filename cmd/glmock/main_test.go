@@ -127,7 +127,8 @@ func waitListening(t *testing.T, stdout interface{ Read([]byte) (int, error) }) 
 func buildGlmock(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "glmock")
-	out, err := testproc.Command(t, "go", "build", "-o", bin, ".").CombinedOutput()
+	args := append(append([]string{"build"}, buildFlags...), "-o", bin, ".")
+	out, err := testproc.Command(t, "go", args...).CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 	return bin
 }
