@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,7 +73,8 @@ type runner struct {
 	client   *Client
 	root     string // GitLab root
 	vars     Vars
-	runVars  map[string]bool // variables whose values are unique to this run (normalised in baselines)
+	values   runValues   // what the saved run's policy needs of the variables
+	recorded []*recorded // the exchanges for the saved run, normalised when the run ends
 	redact   *Redactor
 	secrets  []secretCheck
 	report   *Report
@@ -135,7 +138,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r.cleanup(ctx)
 
 	rep.DurationMS = cfg.Now().Sub(start).Milliseconds()
-	rep.run = r.run
+	rep.run = r.savedRun()
 	rep.redact = r.redact
 	r.run.Target = rep.Target
 	var skip *skipRun
@@ -206,8 +209,8 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 			"secret_token":   token,
 			"secret_ca_cert": ca,
 		},
-		runVars: map[string]bool{"run_id": true, "name": true, "scope": true, "secret_token": true, "secret_ca_cert": true},
 	}
+	r.values = runValues{vars: r.vars, generated: []string{"run_id", "name", "scope", "secret_token", "secret_ca_cert"}, captured: map[string]capturedFrom{}}
 	if cfg.Progress != nil && client.Notify == nil {
 		c := *client // this run's copy, telling its progress writer
 		c.Notify = func(msg string) { fmt.Fprintf(cfg.Progress, "     ... %s\n", r.redact.String(msg)) }
@@ -254,13 +257,7 @@ func (r *runner) loadScenarios() ([]*Scenario, error) {
 }
 
 func (r *runner) runScenario(ctx context.Context, sc *Scenario) {
-	volatile := map[string]bool{}
-	for _, k := range defaultVolatile {
-		volatile[k] = true
-	}
-	for _, k := range sc.Volatile {
-		volatile[k] = true
-	}
+	volatile := typeOnlyKeys(sc, false)
 	secrets := make([]secretCheck, len(r.secrets))
 	for i, s := range r.secrets {
 		s.AllowedAt = map[string]bool{}
@@ -318,9 +315,6 @@ func (r *runner) checks(kind string) bool {
 	return true
 }
 
-// defaultVolatile are keys that differ between any two runs: compared by type only.
-var defaultVolatile = []string{"id", "created_at", "updated_at", "last_activity_at"}
-
 func (r *runner) skipStep(sc *Scenario, st *Step, item, why string) {
 	name := stepName(st, item)
 	r.report.Steps = append(r.report.Steps, StepResult{Scenario: sc.Name, Step: name, Outcome: OutcomeSkipped, Detail: why})
@@ -343,6 +337,7 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 		r.skipStep(sc, st, item, "needs ${"+strings.Join(missing, "}, ${")+"}, which an earlier step did not capture")
 		return
 	}
+	r.values.markSent(st.Request)
 	started := r.cfg.Now()
 	pinned := map[string]bool{}
 	exp := expectation{
@@ -365,13 +360,33 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 	r.registerCleanup(st, first)
 	r.releaseCleanup(first)
 
-	if r.cfg.LearnVolatile && !sc.Write && st.IsRead() {
-		r.learn(ctx, sc, exchanges)
-	}
-	r.run.add(first, body, r, sc, findings)
+	r.record(ctx, sc, st, exchanges, body, findings)
 
 	res.DurationMS = r.cfg.Now().Sub(started).Milliseconds()
 	r.finishStep(res, findings, exchanges)
+}
+
+// record keeps the step's exchange for the saved run (and, for --save-baseline, its read
+// requests sent again to learn what changes on its own).
+func (r *runner) record(ctx context.Context, sc *Scenario, st *Step, exchanges []*exchange, body any, findings []Finding) {
+	first := exchanges[0]
+	if first.Err != nil {
+		return
+	}
+	var extra map[string]string
+	if st.Paginate != nil {
+		extra = map[string]string{"page": "1", "per_page": strconv.Itoa(st.Paginate.PerPage)}
+	}
+	rec := &recorded{ex: first, template: r.values.pathTemplate(st.Request, extra), body: body, sc: sc, findings: findings}
+	if first.Op != nil {
+		if resp, _ := r.chk.response(first.Op, first.Status); resp != nil && resp.Headers != nil {
+			rec.declared = slices.Collect(resp.Headers.KeysFromOldest())
+		}
+	}
+	if r.cfg.LearnVolatile && !sc.Write && st.IsRead() {
+		rec.again = r.sendAgain(ctx, exchanges)
+	}
+	r.recorded = append(r.recorded, rec)
 }
 
 // missingInputs lists the variables the step needs that no earlier step captured.
@@ -428,9 +443,7 @@ func (r *runner) capture(sc *Scenario, st *Step, body any) {
 	for vname, p := range st.Capture {
 		if v, ok := lookupJSONPath(body, p); ok {
 			r.vars[vname] = v
-			if sc.Write {
-				r.runVars[vname] = true
-			}
+			r.values.captured[vname] = capturedFrom{scenario: sc.Name, at: p}
 		}
 	}
 	for vname, field := range map[string]*string{"gitlab_version": &r.report.Target.Version,
