@@ -22,12 +22,15 @@ const runFormat = "glcontract-run/1"
 // SavedRun is a saved run: every exchange normalised (values unique to the run replaced by
 // ${name}, secrets redacted) with the fields that change on their own marked volatile.
 type SavedRun struct {
-	Format    string        `json:"format"`
-	RunID     string        `json:"run_id"`
-	SavedAt   time.Time     `json:"saved_at"`
-	Target    Target        `json:"target"`
-	Strict    bool          `json:"strict"`
-	Write     bool          `json:"write"`
+	Format  string    `json:"format"`
+	RunID   string    `json:"run_id"`
+	SavedAt time.Time `json:"saved_at"`
+	Target  Target    `json:"target"`
+	Strict  bool      `json:"strict"`
+	Write   bool      `json:"write"`
+	// Scope is which clusters the run checked (nil in runs saved before it was recorded: their
+	// Target has the flags as given).
+	Scope     *RunScope     `json:"scope,omitempty"`
 	Exchanges []RunExchange `json:"exchanges"`
 	// APIOff is why the run was skipped when the clusters API was switched off or absent on
 	// the target ("" when it was available): a later run where it is back shows that change.

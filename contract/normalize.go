@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -46,8 +47,11 @@ type normLeaf struct {
 
 // normPlace is what the policy knows of a run and of one scenario of it.
 type normPlace struct {
-	redact    *Redactor
-	root      string      // the GitLab root URL of the run
+	redact *Redactor
+	root   string // the GitLab root URL of the run
+	// owners: "/projects/<as given, escaped>/", "/projects/${project}/", and the same as
+	// GitLab's Link repeats it in the query: <as given, query-escaped>, ${project}
+	owners    [][4]string
 	generated [][2]string // value, ${name}: strings the run generated (longest first)
 	placed    []placedVar // ids the scenario captured and the run sent
 	write     bool        // a write scenario
@@ -61,6 +65,9 @@ type placedVar struct {
 	value              any
 }
 
+// linkURL is one URL of a Link header.
+var linkURL = regexp.MustCompile(`<[^>]*>`)
+
 // savedRunPolicy is the normalisation of a saved run.
 var savedRunPolicy = normPolicy{
 	{name: "secrets", reason: "the token, the cluster token and the CA certificate the run sent never leave it",
@@ -71,6 +78,24 @@ var savedRunPolicy = normPolicy{
 				s = strings.ReplaceAll(s, p.root, "${root}")
 			}
 			return s
+		}},
+	{name: "scope in links", reason: "GitLab's Link header repeats the project and group as the request named them (an id or a path): /projects/${project}/, /groups/${group}/",
+		str: func(p *normPlace, s string) string {
+			for _, o := range p.owners {
+				s = strings.ReplaceAll(s, o[0], o[1])
+			}
+			if len(p.owners) == 0 || !strings.Contains(s, "id=") {
+				return s
+			}
+			return linkURL.ReplaceAllStringFunc(s, func(u string) string {
+				for _, o := range p.owners {
+					if strings.Contains(u, o[1]) {
+						u = strings.Replace(u, "id="+o[2]+"&", "id="+o[3]+"&", 1)
+						u = strings.Replace(u, "id="+o[2]+">", "id="+o[3]+">", 1)
+					}
+				}
+				return u
+			})
 		}},
 	{name: "generated values", reason: "the run id, and the cluster names and environment scopes made of it, are new on every run: ${run_id}, ${name}, ${scope}",
 		str: func(p *normPlace, s string) string {
@@ -179,6 +204,12 @@ func (rv *runValues) place(redact *Redactor, root string, sc *Scenario) *normPla
 	for _, name := range rv.generated {
 		if s, ok := rv.vars[name].(string); ok && len(s) >= 6 {
 			p.generated = append(p.generated, [2]string{s, "${" + name + "}"})
+		}
+	}
+	for _, o := range [][2]string{{"projects", "project"}, {"groups", "group"}} {
+		if v, ok := rv.vars[o[1]].(string); ok && v != "" {
+			ph := "${" + o[1] + "}"
+			p.owners = append(p.owners, [4]string{"/" + o[0] + "/" + url.PathEscape(v) + "/", "/" + o[0] + "/" + ph + "/", url.QueryEscape(v), ph})
 		}
 	}
 	sort.SliceStable(p.generated, func(i, j int) bool { return len(p.generated[i][0]) > len(p.generated[j][0]) })

@@ -52,6 +52,10 @@ func (r *Report) CompareWith(base *SavedRun, file string) {
 		return
 	}
 	r.Baseline = &BaselineRef{File: file, RunID: base.RunID, Version: base.Target.Version, SavedAt: base.SavedAt.Format("2006-01-02 15:04 UTC")}
+	if msg := scopeMismatch(scopeOf(base), scopeOf(r.run)); msg != "" {
+		r.Drift, r.Result, r.Reason = nil, ResultAborted, ErrUsage.Error()+": "+msg
+		return
+	}
 	before, after := base.APIOff, r.run.APIOff
 	switch {
 	case before == "" && after != "":

@@ -230,7 +230,8 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 			secretCheck{Name: "secret_ca_cert", Label: "CA certificate", Value: strings.TrimSpace(ca)})
 	}
 	rep.Target = Target{URL: r.redact.url(root), Project: project, Group: group, Instance: cfg.Instance}
-	r.run = &SavedRun{Format: runFormat, RunID: cfg.RunID, SavedAt: cfg.Now().UTC(), Strict: cfg.Strict, Write: cfg.Write}
+	r.run = &SavedRun{Format: runFormat, RunID: cfg.RunID, SavedAt: cfg.Now().UTC(), Strict: cfg.Strict, Write: cfg.Write,
+		Scope: &RunScope{Project: project, Group: group, Instance: cfg.Instance}}
 	return r, nil
 }
 
@@ -376,6 +377,9 @@ func (r *runner) record(ctx context.Context, sc *Scenario, st *Step, exchanges [
 	var extra map[string]string
 	if st.Paginate != nil {
 		extra = map[string]string{"page": "1", "per_page": strconv.Itoa(st.Paginate.PerPage)}
+	}
+	if first.Status/100 == 2 {
+		r.run.Scope.resolve(cmp.Or(st.Clusters, sc.Clusters), body)
 	}
 	rec := &recorded{ex: first, template: r.values.pathTemplate(st.Request, extra), body: body, sc: sc, findings: findings}
 	if first.Op != nil {

@@ -49,7 +49,8 @@ const exitStatusTable = `Exit status:
      sweep: a leftover that could not be deleted
   2  usage error (a flag, a scenario file); target unreachable; not a GitLab API (--url is not
      where GitLab is served); target unavailable (429 or 5xx after the retries); redirected to
-     another origin (not followed: the token goes only to --url's); interrupted (Ctrl-C)
+     another origin (not followed: the token goes only to --url's); interrupted (Ctrl-C);
+     a baseline or saved run of other clusters (--project, --group, --instance differ: not drift)
 `
 
 const usageCheck = `Usage: glcontract check --url URL --token TOKEN [--project ID] [--group ID] [--instance] [flags]
@@ -278,6 +279,9 @@ func mainCheck(ctx context.Context, args []string, env cli) int {
 	rep, err := contract.Run(ctx, c.cfg)
 	if rep != nil && c.base != nil {
 		rep.CompareWith(c.base, c.baseFile)
+		if err == nil && rep.Result == contract.ResultAborted {
+			fmt.Fprintf(env.stderr, "glcontract check: --baseline %s: %s\n", c.baseFile, rep.Reason)
+		}
 	}
 	if rep != nil {
 		if werr := writeReports(rep, env, c.jsonOut, c.junitOut, c.mdOut); werr != nil {
