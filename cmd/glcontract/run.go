@@ -193,11 +193,11 @@ func addTarget(fs *flag.FlagSet) targetFlags {
 }
 
 // scopesMissing is the usage error of a command line that names no clusters to look at.
-func (t targetFlags) scopesMissing(cmd, url, token, project string) string {
+func (t targetFlags) scopesMissing(url, token, project string) string {
 	if url != "" && token != "" && (project != "" || *t.group != "" || *t.instance) {
 		return ""
 	}
-	return "glcontract " + cmd + ": --url and --token are required (or GITLAB_URL, GITLAB_TOKEN), and one or more of --project (or GITLAB_PROJECT), --group and --instance; see --help"
+	return "--url and --token are required (or GITLAB_URL, GITLAB_TOKEN), and one or more of --project (or GITLAB_PROJECT), --group and --instance; see --help"
 }
 
 func (t targetFlags) resolve(env cli) (string, string, string) {
@@ -235,30 +235,34 @@ func parseCheck(args []string, env cli) (run checkRun, code int, ok bool) {
 	if code, ok := parse(fs, help, args, env); !ok {
 		return run, code, false
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.stderr, "glcontract check: unexpected argument %q\n", fs.Arg(0))
+	url, token, project := target.resolve(env)
+	fail := func(msg string) (checkRun, int, bool) {
+		msg = contract.NewRedactor(token).String(msg)
+		fmt.Fprintln(env.stderr, "glcontract check: "+msg)
+		writeAbortedReports(env, msg, run.jsonOut, run.junitOut, run.mdOut)
 		return run, 2, false
 	}
-	url, token, project := target.resolve(env)
-	if msg := target.scopesMissing("check", url, token, project); msg != "" {
-		fmt.Fprintln(env.stderr, msg)
-		return run, 2, false
+	if msg := stdoutTwice(map[string]string{"json": run.jsonOut, "junit": run.junitOut, "markdown": run.mdOut}); msg != "" {
+		return fail(msg)
+	}
+	if fs.NArg() > 0 {
+		return fail(fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+	}
+	if msg := target.scopesMissing(url, token, project); msg != "" {
+		return fail(msg)
 	}
 	if *runID != "" && !contract.ValidRunID(*runID) {
-		fmt.Fprintf(env.stderr, "glcontract check: --run-id %q is not like 20250102t030405-a1b2c3\n", *runID)
-		return run, 2, false
+		return fail(fmt.Sprintf("--run-id %q is not like 20250102t030405-a1b2c3", *runID))
 	}
 	if run.baseFile != "" {
 		var err error
 		if run.base, err = contract.LoadRun(run.baseFile); err != nil {
-			fmt.Fprintf(env.stderr, "glcontract check: --baseline: %v\n", err)
-			return run, 2, false
+			return fail(fmt.Sprintf("--baseline: %v", err))
 		}
 	}
 	client, err := target.client(env)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "glcontract check: %v\n", err)
-		return run, 2, false
+		return fail(err.Error())
 	}
 	run.cfg = contract.Config{URL: url, Token: token, Project: project, Group: *target.group, Instance: *target.instance, Write: *write, Strict: *strictMode,
 		LearnVolatile: run.saveBase != "", Client: client, RunID: *runID}
@@ -323,15 +327,24 @@ func writeBaseline(rep *contract.Report, file string, env cli) bool {
 	return true
 }
 
+// writeReports renders the console report on stdout (or, for a report flag given "-", that
+// report instead) and the report files.
 func writeReports(rep *contract.Report, env cli, jsonOut, junitOut, mdOut string) error {
-	if err := contract.WriteConsole(env.stdout, rep); err != nil {
-		return err
-	}
-	for _, out := range []struct {
+	outs := []struct {
 		file  string
 		write func(io.Writer, *contract.Report) error
-	}{{jsonOut, contract.WriteJSON}, {junitOut, contract.WriteJUnit}, {mdOut, contract.WriteMarkdown}} {
-		if out.file == "" {
+	}{{jsonOut, contract.WriteJSON}, {junitOut, contract.WriteJUnit}, {mdOut, contract.WriteMarkdown}}
+	toStdout := contract.WriteConsole
+	for _, out := range outs {
+		if out.file == "-" {
+			toStdout = out.write
+		}
+	}
+	if err := toStdout(env.stdout, rep); err != nil {
+		return err
+	}
+	for _, out := range outs {
+		if out.file == "" || out.file == "-" {
 			continue
 		}
 		if err := writeFile(out.file, func(w io.Writer) error { return out.write(w, rep) }); err != nil {
@@ -339,6 +352,43 @@ func writeReports(rep *contract.Report, env cli, jsonOut, junitOut, mdOut string
 		}
 	}
 	return nil
+}
+
+// stdoutTwice is the usage error of two report flags given "-" ("" when at most one is).
+func stdoutTwice(flags map[string]string) string {
+	var dash []string
+	for _, name := range []string{"json", "junit", "markdown"} {
+		if flags[name] == "-" {
+			dash = append(dash, "--"+name+" -")
+		}
+	}
+	if len(dash) < 2 {
+		return ""
+	}
+	return strings.Join(dash, " and ") + " all ask for stdout; write all but one of them to a file"
+}
+
+// abortedReport is the report of a command line that could not run, for the report files
+// it asked for: they carry the reason.
+func abortedReport(reason string) *contract.Report {
+	return &contract.Report{Tool: "glcontract", Result: contract.ResultAborted, Reason: reason, Steps: []contract.StepResult{}, Findings: []contract.Finding{}}
+}
+
+// writeAbortedReports writes the report files (not stdout's) of a command line that could not
+// run, each carrying the reason.
+func writeAbortedReports(env cli, reason, jsonOut, junitOut, mdOut string) {
+	rep := abortedReport(reason)
+	for _, out := range []struct {
+		file  string
+		write func(io.Writer, *contract.Report) error
+	}{{jsonOut, contract.WriteJSON}, {junitOut, contract.WriteJUnit}, {mdOut, contract.WriteMarkdown}} {
+		if out.file == "" || out.file == "-" {
+			continue
+		}
+		if err := writeFile(out.file, func(w io.Writer) error { return out.write(w, rep) }); err != nil {
+			fmt.Fprintf(env.stderr, "glcontract: %v\n", err)
+		}
+	}
 }
 
 func writeFile(path string, write func(io.Writer) error) error {
@@ -372,22 +422,27 @@ func mainDiff(args []string, env cli) int {
 		files = append(files, fs.Arg(0))
 		rest = fs.Args()[1:]
 	}
+	if msg := stdoutTwice(map[string]string{"json": *jsonOut, "junit": *junitOut, "markdown": *mdOut}); msg != "" {
+		fmt.Fprintln(env.stderr, "glcontract diff: "+msg)
+		writeAbortedReports(env, msg, *jsonOut, *junitOut, *mdOut)
+		return 2
+	}
 	if len(files) != 2 {
 		fmt.Fprint(env.stderr, "glcontract diff: needs two saved runs, BEFORE.json and AFTER.json\n\n")
 		fs.Usage()
 		io.Copy(env.stderr, help)
 		return 2
 	}
-	before, err := contract.LoadRun(files[0])
-	if err != nil {
-		fmt.Fprintf(env.stderr, "glcontract diff: %v\n", err)
-		return 2
+	var runs [2]*contract.SavedRun
+	for i, f := range files {
+		var err error
+		if runs[i], err = contract.LoadRun(f); err != nil {
+			fmt.Fprintf(env.stderr, "glcontract diff: %v\n", err)
+			writeAbortedReports(env, err.Error(), *jsonOut, *junitOut, *mdOut)
+			return 2
+		}
 	}
-	after, err := contract.LoadRun(files[1])
-	if err != nil {
-		fmt.Fprintf(env.stderr, "glcontract diff: %v\n", err)
-		return 2
-	}
+	before, after := runs[0], runs[1]
 	rep := contract.DiffReport(before, after, files[0], *strictMode)
 	if err := writeReports(rep, env, *jsonOut, *junitOut, *mdOut); err != nil {
 		fmt.Fprintf(env.stderr, "glcontract diff: %v\n", err)
@@ -405,8 +460,8 @@ func mainSweep(ctx context.Context, args []string, env cli) int {
 		return code
 	}
 	url, token, project := target.resolve(env)
-	if msg := target.scopesMissing("sweep", url, token, project); msg != "" {
-		fmt.Fprintln(env.stderr, msg)
+	if msg := target.scopesMissing(url, token, project); msg != "" {
+		fmt.Fprintln(env.stderr, "glcontract sweep: "+msg)
 		return 2
 	}
 	client, err := target.client(env)
