@@ -186,6 +186,7 @@ func RunInventory(ctx context.Context, cfg InventoryConfig) (*Inventory, error) 
 		}
 	}
 	iv.finish()
+	iv.inv.redact(NewRedactor(cfg.Token))
 	return iv.inv, nil
 }
 
@@ -342,9 +343,13 @@ func (iv *inventorier) list(ctx context.Context, kind, id, scope string) ([]clus
 		}
 		all = append(all, items...)
 		if resp.Header.Get("X-Next-Page") == "" || len(items) == 0 {
-			break
+			return all, true, nil
 		}
 	}
+	// a list that did not end was not read: page defaultMaxPages+1 could hold enabled clusters
+	iv.inv.Problems = append(iv.inv.Problems, InventoryProblem{Scope: scope, Message: fmt.Sprintf(
+		"incomplete: GET %s did not end within %d pages (%d read, %d clusters; X-Next-Page still announced a next page): clusters beyond were not read; "+
+			"check the instance's pagination, or inventory a smaller scope", ownerPath(kind, id), defaultMaxPages, defaultMaxPages, len(all))})
 	return all, true, nil
 }
 
@@ -528,6 +533,25 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// redact passes everything the target sent (names, paths, scopes, messages, the version)
+// through the redactor, before any reporter sees it: a target may echo the token.
+func (inv *Inventory) redact(r *Redactor) {
+	inv.Target.Version = r.String(inv.Target.Version)
+	for i := range inv.Clusters {
+		c := &inv.Clusters[i]
+		for _, f := range []*string{&c.Where, &c.Name, &c.EnvironmentScope, &c.FoundBy} {
+			*f = r.String(*f)
+		}
+	}
+	for i := range inv.Problems {
+		inv.Problems[i].Scope, inv.Problems[i].Message = r.String(inv.Problems[i].Scope), r.String(inv.Problems[i].Message)
+	}
+	for i := range inv.Notes {
+		inv.Notes[i] = r.String(inv.Notes[i])
+	}
+	inv.Verdict = r.String(inv.Verdict)
 }
 
 // finish sorts the clusters, says what happens to each, counts and decides the exit status.

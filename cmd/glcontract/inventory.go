@@ -45,7 +45,8 @@ const inventoryExitStatus = `Exit status:
   3  incomplete: something asked could not be read: the clusters API is disabled on the
      instance (flag certificate_based_clusters off; clusters may still exist: switch the flag
      on temporarily to inventory them), --instance without an administrator's token (403), a
-     role too low (403), a group or project not found
+     role too low (403), a group or project not found, a list that did not end within 200
+     pages (the pages beyond were not read)
   (1 wins over 3: enabled clusters found in one scope while another could not be read is 1)
 `
 
