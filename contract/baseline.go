@@ -236,6 +236,13 @@ func LoadRun(path string) (*SavedRun, error) {
 	if err := json.Unmarshal(b, &run); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	var report struct {
+		Tool string `json:"tool"`
+	}
+	if run.Format == "" && json.Unmarshal(b, &report) == nil && strings.HasPrefix(report.Tool, "glcontract") {
+		return nil, fmt.Errorf("%s is a %s report (--json), not a saved run: save a run with glcontract check --save-baseline FILE "+
+			"(before and after the upgrade), then compare the two with glcontract diff BEFORE AFTER or check --baseline BEFORE", path, report.Tool)
+	}
 	if run.Format != runFormat {
 		return nil, fmt.Errorf("%s: not a saved run (format %q, want %q)", path, run.Format, runFormat)
 	}

@@ -102,8 +102,12 @@ const (
 		"provider) and postponed so far: the code is still in the newest GitLab source read; once it is removed, these clusters " +
 		"can no longer be used or read through the API"
 	disabledAPIMessage = "the clusters API is disabled on this instance (feature flag certificate_based_clusters off: GitLab answers " +
-		"404 Not Found on the cluster endpoints); clusters may still exist in the database: switch the flag on temporarily " +
-		"(Feature.enable(:certificate_based_clusters) in a Rails console) to inventory them, then off again"
+		"404 Not Found on the cluster endpoints); clusters may still exist in the database: " + flagOnTemporarily + " to inventory them, then off again"
+	// flagOnTemporarily is how to switch the flag on, as inventory and check say it.
+	flagOnTemporarily = "switch the flag on temporarily (Feature.enable(:certificate_based_clusters) in a Rails console)"
+	// flagOnAdvice is check's word for a baseline whose clusters API is now disabled.
+	flagOnAdvice = "the clusters still exist but GitLab no longer uses them; to keep them working, switch the flag on " +
+		"(Feature.enable(:certificate_based_clusters) in a Rails console), and run glcontract inventory to list what depends on it"
 )
 
 // ErrTokenRefused is a token GitLab answers 401 to (exit 2).

@@ -104,6 +104,9 @@ func transportError(target string, err error) error {
 		return redir
 	}
 	msg := err.Error()
+	if strings.Contains(msg, "server gave HTTP response to HTTPS client") {
+		msg += "; the target speaks plain http on this port: use an http:// --url, or the port it serves https on"
+	}
 	if strings.Contains(msg, "x509:") || strings.Contains(msg, "tls: failed to verify certificate") {
 		msg += "; if the instance uses a private CA, pass it with --ca-cert FILE (PEM) or SSL_CERT_FILE=FILE"
 	}

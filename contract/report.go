@@ -36,6 +36,7 @@ type Report struct {
 	Drift      []Drift      `json:"drift,omitempty"`
 
 	run    *SavedRun // the normalised exchanges, for --save-baseline
+	diff   bool      // made by "glcontract diff": drift only, no steps of its own
 	redact *Redactor // applied again by every renderer
 }
 
@@ -61,6 +62,9 @@ func (r *Report) CompareWith(base *SavedRun, file string) {
 	case before == "" && after != "":
 		// the most important drift there is: the upgrade took the API away
 		why := "the clusters API was available in the baseline" + versionSuffix(base.Target.Version) + " and is now disabled (or gone): " + after
+		if strings.Contains(after, "disabled") {
+			why += "; " + flagOnAdvice
+		}
 		r.Drift = []Drift{{Kind: DriftBreaks, Category: CategoryAPI, Key: "clusters API", Before: "available", After: "disabled (or gone)", Message: after}}
 		r.Result, r.Reason = ResultFail, why
 		return

@@ -166,7 +166,7 @@ func (e *errWriter) printf(format string, args ...any) {
 }
 
 // isDiff tells a report made by "glcontract diff" (drift only) from a run's.
-func (r *Report) isDiff() bool { return r.Baseline != nil && len(r.Steps) == 0 && r.DurationMS == 0 }
+func (r *Report) isDiff() bool { return r.diff }
 
 func writeDrift(p func(string, ...any), r *Report) {
 	if r.Result == ResultAborted && len(r.Drift) == 0 {

@@ -82,8 +82,8 @@ func mainInventory(ctx context.Context, args []string, env cli) int {
 	}
 	target := targetFlags{url: urlFlag, token: token, project: new(string), caCert: caCert}
 	u, tok, _ := target.resolve(env)
-	if u == "" || tok == "" {
-		fmt.Fprintln(env.stderr, "glcontract inventory: --url and --token are required (or GITLAB_URL, GITLAB_TOKEN); see --help")
+	if missing := missingTarget(u, tok); len(missing) > 0 {
+		fmt.Fprintln(env.stderr, "glcontract inventory: missing "+strings.Join(missing, "; and ")+"; see --help")
 		return 2
 	}
 	if len(groups) == 0 && len(projects) == 0 && !*instance {

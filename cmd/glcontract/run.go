@@ -38,7 +38,8 @@ instance clusters, instead of --project or with it.
 
 Run "glcontract COMMAND --help" for the flags of a command.
 
-` + exitStatusTable
+` + exitStatusTable + `  3  inventory only: incomplete, something asked could not be read (glcontract inventory --help)
+`
 
 // exitStatusTable is the verdicts by exit status: in --help and, verbatim, in both READMEs.
 const exitStatusTable = `Exit status:
@@ -94,7 +95,17 @@ breaks the spec; changed but still conforms (status, value, ordering, default, p
 missing undocumented field or header. Fields either run found volatile are ignored.
 
 Example:
+  glcontract check --project 42 --write --save-baseline gitlab-17.11.json   # before the upgrade
+  glcontract check --project 42 --write --save-baseline gitlab-18.0.json    # after it
   glcontract diff gitlab-17.11.json gitlab-18.0.json --markdown upgrade.md
+
+Exit status:
+  0  no behavioural drift (undocumented fields and headers that appear or go away, without
+     --strict, are shown but do not fail)
+  1  drift: breaks the spec, or changed behaviour (status, value, ordering, default,
+     permission, the clusters API switched off or on)
+  2  usage error; a file that is not a saved run (a --json report is not: save runs with
+     check --save-baseline); runs of different clusters (--project, --group, --instance)
 
 Flags:
 `
@@ -145,8 +156,31 @@ func (env cli) run(ctx context.Context, args []string) int {
 		fmt.Fprintf(env.stdout, "glcontract %s\n", moduleVersion())
 		return 0
 	}
+	if strings.HasPrefix(args[0], "-") {
+		for _, a := range args[1:] {
+			switch a {
+			case "check", "diff", "sweep", "inventory":
+				fmt.Fprintf(env.stderr, "glcontract: the command comes first, then its flags: glcontract %s %s\n", a, strings.Join(withoutArg(args, a), " "))
+				return 2
+			}
+		}
+	}
 	fmt.Fprintf(env.stderr, "glcontract: unknown command %q\nRun \"glcontract --help\" for the commands.\n", args[0])
 	return 2
+}
+
+// withoutArg is args without the first a.
+func withoutArg(args []string, a string) []string {
+	out := make([]string, 0, len(args))
+	removed := false
+	for _, x := range args {
+		if x == a && !removed {
+			removed = true
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
 }
 
 // flagSet makes a FlagSet whose --help goes to stdout (exit 0) and errors to stderr (exit 2).
@@ -192,12 +226,29 @@ func addTarget(fs *flag.FlagSet) targetFlags {
 	}
 }
 
-// scopesMissing is the usage error of a command line that names no clusters to look at.
+// missingTarget names the target flags a command line lacks.
+func missingTarget(url, token string) []string {
+	var missing []string
+	if url == "" {
+		missing = append(missing, "--url (or GITLAB_URL): where GitLab is served, e.g. --url https://gitlab.example.com")
+	}
+	if token == "" {
+		missing = append(missing, "--token (or GITLAB_TOKEN, better: not visible to other users): a personal access token")
+	}
+	return missing
+}
+
+// scopesMissing is the usage error of a command line without the target, the token or the
+// clusters to look at: it names what is missing, and only that.
 func (t targetFlags) scopesMissing(url, token, project string) string {
-	if url != "" && token != "" && (project != "" || *t.group != "" || *t.instance) {
+	missing := missingTarget(url, token)
+	if project == "" && *t.group == "" && !*t.instance {
+		missing = append(missing, "the clusters to look at: --project ID|PATH (or GITLAB_PROJECT), --group ID|PATH or --instance")
+	}
+	if len(missing) == 0 {
 		return ""
 	}
-	return "--url and --token are required (or GITLAB_URL, GITLAB_TOKEN), and one or more of --project (or GITLAB_PROJECT), --group and --instance; see --help"
+	return "missing " + strings.Join(missing, "; and ") + "; see --help"
 }
 
 func (t targetFlags) resolve(env cli) (string, string, string) {
