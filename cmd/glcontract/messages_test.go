@@ -64,14 +64,19 @@ func TestCLIMessagesSayWhatToDo(t *testing.T) {
 }
 
 // TestCLIFlagOffSaysHowToSwitchItOn: check at 15.0 (flag off by default) against a 14.10
-// baseline says the API is now disabled, and how to switch the flag on.
+// baseline says the API is now disabled, and how to switch the flag on; its JUnit case is
+// named "clusters API".
 func TestCLIFlagOffSaysHowToSwitchItOn(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "before.json")
 	r := glcontract(t, nil, "check", "--url", mocktest.Start(t, mockserver.WithGitLabVersion("14.10")).URL, "--token", rootToken, "--project", "1", "--save-baseline", base)
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
-	md := filepath.Join(t.TempDir(), "upgrade.md")
-	r = glcontract(t, nil, "check", "--url", mocktest.Start(t, mockserver.WithGitLabVersion("15.0")).URL, "--token", rootToken, "--project", "1", "--baseline", base, "--markdown", md)
+	md, junit := filepath.Join(t.TempDir(), "upgrade.md"), filepath.Join(t.TempDir(), "upgrade.xml")
+	r = glcontract(t, nil, "check", "--url", mocktest.Start(t, mockserver.WithGitLabVersion("15.0")).URL, "--token", rootToken, "--project", "1",
+		"--baseline", base, "--markdown", md, "--junit", junit)
 	require.Equal(t, 1, r.code, r.stdout+r.stderr)
+	x, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	require.Contains(t, string(x), `<testcase name="clusters API" classname="glcontract.drift.breaks-spec"`, "no trailing space")
 	for _, s := range []string{"the clusters API was available in the baseline (GitLab 14.10.0) and is now disabled (or gone)",
 		"switch the flag on (Feature.enable(:certificate_based_clusters) in a Rails console)"} {
 		require.Contains(t, r.stdout, s)
