@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net/http"
 	"net/url"
 	"os"
 	"reflect"
@@ -189,14 +188,7 @@ func (r *runner) sendAgain(ctx context.Context, exchanges []*exchange) []sentTwi
 		if ex.Err != nil {
 			continue
 		}
-		again, err := r.client.do(ctx, func(ctx context.Context) (*http.Request, error) {
-			req, err := http.NewRequestWithContext(ctx, ex.Method, ex.URL, nil)
-			if err == nil {
-				req.Header = ex.ReqHeader.Clone()
-			}
-			return req, err
-		})
-		if err == nil {
+		if again, _ := r.t.send(ctx, request{Method: ex.Method, APIPath: ex.APIPath, Auth: ex.auth}); again != nil {
 			out = append(out, sentTwice{ex, again})
 		}
 	}
@@ -209,7 +201,7 @@ func (r *runner) savedRun() *SavedRun {
 	for _, rec := range r.recorded {
 		p := places[rec.sc]
 		if p == nil {
-			p = r.values.place(r.redact, r.root, rec.sc)
+			p = r.values.place(r.redact, r.t.root, rec.sc)
 			places[rec.sc] = p
 		}
 		r.run.add(rec, p)

@@ -22,13 +22,6 @@ type InventoryConfig struct {
 	Client     *Client
 }
 
-// Cluster kinds, as GitLab's cluster_type says.
-const (
-	KindProject  = "project"
-	KindGroup    = "group"
-	KindInstance = "instance"
-)
-
 // Inventory is what `glcontract inventory` found: data, rendered by the inventory reporters.
 type Inventory struct {
 	Tool     string              `json:"tool"`
@@ -116,8 +109,7 @@ var ErrTokenRefused = errors.New("token refused")
 // inventorier reads; its only request method is get, so an inventory never writes.
 type inventorier struct {
 	cfg     InventoryConfig
-	client  *Client
-	root    string
+	t       *target
 	inv     *Inventory
 	seen    map[int64]int // cluster id → index in inv.Clusters
 	version [2]int        // major, minor; 0,0 when unknown
@@ -127,12 +119,9 @@ type inventorier struct {
 // The error is non-nil when no inventory could be made (ErrUsage, ErrUnreachable, ErrNotGitLab,
 // ErrUnavailable, ErrTokenRefused, a *RedirectError, a canceled context).
 func RunInventory(ctx context.Context, cfg InventoryConfig) (*Inventory, error) {
-	root, err := apiRoot(cfg.URL)
+	t, err := openTarget(cfg.URL, cfg.Token, cfg.Client)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Token == "" {
-		return nil, fmt.Errorf("%w: no token (--token or GITLAB_TOKEN)", ErrUsage)
 	}
 	if len(cfg.Groups) == 0 && len(cfg.Projects) == 0 && !cfg.Instance {
 		return nil, fmt.Errorf("%w: nothing to inventory: give --group, --project or --instance", ErrUsage)
@@ -152,23 +141,12 @@ func RunInventory(ctx context.Context, cfg InventoryConfig) (*Inventory, error) 
 		}
 	}
 	cfg.Groups, cfg.Projects = groups, projects
-	client := cfg.Client
-	if client == nil {
-		client = &Client{}
-	}
-	client.defaults()
-	shown := root
-	if u, err := url.Parse(root); err == nil && u.User != nil {
-		u.User = nil // a password in --url is not shown
-		shown = u.String()
-	}
-	iv := &inventorier{cfg: cfg, client: client, root: root, seen: map[int64]int{},
-		inv: &Inventory{Tool: "glcontract inventory", Target: InventoryTarget{URL: shown}, Clusters: []InventoryCluster{},
+	iv := &inventorier{cfg: cfg, t: t, seen: map[int64]int{},
+		inv: &Inventory{Tool: "glcontract inventory", Target: InventoryTarget{URL: t.shown}, Clusters: []InventoryCluster{},
 			Problems: []InventoryProblem{}, Notes: []string{},
 			Feature: InventoryFeatureDoc{Flag: "certificate_based_clusters", FlagOff: featureFlagOff, Removal: featureRemoval}}}
 	// the same probe as a check run: is this GitLab, is it up, no redirect elsewhere
-	pr := &runner{cfg: Config{Token: cfg.Token}, client: client, root: root, report: &Report{Target: Target{URL: shown}}}
-	if err := pr.probe(ctx); err != nil {
+	if err := t.probe(ctx); err != nil {
 		return nil, err
 	}
 	if err := iv.readVersion(ctx); err != nil {
@@ -190,18 +168,14 @@ func RunInventory(ctx context.Context, cfg InventoryConfig) (*Inventory, error) 
 		}
 	}
 	iv.finish()
-	iv.inv.redact(NewRedactor(cfg.Token))
+	iv.inv.redact(t.redact)
 	return iv.inv, nil
 }
 
-// get is the inventory's only request: a GET, retried by the Client on 429/5xx.
+// get is the inventory's only request: a GET through the target; a 401 ends the inventory.
 func (iv *inventorier) get(ctx context.Context, path string) (*response, error) {
-	u := iv.root + "/api/v4" + path
-	resp, err := iv.client.call(ctx, http.MethodGet, iv.root, iv.cfg.Token, path)
+	resp, err := iv.t.get(ctx, path)
 	if err != nil {
-		return nil, transportError(iv.root, err)
-	}
-	if err := unavailable(http.MethodGet, u, resp); err != nil {
 		return nil, err
 	}
 	if resp.Status == http.StatusUnauthorized {

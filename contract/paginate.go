@@ -296,7 +296,7 @@ func (r *runner) pageFinding(ex *exchange, header, expected, actual, msg string)
 
 func (r *runner) listFinding(ex *exchange, rule Rule, field, expected, actual, msg string) Finding {
 	f := Finding{Severity: SeverityError, Rule: rule, Scenario: ex.Scenario, Step: ex.Step, Request: r.redact.String(ex.requestLine()),
-		Field: field, Expected: r.redact.String(expected), Actual: truncate(r.redact.String(actual), 300), Message: r.redact.String(msg), Curl: r.curl(ex)}
+		Field: field, Expected: r.redact.String(expected), Actual: truncate(r.redact.String(actual), 300), Message: r.redact.String(msg), Curl: r.chk.repro.curl(ex)}
 	if ex.Op != nil {
 		f.Operation = ex.Op.ID
 	}

@@ -5,6 +5,15 @@ import (
 	"strings"
 )
 
+// The kinds of clusters, one set for everything: a scenario's or a step's "clusters", what a
+// run checks (--project, --group, --instance), an inventoried cluster's kind (GitLab's
+// cluster_type without "_type").
+const (
+	KindProject  = "project"
+	KindGroup    = "group"
+	KindInstance = "instance"
+)
+
 // RunScope is which clusters a run checked: the --project, --group and --instance flags as
 // given, and the project and group as the target resolved them (their ids, and the project's
 // full path, read from the clusters' answers; empty when no answer named them).
@@ -57,7 +66,7 @@ func (s *RunScope) resolve(kind string, body any) {
 		return
 	}
 	switch kind {
-	case ClustersProject:
+	case KindProject:
 		if p, ok := c["project"].(map[string]any); ok && s.ProjectID == "" {
 			if id, ok := p["id"].(float64); ok {
 				s.ProjectID = text(id)
@@ -66,7 +75,7 @@ func (s *RunScope) resolve(kind string, body any) {
 				s.ProjectPath = path
 			}
 		}
-	case ClustersGroup:
+	case KindGroup:
 		if g, ok := c["group"].(map[string]any); ok && s.GroupID == "" {
 			if id, ok := g["id"].(float64); ok {
 				s.GroupID = text(id)
