@@ -17,8 +17,9 @@ import (
 // named with its reason, in the order they apply to a JSON value (the first rule that decides
 // wins), in the manner of go-cmp's Options. The same policy normalises a run's exchanges when
 // it is saved and the two copies of a read request from which volatile fields are learnt; the
-// comparison (drift.go) then reads two runs normalised alike, and ignores only the learnt
-// volatile fields (ruleLearnt).
+// comparison (drift.go) then reads two runs normalised alike, and ignores only the volatile
+// fields either run learnt (exchangeDrift.explained). A run saved before this policy may still
+// hold a number as ${name} where it merely equalled one: save such a baseline again.
 //
 // A value becomes a run variable (${cluster_id}) only where the run put it: a variable the
 // run generated (its id, the names and scopes made of it), or an id it captured and then

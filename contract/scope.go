@@ -123,7 +123,7 @@ func scopeMismatch(before, after RunScope) string {
 		case a == "":
 			fix = append(fix, "add "+name+" "+b)
 		default:
-			fix = append(fix, name+" "+b+" instead of "+name+" "+a)
+			fix = append(fix, name+" "+b+" instead of "+name+" "+a+" (the same one by another name? give it as the baseline did)")
 		}
 	}
 	if before.Project == "" || after.Project == "" || !sameThing(before.Project, before.ProjectID, before.ProjectPath, after.Project, after.ProjectID, after.ProjectPath) {

@@ -332,6 +332,10 @@ func mainCheck(ctx context.Context, args []string, env cli) int {
 		return code
 	}
 	rep, err := contract.Run(ctx, c.cfg)
+	var ran contract.Result // how the run itself ended, before a comparison that may not be made
+	if rep != nil {
+		ran = rep.Result
+	}
 	if rep != nil && c.base != nil {
 		rep.CompareWith(c.base, c.baseFile)
 		if err == nil && rep.Result == contract.ResultAborted {
@@ -343,7 +347,7 @@ func mainCheck(ctx context.Context, args []string, env cli) int {
 			fmt.Fprintf(env.stderr, "glcontract check: %v\n", werr)
 			return 2
 		}
-		if c.saveBase != "" && !writeBaseline(rep, c.saveBase, env) {
+		if c.saveBase != "" && !writeBaseline(rep, ran, c.saveBase, env) {
 			return 2
 		}
 	}
@@ -360,9 +364,9 @@ func mainCheck(ctx context.Context, args []string, env cli) int {
 
 // writeBaseline saves a completed run (passed, failed or skipped: not an aborted one) for
 // --save-baseline and says what it saved; false when it could not.
-func writeBaseline(rep *contract.Report, file string, env cli) bool {
+func writeBaseline(rep *contract.Report, ran contract.Result, file string, env cli) bool {
 	saved := rep.SavedRun()
-	if saved == nil || (rep.Result != contract.ResultPass && rep.Result != contract.ResultFail && rep.Result != contract.ResultSkipped) {
+	if saved == nil || (ran != contract.ResultPass && ran != contract.ResultFail && ran != contract.ResultSkipped) {
 		return true
 	}
 	if err := contract.SaveRun(file, saved); err != nil {

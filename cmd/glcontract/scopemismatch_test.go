@@ -28,6 +28,8 @@ func TestCLIScopeMismatch(t *testing.T) {
 			[]string{"the baseline checked --project 1, the new run --project 2", "--project 1 instead of --project 2"}},
 		{"the instance more", []string{"--group", "12"}, []string{"--group", "12", "--instance"}, 2,
 			[]string{"the baseline checked --group 12, the new run --group 12 --instance", "leave out --instance"}},
+		{"a project without clusters by path and by id: nothing tells they are the same", []string{"--project", "demo-group/public"}, []string{"--project", "3"}, 2,
+			[]string{"the baseline checked --project demo-group/public, the new run --project 3", "(the same one by another name? give it as the baseline did)"}},
 		{"the same project by path and by id", []string{"--project", "demo-group/demo"}, []string{"--project", "1"}, 0,
 			[]string{"no behavioural drift"}},
 	} {
@@ -36,11 +38,13 @@ func TestCLIScopeMismatch(t *testing.T) {
 			base := filepath.Join(t.TempDir(), "before.json")
 			r := glcontract(t, nil, append([]string{"check", "--url", srv.URL, "--token", rootToken, "--save-baseline", base}, tc.before...)...)
 			require.Equal(t, 0, r.code, r.stdout+r.stderr)
-			r = glcontract(t, nil, append([]string{"check", "--url", srv.URL, "--token", rootToken, "--baseline", base}, tc.now...)...)
+			again := filepath.Join(t.TempDir(), "again.json")
+			r = glcontract(t, nil, append([]string{"check", "--url", srv.URL, "--token", rootToken, "--baseline", base, "--save-baseline", again}, tc.now...)...)
 			require.Equal(t, tc.code, r.code, r.stdout+r.stderr)
 			for _, s := range tc.want {
 				require.Contains(t, r.stdout, s)
 			}
+			require.Contains(t, r.stderr, "saved baseline "+again, "the run itself is saved, compared or not")
 			if tc.code == 2 {
 				require.Contains(t, r.stderr, tc.want[0])
 				require.NotRegexp(t, regexp.MustCompile(`changed|breaking|\[`), r.stdout[strings.Index(r.stdout, "DRIFT"):])
