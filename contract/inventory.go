@@ -33,6 +33,14 @@ type Inventory struct {
 	Feature  InventoryFeatureDoc `json:"feature"`
 	Exit     int                 `json:"exit_code"`
 	Verdict  string              `json:"verdict"`
+	// Error is why no inventory could be made (exit 2): the report files still say it.
+	Error string `json:"error,omitempty"`
+}
+
+// AbortedInventory is the inventory of a run that could not be made, for its report files.
+func AbortedInventory(url, reason string) *Inventory {
+	return &Inventory{Tool: "glcontract inventory", Target: InventoryTarget{URL: url}, Clusters: []InventoryCluster{},
+		Problems: []InventoryProblem{}, Notes: []string{}, Exit: 2, Verdict: "aborted: " + reason, Error: reason}
 }
 
 // InventoryTarget is the instance asked.

@@ -55,15 +55,14 @@ type normPlace struct {
 	owners    [][4]string
 	generated [][2]string // value, ${name}: strings the run generated (longest first)
 	placed    []placedVar // ids the scenario captured and the run sent
-	write     bool        // a write scenario
 	typeOnly  map[string]bool
 }
 
 // placedVar is a variable captured from a response and then sent: it stands for its value at
 // the path it was captured from (and in the items of a list of the same things).
 type placedVar struct {
-	name, scenario, at string // at: generic JSONPath of the capture, $.id
-	value              any
+	name, at string // at: generic JSONPath of the capture, $.id
+	value    any
 }
 
 // linkURL is one URL of a Link header.
@@ -201,7 +200,7 @@ type capturedFrom struct{ scenario, at string }
 
 // place is the policy's knowledge for one scenario of the run.
 func (rv *runValues) place(redact *Redactor, root string, sc *Scenario) *normPlace {
-	p := &normPlace{redact: redact, root: root, write: sc.Write, typeOnly: typeOnlyKeys(sc, true)}
+	p := &normPlace{redact: redact, root: root, typeOnly: typeOnlyKeys(sc, true)}
 	for _, name := range rv.generated {
 		if s, ok := rv.vars[name].(string); ok && len(s) >= 6 {
 			p.generated = append(p.generated, [2]string{s, "${" + name + "}"})
@@ -222,7 +221,7 @@ func (rv *runValues) place(redact *Redactor, root string, sc *Scenario) *normPla
 		}
 		switch v.(type) {
 		case float64, string:
-			p.placed = append(p.placed, placedVar{name: name, scenario: c.scenario, at: genericPath(c.at), value: v})
+			p.placed = append(p.placed, placedVar{name: name, at: genericPath(c.at), value: v})
 		}
 	}
 	return p

@@ -54,6 +54,7 @@ func TestCLIAbortedRunWritesEveryReport(t *testing.T) {
 		{"a baseline that is not a saved run", []string{"check", "--url", closedURL(t), "--token", rootToken, "--project", "1", "--baseline", notSaved}, "not a saved run"},
 		{"a baseline of other clusters", []string{"check", "--url", mocktest.Start(t).URL, "--token", rootToken, "--project", "1", "--baseline", base}, "add --group 12"},
 		{"diff of a report", []string{"diff", base, notSaved}, "not a saved run"},
+		{"diff of one file", []string{"diff", base}, "needs two saved runs"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -120,4 +121,30 @@ func TestCLIDashIsStdout(t *testing.T) {
 	r = glcontract(t, nil, "check", "--url", srv.URL, "--token", rootToken, "--project", "1", "--json", "-", "--junit", "-")
 	require.Equal(t, 2, r.code)
 	require.Contains(t, r.stderr, "--json - and --junit - all ask for stdout")
+}
+
+// TestCLIAbortedInventoryWritesItsReports: an inventory that could not be made still writes
+// the JSON and Markdown it was asked for, with the reason (and --json - writes it to stdout).
+func TestCLIAbortedInventoryWritesItsReports(t *testing.T) {
+	dir := t.TempDir()
+	j, m := filepath.Join(dir, "inv.json"), filepath.Join(dir, "inv.md")
+	closed := closedURL(t)
+	r := glcontract(t, map[string]string{"GITLAB_TOKEN": rootToken}, "inventory", "--url", closed, "--instance", "--json", j, "--markdown", m)
+	require.Equal(t, 2, r.code, r.stdout+r.stderr)
+	require.Contains(t, r.stderr, "target unreachable")
+	require.Empty(t, r.stdout, "no table for an inventory that was not made")
+	b, err := os.ReadFile(j)
+	require.NoError(t, err)
+	var inv contract.Inventory
+	require.NoError(t, json.Unmarshal(b, &inv))
+	require.Equal(t, 2, inv.Exit)
+	require.Contains(t, inv.Error, "target unreachable")
+	b, err = os.ReadFile(m)
+	require.NoError(t, err)
+	require.Contains(t, string(b), "exit 2: aborted: target unreachable")
+
+	r = glcontract(t, map[string]string{"GITLAB_TOKEN": rootToken}, "inventory", "--url", closed, "--instance", "--json", "-")
+	require.Equal(t, 2, r.code)
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &inv), r.stdout)
+	require.Contains(t, inv.Error, "target unreachable")
 }

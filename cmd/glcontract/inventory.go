@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -104,10 +105,23 @@ func mainInventory(ctx context.Context, args []string, env cli) int {
 	inv, err := contract.RunInventory(ctx, contract.InventoryConfig{URL: u, Token: tok, Groups: groups, Projects: projects,
 		Instance: *instance, Client: client})
 	if err != nil {
-		fmt.Fprintf(env.stderr, "glcontract inventory: %s\n", contract.NewRedactor(tok).String(err.Error()))
+		msg := contract.NewRedactor(tok).String(err.Error())
+		fmt.Fprintf(env.stderr, "glcontract inventory: %s\n", msg)
+		// the report files asked for still say why (stdout's too, for --json - or --markdown -)
+		if *jsonOut != "" || *mdOut != "" {
+			shown := u
+			if pu, perr := url.Parse(u); perr == nil && pu.User != nil {
+				pu.User = nil // a password in --url is not shown
+				shown = pu.String()
+			}
+			aborted := contract.AbortedInventory(contract.NewRedactor(tok).String(shown), msg)
+			if werr := writeInventory(aborted, env, *jsonOut, *mdOut, false); werr != nil {
+				fmt.Fprintf(env.stderr, "glcontract inventory: %v\n", werr)
+			}
+		}
 		return 2
 	}
-	if err := writeInventory(inv, env, *jsonOut, *mdOut); err != nil {
+	if err := writeInventory(inv, env, *jsonOut, *mdOut, true); err != nil {
 		fmt.Fprintf(env.stderr, "glcontract inventory: %v\n", err)
 		return 2
 	}
@@ -115,9 +129,13 @@ func mainInventory(ctx context.Context, args []string, env cli) int {
 }
 
 // writeInventory renders the console table on stdout (or, for --json - or --markdown -, that
-// report instead) and the report files.
-func writeInventory(inv *contract.Inventory, env cli, jsonOut, mdOut string) error {
+// report instead; console false: no table, for an inventory that could not be made) and the
+// report files.
+func writeInventory(inv *contract.Inventory, env cli, jsonOut, mdOut string, console bool) error {
 	toStdout := contract.WriteInventoryConsole
+	if !console {
+		toStdout = func(io.Writer, *contract.Inventory) error { return nil }
+	}
 	switch {
 	case jsonOut == "-":
 		toStdout = contract.WriteInventoryJSON

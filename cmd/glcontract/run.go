@@ -483,7 +483,9 @@ func mainDiff(args []string, env cli) int {
 		return 2
 	}
 	if len(files) != 2 {
-		fmt.Fprint(env.stderr, "glcontract diff: needs two saved runs, BEFORE.json and AFTER.json\n\n")
+		msg := fmt.Sprintf("needs two saved runs, BEFORE.json and AFTER.json (got %d)", len(files))
+		writeAbortedReports(env, msg, *jsonOut, *junitOut, *mdOut)
+		fmt.Fprint(env.stderr, "glcontract diff: "+msg+"\n\n")
 		fs.Usage()
 		io.Copy(env.stderr, help)
 		return 2
