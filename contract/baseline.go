@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net/http"
 	"net/url"
 	"os"
 	"reflect"
@@ -22,12 +21,15 @@ const runFormat = "glcontract-run/1"
 // SavedRun is a saved run: every exchange normalised (values unique to the run replaced by
 // ${name}, secrets redacted) with the fields that change on their own marked volatile.
 type SavedRun struct {
-	Format    string        `json:"format"`
-	RunID     string        `json:"run_id"`
-	SavedAt   time.Time     `json:"saved_at"`
-	Target    Target        `json:"target"`
-	Strict    bool          `json:"strict"`
-	Write     bool          `json:"write"`
+	Format  string    `json:"format"`
+	RunID   string    `json:"run_id"`
+	SavedAt time.Time `json:"saved_at"`
+	Target  Target    `json:"target"`
+	Strict  bool      `json:"strict"`
+	Write   bool      `json:"write"`
+	// Scope is which clusters the run checked (nil in runs saved before it was recorded: their
+	// Target has the flags as given).
+	Scope     *RunScope     `json:"scope,omitempty"`
 	Exchanges []RunExchange `json:"exchanges"`
 	// APIOff is why the run was skipped when the clusters API was switched off or absent on
 	// the target ("" when it was available): a later run where it is back shows that change.
@@ -58,125 +60,34 @@ type RunExchange struct {
 // may differ from the URL the suite was given.
 var linkHost = regexp.MustCompile(`<https?://[^/>]+`)
 
-// normaliser replaces values unique to a run by ${name}.
-type normaliser struct {
-	strs   [][2]string // value, placeholder; longest first
-	nums   map[float64]string
-	segs   map[string]string
-	root   string
-	redact *Redactor
+// recorded is one step's exchange as the run saw it, normalised into the saved run when the
+// run ends: only then is it known which captured ids the run went on to send.
+type recorded struct {
+	ex       *exchange
+	template string // the request path with the run's variables as ${name}
+	body     any    // decoded (all items of a page walk)
+	sc       *Scenario
+	findings []Finding
+	declared []string    // the headers the spec declares for the answer
+	again    []sentTwice // read requests sent again, to learn volatile fields
 }
 
-func (r *runner) normaliser() *normaliser {
-	n := &normaliser{nums: map[float64]string{}, segs: map[string]string{}, root: r.root, redact: r.redact}
-	for _, name := range slices.Sorted(maps.Keys(r.runVars)) {
-		v, ok := r.vars[name]
-		if !ok {
-			continue
-		}
-		ph := "${" + name + "}"
-		switch t := v.(type) {
-		case string:
-			if len(t) >= 6 {
-				n.strs = append(n.strs, [2]string{t, ph})
-			}
-			n.segs[t] = ph
-		case float64:
-			n.nums[t] = ph
-			n.segs[text(t)] = ph
-		}
-	}
-	// the project is normalised in request paths only: it is the same project in both runs
-	for _, name := range []string{"project", "group"} {
-		if p, ok := r.vars[name].(string); ok {
-			n.segs[p] = "${" + name + "}"
-		}
-	}
-	sort.Slice(n.strs, func(i, j int) bool { return len(n.strs[i][0]) > len(n.strs[j][0]) })
-	return n
-}
-
-func (n *normaliser) str(s string) string {
-	s = n.redact.String(s)
-	if n.root != "" {
-		s = strings.ReplaceAll(s, n.root, "${root}")
-	}
-	for _, p := range n.strs {
-		s = strings.ReplaceAll(s, p[0], p[1])
-	}
-	return s
-}
-
-// path normalises an escaped API path segment by segment.
-func (n *normaliser) path(p string) string {
-	path, query, _ := strings.Cut(p, "?")
-	segs := strings.Split(path, "/")
-	for i, s := range segs {
-		if ph, ok := n.segs[s]; ok {
-			segs[i] = ph
-		} else if u, err := urlUnescape(s); err == nil {
-			if ph, ok := n.segs[u]; ok {
-				segs[i] = ph
-			}
-		}
-	}
-	out := strings.Join(segs, "/")
-	if query != "" {
-		out += "?" + n.str(query)
-	}
-	return out
-}
-
-// value normalises a decoded body. Keys in vol (a write scenario's ids and timestamps, a
-// scenario's own volatile keys such as the version) keep only their type: "<integer>".
-func (n *normaliser) value(v any, vol map[string]bool, key string) any {
-	return redactTree(v, key, func(key string, v any) any {
-		switch t := v.(type) {
-		case string:
-			if vol[key] {
-				return "<" + jsonType(t) + ">"
-			}
-			return n.str(t)
-		case float64:
-			if ph, ok := n.nums[t]; ok && key == "id" {
-				return ph
-			}
-			if vol[key] {
-				return "<" + jsonType(t) + ">"
-			}
-		}
-		return v
-	})
-}
-
-// runVolatile are the keys a saved run keeps by type only: the scenario's volatile keys, and
-// for a write scenario also the ids and timestamps of what it creates.
-func runVolatile(sc *Scenario) map[string]bool {
-	vol := map[string]bool{}
-	for _, k := range sc.Volatile {
-		vol[k] = true
-	}
-	if sc.Write {
-		for _, k := range defaultVolatile {
-			vol[k] = true
-		}
-	}
-	return vol
+// sentTwice is a read request's answer and the answer to the same request sent again.
+type sentTwice struct {
+	ex    *exchange
+	again *response
 }
 
 // add records a step's exchange in the run: for a page walk, the first page's request and
 // headers with the items of every page, so that the whole list compares (and its order).
-func (run *SavedRun) add(ex *exchange, body any, r *runner, sc *Scenario, findings []Finding) {
-	if ex.Err != nil {
-		return
-	}
-	n := r.normaliser()
+func (run *SavedRun) add(rec *recorded, p *normPlace) {
+	ex, pol := rec.ex, savedRunPolicy
 	re := RunExchange{
 		Key:      ex.Scenario + "/" + ex.Step,
-		Scenario: sc.Name,
+		Scenario: rec.sc.Name,
 		Step:     ex.Step,
-		Write:    sc.Write,
-		Request:  ex.Method + " /api/v4" + n.path(ex.APIPath),
+		Write:    rec.sc.Write,
+		Request:  ex.Method + " /api/v4" + pol.str(p, rec.template),
 		Status:   ex.Status,
 		Headers:  map[string]string{},
 	}
@@ -190,21 +101,17 @@ func (run *SavedRun) add(ex *exchange, body any, r *runner, sc *Scenario, findin
 	if ct := ex.Header.Values("Content-Type"); ct != nil {
 		re.Headers["Content-Type"] = strings.Join(ct, ", ")
 	}
-	if ex.Op != nil {
-		if resp, _ := r.chk.response(ex.Op, ex.Status); resp != nil && resp.Headers != nil {
-			for name := range resp.Headers.KeysFromOldest() {
-				if vs := ex.Header.Values(name); vs != nil {
-					re.Headers[name] = n.str(linkHost.ReplaceAllLiteralString(strings.Join(vs, ", "), "<${host}"))
-				}
-			}
+	for _, name := range rec.declared {
+		if vs := ex.Header.Values(name); vs != nil {
+			re.Headers[name] = pol.str(p, linkHost.ReplaceAllLiteralString(strings.Join(vs, ", "), "<${host}"))
 		}
 	}
 	if ex.isJSON {
-		re.Body = n.value(body, runVolatile(sc), "")
+		re.Body = pol.value(p, rec.body, "$", "")
 	} else if len(ex.Body) > 0 {
-		re.Body = truncate(n.str(string(ex.Body)), 2000)
+		re.Body = truncate(pol.str(p, string(ex.Body)), 2000)
 	}
-	for _, f := range findings {
+	for _, f := range rec.findings {
 		switch {
 		case f.Rule == RuleUndeclaredField:
 			re.Undeclared = appendUnique(re.Undeclared, genericPath(f.Field))
@@ -218,6 +125,9 @@ func (run *SavedRun) add(ex *exchange, body any, r *runner, sc *Scenario, findin
 	sort.Strings(re.Undeclared)
 	sort.Strings(re.Findings)
 	run.Exchanges = append(run.Exchanges, re)
+	for _, t := range rec.again {
+		run.learn(re.Key, t.ex, t.again, p)
+	}
 }
 
 func appendUnique(list []string, s string) []string {
@@ -244,49 +154,59 @@ func walkLeaves(v any, path string, fn func(string, any)) {
 	}
 }
 
-// learn sends each read request of a step again and marks what differs as volatile,
-// as Diffy does with two copies of the old version.
-func (r *runner) learn(ctx context.Context, sc *Scenario, exchanges []*exchange) {
-	if r.run.Volatile == nil {
-		r.run.Volatile = map[string][]string{}
+// learn marks as volatile what differs between a read request's answer and the same request
+// sent again, both normalised by the policy, as Diffy does with two copies of the old version.
+func (run *SavedRun) learn(key string, ex *exchange, again *response, p *normPlace) {
+	if run.Volatile == nil {
+		run.Volatile = map[string][]string{}
 	}
-	n := r.normaliser()
+	var vol []string
+	if again.Status != ex.Status {
+		vol = append(vol, "status")
+	}
+	for name := range ex.Header {
+		if strings.Join(ex.Header.Values(name), ",") != strings.Join(again.Header.Values(name), ",") {
+			vol = append(vol, "header "+strings.ToLower(name))
+		}
+	}
+	var a, b any
+	if json.Unmarshal(ex.Body, &a) == nil && json.Unmarshal(again.Body, &b) == nil {
+		for _, d := range diffValues(savedRunPolicy.value(p, a, "$", ""), savedRunPolicy.value(p, b, "$", ""), "$") {
+			vol = append(vol, genericPath(d.Path))
+		}
+	}
+	for _, v := range vol {
+		run.Volatile[key] = appendUnique(run.Volatile[key], v)
+	}
+	sort.Strings(run.Volatile[key])
+}
+
+// sendAgain sends each read request of a step again, for learn.
+func (r *runner) sendAgain(ctx context.Context, exchanges []*exchange) []sentTwice {
+	var out []sentTwice
 	for _, ex := range exchanges {
 		if ex.Err != nil {
 			continue
 		}
-		again, err := r.client.do(ctx, func(ctx context.Context) (*http.Request, error) {
-			req, err := http.NewRequestWithContext(ctx, ex.Method, ex.URL, nil)
-			if err == nil {
-				req.Header = ex.ReqHeader.Clone()
-			}
-			return req, err
-		})
-		if err != nil {
-			continue
+		if again, _ := r.t.send(ctx, request{Method: ex.Method, APIPath: ex.APIPath, Auth: ex.auth}); again != nil {
+			out = append(out, sentTwice{ex, again})
 		}
-		key := ex.Scenario + "/" + ex.Step
-		var vol []string
-		if again.Status != ex.Status {
-			vol = append(vol, "status")
-		}
-		for name := range ex.Header {
-			if strings.Join(ex.Header.Values(name), ",") != strings.Join(again.Header.Values(name), ",") {
-				vol = append(vol, "header "+strings.ToLower(name))
-			}
-		}
-		var a, b any
-		if json.Unmarshal(ex.Body, &a) == nil && json.Unmarshal(again.Body, &b) == nil {
-			keys := runVolatile(sc)
-			for _, d := range diffValues(n.value(a, keys, ""), n.value(b, keys, ""), "$") {
-				vol = append(vol, genericPath(d.Path))
-			}
-		}
-		for _, v := range vol {
-			r.run.Volatile[key] = appendUnique(r.run.Volatile[key], v)
-		}
-		sort.Strings(r.run.Volatile[key])
 	}
+	return out
+}
+
+// savedRun normalises what the run recorded into its saved run, with the policy.
+func (r *runner) savedRun() *SavedRun {
+	places := map[*Scenario]*normPlace{}
+	for _, rec := range r.recorded {
+		p := places[rec.sc]
+		if p == nil {
+			p = r.values.place(r.redact, r.t.root, rec.sc)
+			places[rec.sc] = p
+		}
+		r.run.add(rec, p)
+	}
+	return r.run
 }
 
 // SaveRun writes a run as indented JSON.
@@ -307,6 +227,13 @@ func LoadRun(path string) (*SavedRun, error) {
 	var run SavedRun
 	if err := json.Unmarshal(b, &run); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var report struct {
+		Tool string `json:"tool"`
+	}
+	if run.Format == "" && json.Unmarshal(b, &report) == nil && strings.HasPrefix(report.Tool, "glcontract") {
+		return nil, fmt.Errorf("%s is a %s report (--json), not a saved run: save a run with glcontract check --save-baseline FILE "+
+			"(before and after the upgrade), then compare the two with glcontract diff BEFORE AFTER or check --baseline BEFORE", path, report.Tool)
 	}
 	if run.Format != runFormat {
 		return nil, fmt.Errorf("%s: not a saved run (format %q, want %q)", path, run.Format, runFormat)

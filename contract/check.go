@@ -29,6 +29,7 @@ type exchange struct {
 	Scenario, Step string
 	Method         string
 	APIPath        string // escaped path and query, relative to /api/v4
+	auth           string // the request's Auth (the target sets the header from it)
 	URL            string // as sent
 	ReqHeader      http.Header
 	ReqBody        []byte
@@ -70,17 +71,17 @@ type checker struct {
 	strict   bool
 	strictOp *config.ValidationOptions
 	redact   *Redactor
-	curl     func(ex *exchange) string
+	repro    repro // the curl line of a finding
 }
 
-func newChecker(spec *apiSpec, strictMode bool, r *Redactor, curl func(*exchange) string) *checker {
+func newChecker(spec *apiSpec, strictMode bool, r *Redactor, rp repro) *checker {
 	return &checker{
 		spec:   spec,
 		strict: strictMode,
 		strictOp: config.NewValidationOptions(config.WithFormatAssertions(), config.WithStrictMode(),
 			config.WithStrictIgnoredHeadersExtra(infrastructureHeaders...)),
 		redact: r,
-		curl:   curl,
+		repro:  rp,
 	}
 }
 
@@ -133,7 +134,7 @@ func (c *checker) complete(ex *exchange, f Finding) Finding {
 		f.Actual = redacted // a credential under its own name, whoever's it is: never shown, not even in part
 	}
 	f.Message = c.redact.String(f.Message)
-	f.Curl = c.curl(ex)
+	f.Curl = c.repro.curl(ex)
 	return f
 }
 

@@ -63,7 +63,7 @@ func (r *runner) cleanup(ctx context.Context) {
 		if !entry.OK {
 			entry.Detail += fmt.Sprintf("; it may remain: run `glcontract sweep --run-id %s`", r.cfg.RunID)
 			r.report.Findings = append(r.report.Findings, Finding{Severity: SeverityError, Rule: RuleCleanup, Scenario: "cleanup", Step: st.Name,
-				Request: entry.Request, Message: "could not delete what the run created: " + entry.Detail, Curl: r.curl(ex)})
+				Request: entry.Request, Message: "could not delete what the run created: " + entry.Detail, Curl: r.chk.repro.curl(ex)})
 		}
 		r.report.Cleanup = append(r.report.Cleanup, entry)
 		outcome := "PASS"
@@ -81,14 +81,18 @@ func (r *runner) cleanup(ctx context.Context) {
 // were not cleaned up: a create whose response was lost (a timeout, a 5xx after the commit).
 // They are the run's own by construction; nothing else is touched.
 func (r *runner) sweepOwn(ctx context.Context) {
-	cfg := SweepConfig{URL: r.root, Token: r.cfg.Token, Project: r.report.Target.Project, RunID: r.cfg.RunID, Client: r.client}
+	cfg := SweepConfig{URL: r.t.root, Token: r.cfg.Token, Project: r.report.Target.Project, RunID: r.cfg.RunID}
 	// a group's or the instance's list only where the run wrote (it may not even exist in
 	// this version: instance clusters came in 13.2)
-	if r.wroteTo[ClustersGroup] || r.wroteTo[""] {
+	if r.wroteTo[KindGroup] || r.wroteTo[""] {
 		cfg.Group = r.report.Target.Group
 	}
-	cfg.Instance = r.cfg.Instance && (r.wroteTo[ClustersInstance] || r.wroteTo[""])
-	found, err := Sweep(ctx, cfg)
+	cfg.Instance = r.cfg.Instance && (r.wroteTo[KindInstance] || r.wroteTo[""])
+	scopes, err := cfg.scopes()
+	var found []SweptCluster
+	if err == nil {
+		found, err = sweep(ctx, r.t, cfg, scopes) // the run's target: its client, its progress
+	}
 	if err != nil {
 		r.report.Findings = append(r.report.Findings, Finding{Severity: SeverityError, Rule: RuleCleanup, Scenario: "cleanup", Step: "look for this run's leftovers",
 			Message: r.redact.String("could not list the clusters to check for leftovers: " + err.Error() +

@@ -14,9 +14,18 @@ var reproVars = []struct{ name, how string }{
 	{"CA_CERT", `export CA_CERT="$(awk '{printf "%s\\n", $0}' ca.pem)"  # a PEM certificate, its newlines as \n for JSON`},
 }
 
+// repro is what a repro curl line needs of a run, as data: its token (written $GITLAB_TOKEN),
+// the secrets it sent (shell variable → value: $CLUSTER_TOKEN, $CA_CERT), and the redactor
+// for anything else.
+type repro struct {
+	token   string
+	secrets map[string]string
+	redact  *Redactor
+}
+
 // curl reproduces an exchange on the command line. The token is read from $GITLAB_TOKEN, the
 // cluster token and CA certificate the run sent from $CLUSTER_TOKEN and $CA_CERT.
-func (r *runner) curl(ex *exchange) string {
+func (r repro) curl(ex *exchange) string {
 	var b strings.Builder
 	b.WriteString("curl -sS")
 	if ex.Method != http.MethodGet {
@@ -24,7 +33,7 @@ func (r *runner) curl(ex *exchange) string {
 	}
 	switch tok := ex.ReqHeader.Get("Private-Token"); tok {
 	case "":
-	case r.cfg.Token:
+	case r.token:
 		b.WriteString(` -H "PRIVATE-TOKEN: $GITLAB_TOKEN"`)
 	default:
 		b.WriteString(" -H " + shellQuote("PRIVATE-TOKEN: "+r.redact.String(tok)))
@@ -34,8 +43,7 @@ func (r *runner) curl(ex *exchange) string {
 		// body is left, the variable expanded in double quotes, and the body resumed
 		body := string(ex.ReqBody)
 		var vars []string
-		for name, secret := range map[string]any{"CLUSTER_TOKEN": r.vars["secret_token"], "CA_CERT": r.vars["secret_ca_cert"]} {
-			s, _ := secret.(string)
+		for name, s := range r.secrets {
 			if s == "" {
 				continue
 			}

@@ -165,20 +165,6 @@ func idempotent(method string) bool { return method == http.MethodGet || method 
 
 func retryable(status int) bool { return status == http.StatusTooManyRequests || status >= 500 }
 
-// call sends an authenticated, body-less request to GitLab's API (root + "/api/v4" + apiPath):
-// the probe's, the inventory's and the sweep's requests.
-func (c *Client) call(ctx context.Context, method, root, token, apiPath string) (*response, error) {
-	return c.do(ctx, func(ctx context.Context) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, method, root+"/api/v4"+apiPath, nil)
-		if err == nil {
-			req.Header.Set("Private-Token", token)
-			req.Header.Set("Accept", jsonContentType)
-			req.Header.Set("User-Agent", "glcontract/1")
-		}
-		return req, err
-	})
-}
-
 // do sends a request built by newReq (called once per attempt) and reads the whole response.
 func (c *Client) do(ctx context.Context, newReq func(context.Context) (*http.Request, error)) (*response, error) {
 	c.defaults()

@@ -22,13 +22,6 @@ type InventoryConfig struct {
 	Client     *Client
 }
 
-// Cluster kinds, as GitLab's cluster_type says.
-const (
-	KindProject  = "project"
-	KindGroup    = "group"
-	KindInstance = "instance"
-)
-
 // Inventory is what `glcontract inventory` found: data, rendered by the inventory reporters.
 type Inventory struct {
 	Tool     string              `json:"tool"`
@@ -40,6 +33,14 @@ type Inventory struct {
 	Feature  InventoryFeatureDoc `json:"feature"`
 	Exit     int                 `json:"exit_code"`
 	Verdict  string              `json:"verdict"`
+	// Error is why no inventory could be made (exit 2): the report files still say it.
+	Error string `json:"error,omitempty"`
+}
+
+// AbortedInventory is the inventory of a run that could not be made, for its report files.
+func AbortedInventory(url, reason string) *Inventory {
+	return &Inventory{Tool: "glcontract inventory", Target: InventoryTarget{URL: url}, Clusters: []InventoryCluster{},
+		Problems: []InventoryProblem{}, Notes: []string{}, Exit: 2, Verdict: "aborted: " + reason, Error: reason}
 }
 
 // InventoryTarget is the instance asked.
@@ -102,8 +103,12 @@ const (
 		"provider) and postponed so far: the code is still in the newest GitLab source read; once it is removed, these clusters " +
 		"can no longer be used or read through the API"
 	disabledAPIMessage = "the clusters API is disabled on this instance (feature flag certificate_based_clusters off: GitLab answers " +
-		"404 Not Found on the cluster endpoints); clusters may still exist in the database: switch the flag on temporarily " +
-		"(Feature.enable(:certificate_based_clusters) in a Rails console) to inventory them, then off again"
+		"404 Not Found on the cluster endpoints); clusters may still exist in the database: " + flagOnTemporarily + " to inventory them, then off again"
+	// flagOnTemporarily is how to switch the flag on, as inventory and check say it.
+	flagOnTemporarily = "switch the flag on temporarily (Feature.enable(:certificate_based_clusters) in a Rails console)"
+	// flagOnAdvice is check's word for a baseline whose clusters API is now disabled.
+	flagOnAdvice = "the clusters still exist but GitLab no longer uses them; to keep them working, switch the flag on " +
+		"(Feature.enable(:certificate_based_clusters) in a Rails console), and run glcontract inventory to list what depends on it"
 )
 
 // ErrTokenRefused is a token GitLab answers 401 to (exit 2).
@@ -112,8 +117,7 @@ var ErrTokenRefused = errors.New("token refused")
 // inventorier reads; its only request method is get, so an inventory never writes.
 type inventorier struct {
 	cfg     InventoryConfig
-	client  *Client
-	root    string
+	t       *target
 	inv     *Inventory
 	seen    map[int64]int // cluster id → index in inv.Clusters
 	version [2]int        // major, minor; 0,0 when unknown
@@ -123,12 +127,9 @@ type inventorier struct {
 // The error is non-nil when no inventory could be made (ErrUsage, ErrUnreachable, ErrNotGitLab,
 // ErrUnavailable, ErrTokenRefused, a *RedirectError, a canceled context).
 func RunInventory(ctx context.Context, cfg InventoryConfig) (*Inventory, error) {
-	root, err := apiRoot(cfg.URL)
+	t, err := openTarget(cfg.URL, cfg.Token, cfg.Client)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Token == "" {
-		return nil, fmt.Errorf("%w: no token (--token or GITLAB_TOKEN)", ErrUsage)
 	}
 	if len(cfg.Groups) == 0 && len(cfg.Projects) == 0 && !cfg.Instance {
 		return nil, fmt.Errorf("%w: nothing to inventory: give --group, --project or --instance", ErrUsage)
@@ -148,23 +149,12 @@ func RunInventory(ctx context.Context, cfg InventoryConfig) (*Inventory, error) 
 		}
 	}
 	cfg.Groups, cfg.Projects = groups, projects
-	client := cfg.Client
-	if client == nil {
-		client = &Client{}
-	}
-	client.defaults()
-	shown := root
-	if u, err := url.Parse(root); err == nil && u.User != nil {
-		u.User = nil // a password in --url is not shown
-		shown = u.String()
-	}
-	iv := &inventorier{cfg: cfg, client: client, root: root, seen: map[int64]int{},
-		inv: &Inventory{Tool: "glcontract inventory", Target: InventoryTarget{URL: shown}, Clusters: []InventoryCluster{},
+	iv := &inventorier{cfg: cfg, t: t, seen: map[int64]int{},
+		inv: &Inventory{Tool: "glcontract inventory", Target: InventoryTarget{URL: t.shown}, Clusters: []InventoryCluster{},
 			Problems: []InventoryProblem{}, Notes: []string{},
 			Feature: InventoryFeatureDoc{Flag: "certificate_based_clusters", FlagOff: featureFlagOff, Removal: featureRemoval}}}
 	// the same probe as a check run: is this GitLab, is it up, no redirect elsewhere
-	pr := &runner{cfg: Config{Token: cfg.Token}, client: client, root: root, report: &Report{Target: Target{URL: shown}}}
-	if err := pr.probe(ctx); err != nil {
+	if err := t.probe(ctx); err != nil {
 		return nil, err
 	}
 	if err := iv.readVersion(ctx); err != nil {
@@ -186,17 +176,14 @@ func RunInventory(ctx context.Context, cfg InventoryConfig) (*Inventory, error) 
 		}
 	}
 	iv.finish()
+	iv.inv.redact(t.redact)
 	return iv.inv, nil
 }
 
-// get is the inventory's only request: a GET, retried by the Client on 429/5xx.
+// get is the inventory's only request: a GET through the target; a 401 ends the inventory.
 func (iv *inventorier) get(ctx context.Context, path string) (*response, error) {
-	u := iv.root + "/api/v4" + path
-	resp, err := iv.client.call(ctx, http.MethodGet, iv.root, iv.cfg.Token, path)
+	resp, err := iv.t.get(ctx, path)
 	if err != nil {
-		return nil, transportError(iv.root, err)
-	}
-	if err := unavailable(http.MethodGet, u, resp); err != nil {
 		return nil, err
 	}
 	if resp.Status == http.StatusUnauthorized {
@@ -342,9 +329,13 @@ func (iv *inventorier) list(ctx context.Context, kind, id, scope string) ([]clus
 		}
 		all = append(all, items...)
 		if resp.Header.Get("X-Next-Page") == "" || len(items) == 0 {
-			break
+			return all, true, nil
 		}
 	}
+	// a list that did not end was not read: page defaultMaxPages+1 could hold enabled clusters
+	iv.inv.Problems = append(iv.inv.Problems, InventoryProblem{Scope: scope, Message: fmt.Sprintf(
+		"incomplete: GET %s did not end within %d pages (%d read, %d clusters; X-Next-Page still announced a next page): clusters beyond were not read; "+
+			"check the instance's pagination, or inventory a smaller scope", ownerPath(kind, id), defaultMaxPages, defaultMaxPages, len(all))})
 	return all, true, nil
 }
 
@@ -528,6 +519,25 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// redact passes everything the target sent (names, paths, scopes, messages, the version)
+// through the redactor, before any reporter sees it: a target may echo the token.
+func (inv *Inventory) redact(r *Redactor) {
+	inv.Target.Version = r.String(inv.Target.Version)
+	for i := range inv.Clusters {
+		c := &inv.Clusters[i]
+		for _, f := range []*string{&c.Where, &c.Name, &c.EnvironmentScope, &c.FoundBy} {
+			*f = r.String(*f)
+		}
+	}
+	for i := range inv.Problems {
+		inv.Problems[i].Scope, inv.Problems[i].Message = r.String(inv.Problems[i].Scope), r.String(inv.Problems[i].Message)
+	}
+	for i := range inv.Notes {
+		inv.Notes[i] = r.String(inv.Notes[i])
+	}
+	inv.Verdict = r.String(inv.Verdict)
 }
 
 // finish sorts the clusters, says what happens to each, counts and decides the exit status.

@@ -2,7 +2,9 @@ package contract
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -86,13 +88,13 @@ func (w *pageWalk) checkPageHeaders(ex *exchange, page int, list []any) {
 	if len(list) > perPage {
 		w.pageFinding(ex, "X-Per-Page", fmt.Sprintf("at most %d items", perPage), fmt.Sprintf("%d items", len(list)), "the page has more items than per_page")
 	}
-	if n, err := strconv.Atoi(h.Get("X-Total")); err == nil {
+	if n, ok := w.count(ex, "X-Total"); ok {
 		if w.total >= 0 && n != w.total {
 			w.pageFinding(ex, "X-Total", strconv.Itoa(w.total), strconv.Itoa(n), "X-Total changed during the walk")
 		}
 		w.total = n
 	}
-	if n, err := strconv.Atoi(h.Get("X-Total-Pages")); err == nil {
+	if n, ok := w.count(ex, "X-Total-Pages"); ok {
 		w.pages = n
 		if w.total >= 0 {
 			want := max((w.total+perPage-1)/perPage, 1)
@@ -101,6 +103,28 @@ func (w *pageWalk) checkPageHeaders(ex *exchange, page int, list []any) {
 			}
 		}
 	}
+}
+
+// count reads a count header (X-Total, X-Total-Pages); ok is false when it is absent or not a
+// count: negative, or a number beyond int64 (a finding: the totals then cannot match the items
+// walked; what is not a number at all is the schema's finding).
+func (w *pageWalk) count(ex *exchange, header string) (int, bool) {
+	v := ex.Header.Get(header)
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v, 10, strconv.IntSize)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		w.pageFinding(ex, header, "a count up to "+strconv.Itoa(math.MaxInt), v, header+" is a number too large to be a count")
+		return 0, false
+	case err != nil:
+		return 0, false
+	case n < 0:
+		w.pageFinding(ex, header, "a count, 0 or more", v, header+" is negative")
+		return 0, false
+	}
+	return int(n), true
 }
 
 // next decides whether and where the walk continues: X-Prev-Page, the Link header, X-Next-Page
@@ -272,7 +296,7 @@ func (r *runner) pageFinding(ex *exchange, header, expected, actual, msg string)
 
 func (r *runner) listFinding(ex *exchange, rule Rule, field, expected, actual, msg string) Finding {
 	f := Finding{Severity: SeverityError, Rule: rule, Scenario: ex.Scenario, Step: ex.Step, Request: r.redact.String(ex.requestLine()),
-		Field: field, Expected: r.redact.String(expected), Actual: truncate(r.redact.String(actual), 300), Message: r.redact.String(msg), Curl: r.curl(ex)}
+		Field: field, Expected: r.redact.String(expected), Actual: truncate(r.redact.String(actual), 300), Message: r.redact.String(msg), Curl: r.chk.repro.curl(ex)}
 	if ex.Op != nil {
 		f.Operation = ex.Op.ID
 	}

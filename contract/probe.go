@@ -54,13 +54,10 @@ func unavailable(method, url string, resp *response) error {
 // probe asks /api/v4/version before any scenario, so that a wrong --url (a path GitLab is not
 // at, a server that is not GitLab) is told apart from "GitLab without the clusters API".
 // GitLab answers 200 with its version, or, to a token it does not accept, 401 with its own body.
-func (r *runner) probe(ctx context.Context) error {
-	u := r.root + "/api/v4/version"
-	resp, err := r.client.call(ctx, http.MethodGet, r.root, r.cfg.Token, "/version")
+func (t *target) probe(ctx context.Context) error {
+	u := t.shown + "/api/v4/version"
+	resp, err := t.get(ctx, "/version")
 	if err != nil {
-		return transportError(r.report.Target.URL, err)
-	}
-	if err := unavailable(http.MethodGet, u, resp); err != nil {
 		return err
 	}
 	if looksLikeGitLab(resp) {
@@ -72,7 +69,7 @@ func (r *runner) probe(ctx context.Context) error {
 	}
 	return fmt.Errorf("%w: %s answered %s, not GitLab's version JSON or its 401. --url must be the URL GitLab is served at, "+
 		"the one its web UI opens with (https://gitlab.example.com, or https://example.com/gitlab when GitLab is installed under a path); "+
-		"check the path of %s", ErrNotGitLab, u, got, r.report.Target.URL)
+		"check the path of %s", ErrNotGitLab, u, got, t.shown)
 }
 
 // looksLikeGitLab: 200 with {"version": "...", ...}, 401 {"message":"401 Unauthorized"}, or
@@ -104,6 +101,9 @@ func transportError(target string, err error) error {
 		return redir
 	}
 	msg := err.Error()
+	if strings.Contains(msg, "server gave HTTP response to HTTPS client") {
+		msg += "; the target speaks plain http on this port: use an http:// --url, or the port it serves https on"
+	}
 	if strings.Contains(msg, "x509:") || strings.Contains(msg, "tls: failed to verify certificate") {
 		msg += "; if the instance uses a private CA, pass it with --ca-cert FILE (PEM) or SSL_CERT_FILE=FILE"
 	}

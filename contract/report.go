@@ -36,6 +36,7 @@ type Report struct {
 	Drift      []Drift      `json:"drift,omitempty"`
 
 	run    *SavedRun // the normalised exchanges, for --save-baseline
+	diff   bool      // made by "glcontract diff": drift only, no steps of its own
 	redact *Redactor // applied again by every renderer
 }
 
@@ -52,11 +53,18 @@ func (r *Report) CompareWith(base *SavedRun, file string) {
 		return
 	}
 	r.Baseline = &BaselineRef{File: file, RunID: base.RunID, Version: base.Target.Version, SavedAt: base.SavedAt.Format("2006-01-02 15:04 UTC")}
+	if msg := scopeMismatch(scopeOf(base), scopeOf(r.run)); msg != "" {
+		r.Drift, r.Result, r.Reason = nil, ResultAborted, ErrUsage.Error()+": "+msg
+		return
+	}
 	before, after := base.APIOff, r.run.APIOff
 	switch {
 	case before == "" && after != "":
 		// the most important drift there is: the upgrade took the API away
 		why := "the clusters API was available in the baseline" + versionSuffix(base.Target.Version) + " and is now disabled (or gone): " + after
+		if strings.Contains(after, "disabled") {
+			why += "; " + flagOnAdvice
+		}
 		r.Drift = []Drift{{Kind: DriftBreaks, Category: CategoryAPI, Key: "clusters API", Before: "available", After: "disabled (or gone)", Message: after}}
 		r.Result, r.Reason = ResultFail, why
 		return

@@ -14,6 +14,9 @@ func WriteConsole(w io.Writer, r *Report) error {
 	if r.isDiff() {
 		p("glcontract diff %s: run %s (GitLab %s) → run %s (GitLab %s) on %s\n", r.Result, r.Baseline.RunID, orDash(r.Baseline.Version),
 			r.RunID, orDash(r.Target.Version), r.Target.URL)
+		if r.Reason != "" {
+			p("%s: %s\n", strings.ToUpper(string(r.Result)), r.Reason)
+		}
 		writeDrift(p, r)
 		p("\nexit %d\n", r.ExitCode())
 		return ew.err
@@ -163,9 +166,13 @@ func (e *errWriter) printf(format string, args ...any) {
 }
 
 // isDiff tells a report made by "glcontract diff" (drift only) from a run's.
-func (r *Report) isDiff() bool { return r.Baseline != nil && len(r.Steps) == 0 && r.DurationMS == 0 }
+func (r *Report) isDiff() bool { return r.diff }
 
 func writeDrift(p func(string, ...any), r *Report) {
+	if r.Result == ResultAborted && len(r.Drift) == 0 {
+		p("not compared\n")
+		return
+	}
 	if len(r.Drift) == 0 {
 		p("no behavioural drift\n")
 		return

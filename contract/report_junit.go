@@ -76,8 +76,16 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	if len(r.Cleanup) > 0 || len(byStep["cleanup\x00"]) > 0 {
 		j.cleanupSuite(r.Cleanup)
 	}
-	if r.Baseline != nil {
+	if r.Baseline != nil && (r.Result != ResultAborted || len(r.Drift) > 0) {
 		j.driftSuite(r)
+	}
+	if r.Result == ResultAborted || r.Result == ResultInterrupted {
+		// a run that could not reach a verdict fails in CI's test widget, with its reason
+		s := j.suite("glcontract")
+		s.Cases = append(s.Cases, junitCase{Name: "run " + string(r.Result), Classname: "glcontract.run", Time: seconds(r.DurationMS),
+			Failure: &junitFailure{Message: r.Reason, Type: string(r.Result), Text: r.Reason}})
+		s.Tests++
+		s.Failures++
 	}
 	j.out.total()
 	b, err := xml.MarshalIndent(j.out, "", "  ")
@@ -186,7 +194,7 @@ func (j *junitBuilder) driftSuite(r *Report) {
 		s.Tests++
 	}
 	for _, d := range r.Drift {
-		c := junitCase{Name: d.Key + " " + d.Field, Classname: "glcontract.drift." + string(d.Kind), Time: "0"}
+		c := junitCase{Name: strings.TrimSpace(d.Key + " " + d.Field), Classname: "glcontract.drift." + string(d.Kind), Time: "0"}
 		if failingDrift([]Drift{d}, r.Strict) {
 			c.Failure = &junitFailure{Message: d.Message, Type: string(d.Kind) + "/" + string(d.Category), Text: d.String()}
 			s.Failures++

@@ -12,6 +12,12 @@ const markdownMaxFindings = 15
 // WriteMarkdown renders a report as one page a GitLab admin can paste into an upgrade ticket.
 func WriteMarkdown(w io.Writer, r *Report) error {
 	m := &mdWriter{}
+	if r.isDiff() {
+		m.diffSummary(r)
+		m.drift(r)
+		_, err := io.WriteString(w, r.redactor().String(m.b.String()))
+		return err
+	}
 	m.summary(r)
 	m.findings(r)
 	m.drift(r)
@@ -64,6 +70,28 @@ func (m *mdWriter) summary(r *Report) {
 	m.p("\n")
 }
 
+// diffSummary is the title and table of "glcontract diff": the two saved runs and the drift,
+// nothing of a run's own steps, findings or cleanup.
+func (m *mdWriter) diffSummary(r *Report) {
+	m.p("## GitLab clusters API drift: %s\n\n", strings.ToUpper(string(r.Result)))
+	m.p("| | |\n|---|---|\n")
+	before := fmt.Sprintf("run `%s`%s, saved %s", r.Baseline.RunID, versionSuffix(r.Baseline.Version), r.Baseline.SavedAt)
+	if r.Baseline.File != "" {
+		before += " (" + code(r.Baseline.File) + ")"
+	}
+	m.p("| Before | %s |\n", cell(before))
+	m.p("| After | run `%s`%s, saved %s |\n", r.RunID, versionSuffix(r.Target.Version), r.StartedAt.Format("2006-01-02 15:04 UTC"))
+	m.p("| Target | %s |\n", cell(r.Target.URL))
+	m.p("| Clusters | %s |\n", cell(r.Target.Scopes()))
+	if r.Result != ResultAborted {
+		m.p("| Drift | %s |\n", driftSummary(r.Drift))
+	}
+	if r.Reason != "" {
+		m.p("| %s | %s |\n", capitalize(string(r.Result)), cell(r.Reason))
+	}
+	m.p("\n")
+}
+
 // findings is the table of errors, at most markdownMaxFindings of them.
 func (m *mdWriter) findings(r *Report) {
 	errs := r.Errors()
@@ -84,7 +112,7 @@ func (m *mdWriter) findings(r *Report) {
 
 // drift is what changed since the baseline, by kind, or that nothing did.
 func (m *mdWriter) drift(r *Report) {
-	if r.Baseline == nil {
+	if r.Baseline == nil || (r.Result == ResultAborted && len(r.Drift) == 0) {
 		return
 	}
 	if len(r.Drift) == 0 {

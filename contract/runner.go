@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -9,8 +8,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,11 +68,11 @@ type runner struct {
 	cfg      Config
 	spec     *apiSpec
 	chk      *checker
-	client   *Client
-	root     string // GitLab root
+	t        *target   // the GitLab, and the one way a request goes to it
+	redact   *Redactor // the target's
 	vars     Vars
-	runVars  map[string]bool // variables whose values are unique to this run (normalised in baselines)
-	redact   *Redactor
+	values   runValues   // what the saved run's policy needs of the variables
+	recorded []*recorded // the exchanges for the saved run, normalised when the run ends
 	secrets  []secretCheck
 	report   *Report
 	run      *SavedRun
@@ -121,7 +121,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return rep, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 
-	if err := r.probe(ctx); err != nil {
+	if err := r.t.probe(ctx); err != nil {
 		r.stop = err
 	} else {
 		r.answered = true
@@ -135,7 +135,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r.cleanup(ctx)
 
 	rep.DurationMS = cfg.Now().Sub(start).Milliseconds()
-	rep.run = r.run
+	rep.run = r.savedRun()
 	rep.redact = r.redact
 	r.run.Target = rep.Target
 	var skip *skipRun
@@ -160,13 +160,25 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 func newRunner(cfg Config, rep *Report) (*runner, error) {
-	root, err := apiRoot(cfg.URL)
+	token, ca := "", ""
+	if cfg.Write {
+		token, ca = newClusterToken(), newCACert(cfg.RunID, cfg.Now())
+	}
+	client := cfg.Client
+	if client == nil {
+		client = &Client{}
+	}
+	var t *target
+	if cfg.Progress != nil && client.Notify == nil {
+		c := *client // this run's copy, telling its progress writer
+		c.Notify = func(msg string) { fmt.Fprintf(cfg.Progress, "     ... %s\n", t.redact.String(msg)) }
+		client = &c
+	}
+	t, err := openTarget(cfg.URL, cfg.Token, client, token, ca)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Token == "" {
-		return nil, fmt.Errorf("%w: no token (--token or GITLAB_TOKEN)", ErrUsage)
-	}
+	t.writeTimeout = cfg.CleanupTimeout
 	project, err := url.PathUnescape(strings.TrimSpace(cfg.Project))
 	if err != nil {
 		return nil, fmt.Errorf("%w: --project %q: a numeric id or a path such as group/project", ErrUsage, cfg.Project)
@@ -182,22 +194,11 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := cfg.Client
-	if client == nil {
-		client = &Client{}
-	}
-	client.defaults()
-
-	token, ca := "", ""
-	if cfg.Write {
-		token, ca = newClusterToken(), newCACert(cfg.RunID, cfg.Now())
-	}
 	r := &runner{
 		cfg:    cfg,
 		spec:   spec,
-		client: client,
-		root:   root,
-		redact: NewRedactor(cfg.Token, token, ca),
+		t:      t,
+		redact: t.redact,
 		report: rep,
 		vars: Vars{
 			"run_id":         cfg.RunID,
@@ -206,28 +207,25 @@ func newRunner(cfg Config, rep *Report) (*runner, error) {
 			"secret_token":   token,
 			"secret_ca_cert": ca,
 		},
-		runVars: map[string]bool{"run_id": true, "name": true, "scope": true, "secret_token": true, "secret_ca_cert": true},
 	}
-	if cfg.Progress != nil && client.Notify == nil {
-		c := *client // this run's copy, telling its progress writer
-		c.Notify = func(msg string) { fmt.Fprintf(cfg.Progress, "     ... %s\n", r.redact.String(msg)) }
-		r.client = &c
-	}
+	r.values = runValues{vars: r.vars, generated: []string{"run_id", "name", "scope", "secret_token", "secret_ca_cert"}, captured: map[string]capturedFrom{}}
 	if project != "" {
 		r.vars["project"] = project
 	}
 	if group != "" {
 		r.vars["group"] = group
 	}
-	r.chk = newChecker(spec, cfg.Strict, r.redact, r.curl)
+	r.chk = newChecker(spec, cfg.Strict, r.redact, repro{token: cfg.Token, redact: r.redact,
+		secrets: map[string]string{"CLUSTER_TOKEN": token, "CA_CERT": ca}})
 	r.secrets = []secretCheck{{Name: "api_token", Label: "API token", Value: cfg.Token}}
 	if cfg.Write {
 		r.secrets = append(r.secrets,
 			secretCheck{Name: "secret_token", Label: "cluster token", Value: token},
 			secretCheck{Name: "secret_ca_cert", Label: "CA certificate", Value: strings.TrimSpace(ca)})
 	}
-	rep.Target = Target{URL: r.redact.url(root), Project: project, Group: group, Instance: cfg.Instance}
-	r.run = &SavedRun{Format: runFormat, RunID: cfg.RunID, SavedAt: cfg.Now().UTC(), Strict: cfg.Strict, Write: cfg.Write}
+	rep.Target = Target{URL: r.redact.url(t.shown), Project: project, Group: group, Instance: cfg.Instance}
+	r.run = &SavedRun{Format: runFormat, RunID: cfg.RunID, SavedAt: cfg.Now().UTC(), Strict: cfg.Strict, Write: cfg.Write,
+		Scope: &RunScope{Project: project, Group: group, Instance: cfg.Instance}}
 	return r, nil
 }
 
@@ -254,13 +252,7 @@ func (r *runner) loadScenarios() ([]*Scenario, error) {
 }
 
 func (r *runner) runScenario(ctx context.Context, sc *Scenario) {
-	volatile := map[string]bool{}
-	for _, k := range defaultVolatile {
-		volatile[k] = true
-	}
-	for _, k := range sc.Volatile {
-		volatile[k] = true
-	}
+	volatile := typeOnlyKeys(sc, false)
 	secrets := make([]secretCheck, len(r.secrets))
 	for i, s := range r.secrets {
 		s.AllowedAt = map[string]bool{}
@@ -308,18 +300,15 @@ const maxForeach = 50
 // checks reports whether the run checks this kind of clusters ("" is any run).
 func (r *runner) checks(kind string) bool {
 	switch kind {
-	case ClustersProject:
+	case KindProject:
 		return r.vars["project"] != nil
-	case ClustersGroup:
+	case KindGroup:
 		return r.vars["group"] != nil
-	case ClustersInstance:
+	case KindInstance:
 		return r.cfg.Instance
 	}
 	return true
 }
-
-// defaultVolatile are keys that differ between any two runs: compared by type only.
-var defaultVolatile = []string{"id", "created_at", "updated_at", "last_activity_at"}
 
 func (r *runner) skipStep(sc *Scenario, st *Step, item, why string) {
 	name := stepName(st, item)
@@ -343,6 +332,7 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 		r.skipStep(sc, st, item, "needs ${"+strings.Join(missing, "}, ${")+"}, which an earlier step did not capture")
 		return
 	}
+	r.values.markSent(st.Request)
 	started := r.cfg.Now()
 	pinned := map[string]bool{}
 	exp := expectation{
@@ -365,13 +355,36 @@ func (r *runner) runStep(ctx context.Context, sc *Scenario, st *Step, item strin
 	r.registerCleanup(st, first)
 	r.releaseCleanup(first)
 
-	if r.cfg.LearnVolatile && !sc.Write && st.IsRead() {
-		r.learn(ctx, sc, exchanges)
-	}
-	r.run.add(first, body, r, sc, findings)
+	r.record(ctx, sc, st, exchanges, body, findings)
 
 	res.DurationMS = r.cfg.Now().Sub(started).Milliseconds()
 	r.finishStep(res, findings, exchanges)
+}
+
+// record keeps the step's exchange for the saved run (and, for --save-baseline, its read
+// requests sent again to learn what changes on its own).
+func (r *runner) record(ctx context.Context, sc *Scenario, st *Step, exchanges []*exchange, body any, findings []Finding) {
+	first := exchanges[0]
+	if first.Err != nil {
+		return
+	}
+	var extra map[string]string
+	if st.Paginate != nil {
+		extra = map[string]string{"page": "1", "per_page": strconv.Itoa(st.Paginate.PerPage)}
+	}
+	if first.Status/100 == 2 {
+		r.run.Scope.resolve(cmp.Or(st.Clusters, sc.Clusters), body)
+	}
+	rec := &recorded{ex: first, template: r.values.pathTemplate(st.Request, extra), body: body, sc: sc, findings: findings}
+	if first.Op != nil {
+		if resp, _ := r.chk.response(first.Op, first.Status); resp != nil && resp.Headers != nil {
+			rec.declared = slices.Collect(resp.Headers.KeysFromOldest())
+		}
+	}
+	if r.cfg.LearnVolatile && !sc.Write && st.IsRead() {
+		rec.again = r.sendAgain(ctx, exchanges)
+	}
+	r.recorded = append(r.recorded, rec)
 }
 
 // missingInputs lists the variables the step needs that no earlier step captured.
@@ -428,9 +441,7 @@ func (r *runner) capture(sc *Scenario, st *Step, body any) {
 	for vname, p := range st.Capture {
 		if v, ok := lookupJSONPath(body, p); ok {
 			r.vars[vname] = v
-			if sc.Write {
-				r.runVars[vname] = true
-			}
+			r.values.captured[vname] = capturedFrom{scenario: sc.Name, at: p}
 		}
 	}
 	for vname, field := range map[string]*string{"gitlab_version": &r.report.Target.Version,
@@ -529,9 +540,11 @@ func (r *runner) apiPath(req Request, extra map[string]string) string {
 	return p
 }
 
-// send makes one request of a step (never retried unless it is a GET or HEAD).
+// send makes one request of a step, through the target (never retried unless it is a GET or
+// HEAD), and records what was sent and what came back.
 func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath string) *exchange {
-	ex := &exchange{Scenario: sc.Name, Step: name, Method: strings.ToUpper(st.Request.Method), APIPath: apiPath, URL: r.root + "/api/v4" + apiPath}
+	req := request{Method: strings.ToUpper(st.Request.Method), APIPath: apiPath, Auth: st.Request.Auth}
+	ex := &exchange{Scenario: sc.Name, Step: name, Method: req.Method, APIPath: apiPath, URL: r.t.url(req), auth: req.Auth}
 	ex.Op = r.spec.route(ex.Method, apiPath)
 	if st.Request.Body != nil {
 		b, err := json.Marshal(r.vars.Value(st.Request.Body, "$", nil))
@@ -539,51 +552,25 @@ func (r *runner) send(ctx context.Context, sc *Scenario, st *Step, name, apiPath
 			ex.Err = err
 			return ex
 		}
-		ex.ReqBody = b
+		req.Body, ex.ReqBody = b, b
 	}
-	ex.ReqHeader = http.Header{"Accept": {jsonContentType}, "User-Agent": {"glcontract/1"}}
-	switch st.Request.Auth {
-	case "", "token":
-		ex.ReqHeader.Set("Private-Token", r.cfg.Token)
-	case "invalid":
-		ex.ReqHeader.Set("Private-Token", "glcontract-invalid-token")
-	}
-	if ex.ReqBody != nil {
-		ex.ReqHeader.Set("Content-Type", jsonContentType)
-	}
+	ex.ReqHeader = r.t.header(req)
 	if !idempotent(ex.Method) {
 		r.wrote = true
 		if r.wroteTo == nil {
 			r.wroteTo = map[string]bool{}
 		}
 		r.wroteTo[cmp.Or(st.Clusters, sc.Clusters)] = true
-		// A write in flight is finished even after Ctrl-C: its response tells what was
-		// created, so that the cleanup can delete it.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), r.cfg.CleanupTimeout)
-		defer cancel()
 	}
 	started := r.cfg.Now()
-	resp, err := r.client.do(ctx, func(ctx context.Context) (*http.Request, error) {
-		var body io.Reader
-		if ex.ReqBody != nil {
-			body = bytes.NewReader(ex.ReqBody)
-		}
-		req, err := http.NewRequestWithContext(ctx, ex.Method, ex.URL, body)
-		if err != nil {
-			return nil, err
-		}
-		req.Header = ex.ReqHeader.Clone()
-		return req, nil
-	})
+	resp, err := r.t.send(ctx, req)
 	ex.Duration = r.cfg.Now().Sub(started)
-	if err != nil {
-		ex.Err = err
+	ex.Err = err
+	if resp == nil {
 		return ex
 	}
 	r.answered = true
 	ex.Status, ex.Header, ex.Body, ex.Attempts = resp.Status, resp.Header, resp.Body, resp.Attempts
-	ex.Err = unavailable(ex.Method, r.redact.url(ex.URL), resp)
 	return ex
 }
 

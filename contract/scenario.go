@@ -184,14 +184,7 @@ func numbersToFloat(v any) any {
 }
 
 // clusterKinds are the values of a scenario's or a step's "clusters" ("" for any run).
-var clusterKinds = map[string]bool{"": true, ClustersProject: true, ClustersGroup: true, ClustersInstance: true}
-
-// The kinds of clusters a run checks.
-const (
-	ClustersProject  = "project"
-	ClustersGroup    = "group"
-	ClustersInstance = "instance"
-)
+var clusterKinds = map[string]bool{"": true, KindProject: true, KindGroup: true, KindInstance: true}
 
 var methods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true}
 

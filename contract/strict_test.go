@@ -41,7 +41,7 @@ paths:
 func TestUndeclaredRespectsAdditionalProperties(t *testing.T) {
 	spec, err := loadSpec([]byte(openSpec))
 	require.NoError(t, err)
-	c := newChecker(spec, true, NewRedactor(), func(*exchange) string { return "" })
+	c := newChecker(spec, true, NewRedactor(), repro{redact: NewRedactor()})
 	run := func(path, body string, hdr http.Header) []Finding {
 		ex := &exchange{Scenario: "s", Step: "x", Method: "GET", APIPath: path, Status: 200, Header: hdr, Body: []byte(body)}
 		ex.Op = spec.route("GET", path)

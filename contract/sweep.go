@@ -83,8 +83,7 @@ func (cfg SweepConfig) scopes() ([]sweepScope, error) {
 // those a glcontract run created and did not delete (a run killed before its cleanup). It never
 // retries a delete.
 func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
-	root, err := apiRoot(cfg.URL)
-	if err != nil {
+	if _, err := apiRoot(cfg.URL); err != nil {
 		return nil, err
 	}
 	scopes, err := cfg.scopes()
@@ -94,13 +93,17 @@ func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
 	if cfg.Token == "" || len(scopes) == 0 {
 		return nil, fmt.Errorf("%w: sweep needs --token and --project, --group or --instance", ErrUsage)
 	}
-	client := cfg.Client
-	if client == nil {
-		client = &Client{}
+	t, err := openTarget(cfg.URL, cfg.Token, cfg.Client)
+	if err != nil {
+		return nil, err
 	}
-	client.defaults()
+	return sweep(ctx, t, cfg, scopes)
+}
+
+// sweep lists and deletes the leftovers in scopes on target t (a sweep's own, or a run's).
+func sweep(ctx context.Context, t *target, cfg SweepConfig, scopes []sweepScope) ([]SweptCluster, error) {
 	do := func(method, apiPath string) (*response, error) {
-		return client.call(ctx, method, root, cfg.Token, apiPath)
+		return t.send(ctx, request{Method: method, APIPath: apiPath})
 	}
 	var found []SweptCluster
 	for _, sc := range scopes {
@@ -120,7 +123,7 @@ func Sweep(ctx context.Context, cfg SweepConfig) ([]SweptCluster, error) {
 			return found, redir // the other deletes would go the same way
 		}
 		switch {
-		case err != nil:
+		case err != nil && resp == nil:
 			found[i].Detail = err.Error()
 		case resp.Status/100 == 2 || resp.Status == http.StatusNotFound:
 			found[i].Deleted = true
@@ -137,8 +140,12 @@ func sweepList(cfg SweepConfig, sc sweepScope, do func(method, apiPath string) (
 	for page := 1; page <= defaultMaxPages; page++ {
 		resp, err := do(http.MethodGet, sc.apiPath+"?per_page=100&page="+strconv.Itoa(page))
 		var redir *RedirectError
-		if errors.As(err, &redir) {
+		var unav *UnavailableError
+		switch {
+		case errors.As(err, &redir):
 			return nil, redir
+		case errors.As(err, &unav):
+			return nil, unav
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrUnreachable, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -45,7 +46,8 @@ const inventoryExitStatus = `Exit status:
   3  incomplete: something asked could not be read: the clusters API is disabled on the
      instance (flag certificate_based_clusters off; clusters may still exist: switch the flag
      on temporarily to inventory them), --instance without an administrator's token (403), a
-     role too low (403), a group or project not found
+     role too low (403), a group or project not found, a list that did not end within 200
+     pages (the pages beyond were not read)
   (1 wins over 3: enabled clusters found in one scope while another could not be read is 1)
 `
 
@@ -81,8 +83,8 @@ func mainInventory(ctx context.Context, args []string, env cli) int {
 	}
 	target := targetFlags{url: urlFlag, token: token, project: new(string), caCert: caCert}
 	u, tok, _ := target.resolve(env)
-	if u == "" || tok == "" {
-		fmt.Fprintln(env.stderr, "glcontract inventory: --url and --token are required (or GITLAB_URL, GITLAB_TOKEN); see --help")
+	if missing := missingTarget(u, tok); len(missing) > 0 {
+		fmt.Fprintln(env.stderr, "glcontract inventory: missing "+strings.Join(missing, "; and ")+"; see --help")
 		return 2
 	}
 	if len(groups) == 0 && len(projects) == 0 && !*instance {
@@ -103,10 +105,23 @@ func mainInventory(ctx context.Context, args []string, env cli) int {
 	inv, err := contract.RunInventory(ctx, contract.InventoryConfig{URL: u, Token: tok, Groups: groups, Projects: projects,
 		Instance: *instance, Client: client})
 	if err != nil {
-		fmt.Fprintf(env.stderr, "glcontract inventory: %s\n", contract.NewRedactor(tok).String(err.Error()))
+		msg := contract.NewRedactor(tok).String(err.Error())
+		fmt.Fprintf(env.stderr, "glcontract inventory: %s\n", msg)
+		// the report files asked for still say why (stdout's too, for --json - or --markdown -)
+		if *jsonOut != "" || *mdOut != "" {
+			shown := u
+			if pu, perr := url.Parse(u); perr == nil && pu.User != nil {
+				pu.User = nil // a password in --url is not shown
+				shown = pu.String()
+			}
+			aborted := contract.AbortedInventory(contract.NewRedactor(tok).String(shown), msg)
+			if werr := writeInventory(aborted, env, *jsonOut, *mdOut, false); werr != nil {
+				fmt.Fprintf(env.stderr, "glcontract inventory: %v\n", werr)
+			}
+		}
 		return 2
 	}
-	if err := writeInventory(inv, env, *jsonOut, *mdOut); err != nil {
+	if err := writeInventory(inv, env, *jsonOut, *mdOut, true); err != nil {
 		fmt.Fprintf(env.stderr, "glcontract inventory: %v\n", err)
 		return 2
 	}
@@ -114,9 +129,13 @@ func mainInventory(ctx context.Context, args []string, env cli) int {
 }
 
 // writeInventory renders the console table on stdout (or, for --json - or --markdown -, that
-// report instead) and the report files.
-func writeInventory(inv *contract.Inventory, env cli, jsonOut, mdOut string) error {
+// report instead; console false: no table, for an inventory that could not be made) and the
+// report files.
+func writeInventory(inv *contract.Inventory, env cli, jsonOut, mdOut string, console bool) error {
 	toStdout := contract.WriteInventoryConsole
+	if !console {
+		toStdout = func(io.Writer, *contract.Inventory) error { return nil }
+	}
 	switch {
 	case jsonOut == "-":
 		toStdout = contract.WriteInventoryJSON

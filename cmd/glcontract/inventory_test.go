@@ -72,7 +72,8 @@ func TestCLIInventoryExitStatus(t *testing.T) {
 func TestCLIInventoryNeedsURLAndToken(t *testing.T) {
 	res := glcontract(t, nil, "inventory", "--instance")
 	require.Equal(t, 2, res.code)
-	require.Contains(t, res.stderr, "--url and --token are required")
+	require.Contains(t, res.stderr, "glcontract inventory: missing --url (or GITLAB_URL)")
+	require.Contains(t, res.stderr, "and --token (or GITLAB_TOKEN")
 	// GITLAB_PROJECT is check's: inventory lists only what its flags name
 	res = glcontract(t, map[string]string{"GITLAB_URL": "http://127.0.0.1:1", "GITLAB_TOKEN": rootToken, "GITLAB_PROJECT": "1"}, "inventory")
 	require.Equal(t, 2, res.code)

@@ -54,7 +54,9 @@ func TestHelpAndUsage(t *testing.T) {
 	require.Contains(t, string(out), "glcontract check")
 	out, err = command(t, "check").CombinedOutput()
 	require.Equal(t, 2, exitCode(err))
-	require.Contains(t, string(out), "--url and --token are required (or GITLAB_URL, GITLAB_TOKEN), and one or more of --project (or GITLAB_PROJECT), --group and --instance")
+	require.Contains(t, string(out), "glcontract check: missing --url (or GITLAB_URL): where GitLab is served, e.g. --url https://gitlab.example.com; "+
+		"and --token (or GITLAB_TOKEN, better: not visible to other users): a personal access token; "+
+		"and the clusters to look at: --project ID|PATH (or GITLAB_PROJECT), --group ID|PATH or --instance; see --help")
 }
 
 func TestVersion(t *testing.T) {

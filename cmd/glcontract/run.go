@@ -38,7 +38,8 @@ instance clusters, instead of --project or with it.
 
 Run "glcontract COMMAND --help" for the flags of a command.
 
-` + exitStatusTable
+` + exitStatusTable + `  3  inventory only: incomplete, something asked could not be read (glcontract inventory --help)
+`
 
 // exitStatusTable is the verdicts by exit status: in --help and, verbatim, in both READMEs.
 const exitStatusTable = `Exit status:
@@ -49,7 +50,8 @@ const exitStatusTable = `Exit status:
      sweep: a leftover that could not be deleted
   2  usage error (a flag, a scenario file); target unreachable; not a GitLab API (--url is not
      where GitLab is served); target unavailable (429 or 5xx after the retries); redirected to
-     another origin (not followed: the token goes only to --url's); interrupted (Ctrl-C)
+     another origin (not followed: the token goes only to --url's); interrupted (Ctrl-C);
+     a baseline or saved run of other clusters (--project, --group, --instance differ: not drift)
 `
 
 const usageCheck = `Usage: glcontract check --url URL --token TOKEN [--project ID] [--group ID] [--instance] [flags]
@@ -93,7 +95,17 @@ breaks the spec; changed but still conforms (status, value, ordering, default, p
 missing undocumented field or header. Fields either run found volatile are ignored.
 
 Example:
+  glcontract check --project 42 --write --save-baseline gitlab-17.11.json   # before the upgrade
+  glcontract check --project 42 --write --save-baseline gitlab-18.0.json    # after it
   glcontract diff gitlab-17.11.json gitlab-18.0.json --markdown upgrade.md
+
+Exit status:
+  0  no behavioural drift (undocumented fields and headers that appear or go away, without
+     --strict, are shown but do not fail)
+  1  drift: breaks the spec, or changed behaviour (status, value, ordering, default,
+     permission, the clusters API switched off or on)
+  2  usage error; a file that is not a saved run (a --json report is not: save runs with
+     check --save-baseline); runs of different clusters (--project, --group, --instance)
 
 Flags:
 `
@@ -144,8 +156,31 @@ func (env cli) run(ctx context.Context, args []string) int {
 		fmt.Fprintf(env.stdout, "glcontract %s\n", moduleVersion())
 		return 0
 	}
+	if strings.HasPrefix(args[0], "-") {
+		for _, a := range args[1:] {
+			switch a {
+			case "check", "diff", "sweep", "inventory":
+				fmt.Fprintf(env.stderr, "glcontract: the command comes first, then its flags: glcontract %s %s\n", a, strings.Join(withoutArg(args, a), " "))
+				return 2
+			}
+		}
+	}
 	fmt.Fprintf(env.stderr, "glcontract: unknown command %q\nRun \"glcontract --help\" for the commands.\n", args[0])
 	return 2
+}
+
+// withoutArg is args without the first a.
+func withoutArg(args []string, a string) []string {
+	out := make([]string, 0, len(args))
+	removed := false
+	for _, x := range args {
+		if x == a && !removed {
+			removed = true
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
 }
 
 // flagSet makes a FlagSet whose --help goes to stdout (exit 0) and errors to stderr (exit 2).
@@ -191,12 +226,29 @@ func addTarget(fs *flag.FlagSet) targetFlags {
 	}
 }
 
-// scopesMissing is the usage error of a command line that names no clusters to look at.
-func (t targetFlags) scopesMissing(cmd, url, token, project string) string {
-	if url != "" && token != "" && (project != "" || *t.group != "" || *t.instance) {
+// missingTarget names the target flags a command line lacks.
+func missingTarget(url, token string) []string {
+	var missing []string
+	if url == "" {
+		missing = append(missing, "--url (or GITLAB_URL): where GitLab is served, e.g. --url https://gitlab.example.com")
+	}
+	if token == "" {
+		missing = append(missing, "--token (or GITLAB_TOKEN, better: not visible to other users): a personal access token")
+	}
+	return missing
+}
+
+// scopesMissing is the usage error of a command line without the target, the token or the
+// clusters to look at: it names what is missing, and only that.
+func (t targetFlags) scopesMissing(url, token, project string) string {
+	missing := missingTarget(url, token)
+	if project == "" && *t.group == "" && !*t.instance {
+		missing = append(missing, "the clusters to look at: --project ID|PATH (or GITLAB_PROJECT), --group ID|PATH or --instance")
+	}
+	if len(missing) == 0 {
 		return ""
 	}
-	return "glcontract " + cmd + ": --url and --token are required (or GITLAB_URL, GITLAB_TOKEN), and one or more of --project (or GITLAB_PROJECT), --group and --instance; see --help"
+	return "missing " + strings.Join(missing, "; and ") + "; see --help"
 }
 
 func (t targetFlags) resolve(env cli) (string, string, string) {
@@ -234,30 +286,34 @@ func parseCheck(args []string, env cli) (run checkRun, code int, ok bool) {
 	if code, ok := parse(fs, help, args, env); !ok {
 		return run, code, false
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.stderr, "glcontract check: unexpected argument %q\n", fs.Arg(0))
+	url, token, project := target.resolve(env)
+	fail := func(msg string) (checkRun, int, bool) {
+		msg = contract.NewRedactor(token).String(msg)
+		fmt.Fprintln(env.stderr, "glcontract check: "+msg)
+		writeAbortedReports(env, msg, run.jsonOut, run.junitOut, run.mdOut)
 		return run, 2, false
 	}
-	url, token, project := target.resolve(env)
-	if msg := target.scopesMissing("check", url, token, project); msg != "" {
-		fmt.Fprintln(env.stderr, msg)
-		return run, 2, false
+	if msg := stdoutTwice(map[string]string{"json": run.jsonOut, "junit": run.junitOut, "markdown": run.mdOut}); msg != "" {
+		return fail(msg)
+	}
+	if fs.NArg() > 0 {
+		return fail(fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+	}
+	if msg := target.scopesMissing(url, token, project); msg != "" {
+		return fail(msg)
 	}
 	if *runID != "" && !contract.ValidRunID(*runID) {
-		fmt.Fprintf(env.stderr, "glcontract check: --run-id %q is not like 20250102t030405-a1b2c3\n", *runID)
-		return run, 2, false
+		return fail(fmt.Sprintf("--run-id %q is not like 20250102t030405-a1b2c3", *runID))
 	}
 	if run.baseFile != "" {
 		var err error
 		if run.base, err = contract.LoadRun(run.baseFile); err != nil {
-			fmt.Fprintf(env.stderr, "glcontract check: --baseline: %v\n", err)
-			return run, 2, false
+			return fail(fmt.Sprintf("--baseline: %v", err))
 		}
 	}
 	client, err := target.client(env)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "glcontract check: %v\n", err)
-		return run, 2, false
+		return fail(err.Error())
 	}
 	run.cfg = contract.Config{URL: url, Token: token, Project: project, Group: *target.group, Instance: *target.instance, Write: *write, Strict: *strictMode,
 		LearnVolatile: run.saveBase != "", Client: client, RunID: *runID}
@@ -276,15 +332,22 @@ func mainCheck(ctx context.Context, args []string, env cli) int {
 		return code
 	}
 	rep, err := contract.Run(ctx, c.cfg)
+	var ran contract.Result // how the run itself ended, before a comparison that may not be made
+	if rep != nil {
+		ran = rep.Result
+	}
 	if rep != nil && c.base != nil {
 		rep.CompareWith(c.base, c.baseFile)
+		if err == nil && rep.Result == contract.ResultAborted {
+			fmt.Fprintf(env.stderr, "glcontract check: --baseline %s: %s\n", c.baseFile, rep.Reason)
+		}
 	}
 	if rep != nil {
 		if werr := writeReports(rep, env, c.jsonOut, c.junitOut, c.mdOut); werr != nil {
 			fmt.Fprintf(env.stderr, "glcontract check: %v\n", werr)
 			return 2
 		}
-		if c.saveBase != "" && !writeBaseline(rep, c.saveBase, env) {
+		if c.saveBase != "" && !writeBaseline(rep, ran, c.saveBase, env) {
 			return 2
 		}
 	}
@@ -301,9 +364,9 @@ func mainCheck(ctx context.Context, args []string, env cli) int {
 
 // writeBaseline saves a completed run (passed, failed or skipped: not an aborted one) for
 // --save-baseline and says what it saved; false when it could not.
-func writeBaseline(rep *contract.Report, file string, env cli) bool {
+func writeBaseline(rep *contract.Report, ran contract.Result, file string, env cli) bool {
 	saved := rep.SavedRun()
-	if saved == nil || (rep.Result != contract.ResultPass && rep.Result != contract.ResultFail && rep.Result != contract.ResultSkipped) {
+	if saved == nil || (ran != contract.ResultPass && ran != contract.ResultFail && ran != contract.ResultSkipped) {
 		return true
 	}
 	if err := contract.SaveRun(file, saved); err != nil {
@@ -319,15 +382,24 @@ func writeBaseline(rep *contract.Report, file string, env cli) bool {
 	return true
 }
 
+// writeReports renders the console report on stdout (or, for a report flag given "-", that
+// report instead) and the report files.
 func writeReports(rep *contract.Report, env cli, jsonOut, junitOut, mdOut string) error {
-	if err := contract.WriteConsole(env.stdout, rep); err != nil {
-		return err
-	}
-	for _, out := range []struct {
+	outs := []struct {
 		file  string
 		write func(io.Writer, *contract.Report) error
-	}{{jsonOut, contract.WriteJSON}, {junitOut, contract.WriteJUnit}, {mdOut, contract.WriteMarkdown}} {
-		if out.file == "" {
+	}{{jsonOut, contract.WriteJSON}, {junitOut, contract.WriteJUnit}, {mdOut, contract.WriteMarkdown}}
+	toStdout := contract.WriteConsole
+	for _, out := range outs {
+		if out.file == "-" {
+			toStdout = out.write
+		}
+	}
+	if err := toStdout(env.stdout, rep); err != nil {
+		return err
+	}
+	for _, out := range outs {
+		if out.file == "" || out.file == "-" {
 			continue
 		}
 		if err := writeFile(out.file, func(w io.Writer) error { return out.write(w, rep) }); err != nil {
@@ -335,6 +407,43 @@ func writeReports(rep *contract.Report, env cli, jsonOut, junitOut, mdOut string
 		}
 	}
 	return nil
+}
+
+// stdoutTwice is the usage error of two report flags given "-" ("" when at most one is).
+func stdoutTwice(flags map[string]string) string {
+	var dash []string
+	for _, name := range []string{"json", "junit", "markdown"} {
+		if flags[name] == "-" {
+			dash = append(dash, "--"+name+" -")
+		}
+	}
+	if len(dash) < 2 {
+		return ""
+	}
+	return strings.Join(dash, " and ") + " all ask for stdout; write all but one of them to a file"
+}
+
+// abortedReport is the report of a command line that could not run, for the report files
+// it asked for: they carry the reason.
+func abortedReport(reason string) *contract.Report {
+	return &contract.Report{Tool: "glcontract", Result: contract.ResultAborted, Reason: reason, Steps: []contract.StepResult{}, Findings: []contract.Finding{}}
+}
+
+// writeAbortedReports writes the report files (not stdout's) of a command line that could not
+// run, each carrying the reason.
+func writeAbortedReports(env cli, reason, jsonOut, junitOut, mdOut string) {
+	rep := abortedReport(reason)
+	for _, out := range []struct {
+		file  string
+		write func(io.Writer, *contract.Report) error
+	}{{jsonOut, contract.WriteJSON}, {junitOut, contract.WriteJUnit}, {mdOut, contract.WriteMarkdown}} {
+		if out.file == "" || out.file == "-" {
+			continue
+		}
+		if err := writeFile(out.file, func(w io.Writer) error { return out.write(w, rep) }); err != nil {
+			fmt.Fprintf(env.stderr, "glcontract: %v\n", err)
+		}
+	}
 }
 
 func writeFile(path string, write func(io.Writer) error) error {
@@ -368,22 +477,29 @@ func mainDiff(args []string, env cli) int {
 		files = append(files, fs.Arg(0))
 		rest = fs.Args()[1:]
 	}
+	if msg := stdoutTwice(map[string]string{"json": *jsonOut, "junit": *junitOut, "markdown": *mdOut}); msg != "" {
+		fmt.Fprintln(env.stderr, "glcontract diff: "+msg)
+		writeAbortedReports(env, msg, *jsonOut, *junitOut, *mdOut)
+		return 2
+	}
 	if len(files) != 2 {
-		fmt.Fprint(env.stderr, "glcontract diff: needs two saved runs, BEFORE.json and AFTER.json\n\n")
+		msg := fmt.Sprintf("needs two saved runs, BEFORE.json and AFTER.json (got %d)", len(files))
+		writeAbortedReports(env, msg, *jsonOut, *junitOut, *mdOut)
+		fmt.Fprint(env.stderr, "glcontract diff: "+msg+"\n\n")
 		fs.Usage()
 		io.Copy(env.stderr, help)
 		return 2
 	}
-	before, err := contract.LoadRun(files[0])
-	if err != nil {
-		fmt.Fprintf(env.stderr, "glcontract diff: %v\n", err)
-		return 2
+	var runs [2]*contract.SavedRun
+	for i, f := range files {
+		var err error
+		if runs[i], err = contract.LoadRun(f); err != nil {
+			fmt.Fprintf(env.stderr, "glcontract diff: %v\n", err)
+			writeAbortedReports(env, err.Error(), *jsonOut, *junitOut, *mdOut)
+			return 2
+		}
 	}
-	after, err := contract.LoadRun(files[1])
-	if err != nil {
-		fmt.Fprintf(env.stderr, "glcontract diff: %v\n", err)
-		return 2
-	}
+	before, after := runs[0], runs[1]
 	rep := contract.DiffReport(before, after, files[0], *strictMode)
 	if err := writeReports(rep, env, *jsonOut, *junitOut, *mdOut); err != nil {
 		fmt.Fprintf(env.stderr, "glcontract diff: %v\n", err)
@@ -401,8 +517,8 @@ func mainSweep(ctx context.Context, args []string, env cli) int {
 		return code
 	}
 	url, token, project := target.resolve(env)
-	if msg := target.scopesMissing("sweep", url, token, project); msg != "" {
-		fmt.Fprintln(env.stderr, msg)
+	if msg := target.scopesMissing(url, token, project); msg != "" {
+		fmt.Fprintln(env.stderr, "glcontract sweep: "+msg)
 		return 2
 	}
 	client, err := target.client(env)

@@ -76,7 +76,7 @@ func TestCLIScopeUsageErrors(t *testing.T) {
 	} {
 		r := glcontract(t, nil, args...)
 		require.Equal(t, 2, r.code, args)
-		require.Contains(t, r.stderr, "one or more of --project (or GITLAB_PROJECT), --group and --instance", args)
+		require.Contains(t, r.stderr, "missing the clusters to look at: --project ID|PATH (or GITLAB_PROJECT), --group ID|PATH or --instance", args)
 	}
 	for _, args := range [][]string{
 		{"check", "--url", "http://127.0.0.1:1", "--token", "t", "--group", "  "},
