@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/glclusters/clustersapi/fixtures"
+	"github.com/glclusters/clustersapi/mockserver/internal/role"
 )
 
 // Seed is the mock's whole state as data: users and their tokens, namespaces, projects with
@@ -246,8 +247,6 @@ func (s *Seed) JSON() []byte {
 	return b.Bytes()
 }
 
-var roles = map[string]int{"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
-
 // withDefaults fills what a seed may leave out: next_cluster_id, by default one above the
 // highest cluster id. New, Reset and ParseSeed call it before check.
 func (s *Seed) withDefaults() {
@@ -446,7 +445,7 @@ func checkMembers(where string, members []SeedMember, users seedIDs) error {
 		if !users[m.UserID] {
 			return &SeedError{fmt.Sprintf("%s.members[%d].user_id", where, j), fmt.Sprintf("no user %d", m.UserID)}
 		}
-		if roles[m.Role] == 0 {
+		if _, ok := role.ByName(m.Role); !ok {
 			return &SeedError{fmt.Sprintf("%s.members[%d].role", where, j), "must be guest, reporter, developer, maintainer or owner"}
 		}
 	}
