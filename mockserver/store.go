@@ -181,7 +181,7 @@ func (st *state) sortedClusters() []packed {
 // the lock held.
 func (st *state) writeSeedJSON(w io.Writer) error {
 	all := st.sortedClusters()
-	return st.seedTablesLocked().writeJSON(w, false, len(all), func(yield func(*SeedCluster) bool) {
+	return st.seedTablesLocked().WriteJSONFrom(w, len(all), func(yield func(*SeedCluster) bool) {
 		for _, p := range all {
 			c := p.seedCluster()
 			if !yield(&c) {

@@ -1,4 +1,4 @@
-package mockserver
+package seed
 
 import (
 	"strconv"
@@ -6,11 +6,11 @@ import (
 	"github.com/glclusters/clustersapi/mockserver/internal/jsonesc"
 )
 
-// appendSeedCluster appends c as encoding/json writes it (HTML escaping on, omitempty as the
+// appendCluster appends c as encoding/json writes it (HTML escaping on, omitempty as the
 // struct tags say), indented as json.MarshalIndent with prefix and "  " does, or compact.
 // Written by hand: a state of a million clusters is written on every change with --state;
-// seedencode_internal_test.go checks it against encoding/json.
-func appendSeedCluster(b []byte, c *SeedCluster, compact bool, prefix string) []byte {
+// encode_test.go checks it against encoding/json.
+func appendCluster(b []byte, c *Cluster, compact bool, prefix string) []byte {
 	o := objWriter{b: b, compact: compact, prefix: prefix}
 	o.open()
 	o.int("id", c.ID)
