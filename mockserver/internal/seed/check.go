@@ -221,7 +221,7 @@ func (s *Seed) checkClusters(users, projects, groups ids) (maxID int, err error)
 		if err := checkCluster(where, c, users, projects, groups); err != nil {
 			return 0, err
 		}
-		scope := scopeOf{c.ClusterType, c.ProjectID, c.GroupID, c.EnvironmentScope}
+		scope := scopeOf{clusterType(c), c.ProjectID, c.GroupID, c.EnvironmentScope}
 		if _, dup := scopes[scope]; dup {
 			return 0, &Error{where() + ".environment_scope", "duplicates another cluster's scope in its project, group or instance"}
 		}
@@ -229,6 +229,16 @@ func (s *Seed) checkClusters(users, projects, groups ids) (maxID int, err error)
 		maxID = max(maxID, c.ID)
 	}
 	return maxID, nil
+}
+
+// clusterType is c's type with its default applied, as the mock stores it: a cluster_type
+// left out is project_type. Two clusters of one owner are compared by it, not by what the
+// seed says: one project_type and one without a type in the same project are one project's.
+func clusterType(c *Cluster) string {
+	if c.ClusterType == "" {
+		return "project_type"
+	}
+	return c.ClusterType
 }
 
 // checkCluster checks one cluster's references and values.
