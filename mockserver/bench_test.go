@@ -88,7 +88,7 @@ var (
 // benchSeed is the default seed with project 1 holding n clusters (18 and n-1 more).
 func benchSeed(n int) *mockserver.Seed {
 	s := mockserver.DefaultSeed()
-	s.NextClusterID = 0 // recomputed from the clusters (Seed.withDefaults)
+	s.NextClusterID = 0 // recomputed from the clusters (Seed.WithDefaults)
 	for i := range n - 1 {
 		s.Clusters = append(s.Clusters, mockserver.SeedCluster{
 			ID: 20 + i, ProjectID: 1, Name: fmt.Sprintf("bench-%d", i), Enabled: true, Managed: true,

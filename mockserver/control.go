@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/glclusters/clustersapi/mockserver/internal/paging"
+	"github.com/glclusters/clustersapi/mockserver/internal/seed"
 )
 
 // ControlPrefix is where the mock's own control API lives (described in control.yaml), apart
@@ -94,40 +95,15 @@ func (s *Server) ctlReset(w http.ResponseWriter, r *http.Request) {
 func (s *Server) ctlExport(w http.ResponseWriter, r *http.Request) {
 	seed := s.Export()
 	if r.URL.Query().Get("secrets") != "true" {
-		for i := range seed.Clusters {
-			seed.Clusters[i].Platform.Token = redacted
-		}
-		for i := range seed.Tokens {
-			seed.Tokens[i].Token = redacted[:len(redacted)-1] + "-" + strconv.Itoa(i+1) + "]"
-		}
+		seed.Redact()
 	}
 	// Written as it is encoded: a million clusters are not also held as one JSON document.
 	w.Header()["Content-Type"] = contentTypeJSON
 	w.WriteHeader(http.StatusOK)
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if seed.writeJSON(bw, false, 0, nil) == nil {
+	if seed.WriteJSON(bw) == nil {
 		bw.Flush()
 	}
-}
-
-// redacted replaces secrets in an export; access tokens get [REDACTED-n], to stay unique.
-const redacted = "[REDACTED]"
-
-// checkNotRedacted refuses a redacted export: loaded, its placeholders would replace every
-// token, and the next call, the control API's included, would get 401.
-func (seed *Seed) checkNotRedacted() error {
-	const how = "is a redacted placeholder from an export without secrets; to save and restore, export with GET /-/mock/state?secrets=true"
-	for i, t := range seed.Tokens {
-		if strings.HasPrefix(t.Token, redacted[:len(redacted)-1]) {
-			return &SeedError{fmt.Sprintf("tokens[%d].token", i), how}
-		}
-	}
-	for i, c := range seed.Clusters {
-		if c.Platform.Token == redacted {
-			return &SeedError{fmt.Sprintf("clusters[%d].platform_kubernetes.token", i), how}
-		}
-	}
-	return nil
 }
 
 // Bounds of PUT /-/mock/state's body. JSON is decoded as it arrives, so memory follows the
@@ -140,12 +116,12 @@ func seedTooLarge() string {
 }
 
 func (s *Server) ctlLoad(w http.ResponseWriter, r *http.Request) {
-	seed, err := readSeedLimited(http.MaxBytesReader(w, r.Body, seedBodyLimits.json), seedBodyLimits.yaml)
+	loaded, err := seed.ReadLimited(http.MaxBytesReader(w, r.Body, seedBodyLimits.json), seedBodyLimits.yaml)
 	if err != nil {
 		var se *SeedError
 		var tooLarge *http.MaxBytesError
 		switch {
-		case errors.As(err, &tooLarge) || errors.Is(err, errYAMLTooLarge):
+		case errors.As(err, &tooLarge) || errors.Is(err, seed.ErrYAMLTooLarge):
 			ctlError(w, http.StatusRequestEntityTooLarge, seedTooLarge())
 		case errors.As(err, &se):
 			ctlError(w, http.StatusBadRequest, err.Error())
@@ -154,7 +130,7 @@ func (s *Server) ctlLoad(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if err := s.Reset(seed); err != nil {
+	if err := s.Reset(loaded); err != nil {
 		var se *SeedError
 		if errors.As(err, &se) {
 			ctlError(w, http.StatusBadRequest, err.Error())

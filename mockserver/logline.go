@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/glclusters/clustersapi/mockserver/internal/jsonesc"
 )
 
 // NewLogHandler returns a slog.Handler writing to w in format "json" or "text" exactly as
@@ -168,15 +170,15 @@ func (f *formattedSecond) appendTime(b []byte, t time.Time, text bool) []byte {
 // json_handler.go).
 func (l *requestLine) appendJSON(b []byte) []byte {
 	b = append(b, `","level":"INFO","msg":"request","method":"`...)
-	b = appendSlogJSONString(b, l.method)
+	b = jsonesc.AppendSlog(b, l.method)
 	b = append(b, `","path":"`...)
-	b = appendSlogJSONString(b, l.path)
+	b = jsonesc.AppendSlog(b, l.path)
 	b = append(b, `","status":`...)
 	b = strconv.AppendInt(b, int64(l.status), 10)
 	b = append(b, `,"user":`...)
 	b = strconv.AppendInt(b, int64(l.user), 10)
 	b = append(b, `,"operation":"`...)
-	b = appendSlogJSONString(b, l.operation)
+	b = jsonesc.AppendSlog(b, l.operation)
 	b = append(b, `","fault":`...)
 	b = strconv.AppendBool(b, l.fault)
 	b = append(b, `,"truncated":`...)
@@ -225,61 +227,6 @@ func appendJSONFloat(b []byte, f float64) []byte {
 	}
 	return b
 }
-
-// appendSlogJSONString is slog's JSON string escaping, without the quotes: quote, backslash
-// and control bytes escaped, invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped. Not
-// render.go's appendJSONString: slog writes \b and \f as \u0008 and \u000c, encoding/json
-// as \b and \f.
-func appendSlogJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if jsonSafe[c] {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(append(b, s[start:i]...), `\ufffd`...)
-		} else if r == '\u2028' || r == '\u2029' {
-			b = append(append(b, s[start:i]...), '\\', 'u', '2', '0', '2', hex[r&0xF])
-		} else {
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	return append(b, s[start:]...)
-}
-
-// jsonSafe is true for the bytes slog writes as they are: ASCII but control characters, '"'
-// and '\\'.
-var jsonSafe = func() (t [256]bool) {
-	for c := ' '; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
 
 // appendTextString is slog.TextHandler's string: as is, or Go-quoted when empty or holding a
 // space, '=', a quote, a control or non-printing character or invalid UTF-8.

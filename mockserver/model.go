@@ -3,16 +3,18 @@ package mockserver
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/glclusters/clustersapi/mockserver/internal/role"
 )
 
-// Access levels, as GitLab numbers them.
+// Access levels, as GitLab numbers them (internal/role).
 const (
-	accessNone       = 0
-	accessGuest      = 10
-	accessReporter   = 20
-	accessDeveloper  = 30
-	accessMaintainer = 40
-	accessOwner      = 50
+	accessNone       = role.None
+	accessGuest      = role.Guest
+	accessReporter   = role.Reporter
+	accessDeveloper  = role.Developer
+	accessMaintainer = role.Maintainer
+	accessOwner      = role.Owner
 )
 
 type user struct {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/glclusters/clustersapi/mockserver/internal/jsonesc"
 )
 
 // packed is a stored cluster: one immutable string holding every field, varint-encoded. A
@@ -110,7 +112,7 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// appendEscaped appends s as appendJSONString escapes it, without the quotes.
+// appendEscaped appends s JSON-escaped as the API writes it (jsonesc.Append), without the quotes.
 func appendEscaped(b []byte, s string) []byte {
 	plain := true
 	for i := 0; i < len(s) && plain; i++ {
@@ -120,8 +122,7 @@ func appendEscaped(b []byte, s string) []byte {
 	if plain { // the usual case: nothing to escape
 		return appendString(b, s)
 	}
-	q := appendJSONString(nil, s)
-	return appendString(b, string(q[1:len(q)-1]))
+	return appendString(b, string(jsonesc.Append(nil, s)))
 }
 
 // unesc reverses appendEscaped. Strings stored come from JSON (requests, seeds), so they are

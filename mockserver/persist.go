@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/glclusters/clustersapi/mockserver/internal/seed"
 )
 
 // StateFileError is a state file that exists but cannot be used; the file is left as it is.
@@ -43,7 +45,7 @@ func resolveLink(path string) (string, error) {
 }
 
 // readStateFile loads a saved state; ok is false when the file does not exist yet.
-func readStateFile(path string) (seed *Seed, ok bool, err error) {
+func readStateFile(path string) (saved *Seed, ok bool, err error) {
 	if path, err = resolveLink(path); err != nil {
 		return nil, false, &StateFileError{path, err}
 	}
@@ -61,11 +63,11 @@ func readStateFile(path string) (seed *Seed, ok bool, err error) {
 		return nil, false, &StateFileError{path, err}
 	}
 	defer f.Close()
-	seed, err = readSeed(f) // a cluster at a time
+	saved, err = seed.Read(f) // a cluster at a time
 	if err != nil {
 		return nil, false, &StateFileError{path, err}
 	}
-	return seed, true, nil
+	return saved, true, nil
 }
 
 // writeStateFileFrom replaces path atomically: a temporary file beside it is written (by

@@ -19,7 +19,7 @@ func BenchmarkStateFileWrite(b *testing.B) {
 			Enabled: true, ProviderType: "user", EnvironmentScope: fmt.Sprintf("bench-%d/*", i), UserID: 1,
 			CreatedAt: "2019-01-02T20:18:12.563Z", Platform: SeedPlatform{APIURL: "https://kubernetes.example.com", Token: "bench-token"}})
 	}
-	s.withDefaults()
+	s.WithDefaults()
 	st := newState(s, "https://gitlab.example.com")
 	s = nil
 	path := filepath.Join(b.TempDir(), "state.json")

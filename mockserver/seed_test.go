@@ -215,3 +215,57 @@ func TestSeedCheckEveryRule(t *testing.T) {
 	require.NoError(t, err, "next_cluster_id may be left out")
 	assert.Equal(t, 20, s.Export().NextClusterID, "one above the highest cluster id")
 }
+
+// twoStarClustersInProjectOne is issue 18's seed: cluster 18 says cluster_type project_type,
+// and cluster 20, in the same project with the same scope "*", leaves cluster_type out (which
+// means project_type). Project 1 would hold two "*" clusters.
+func twoStarClustersInProjectOne() *mockserver.Seed {
+	s := mockserver.DefaultSeed()
+	s.Clusters[0].ClusterType = "project_type"
+	s.Clusters = append(s.Clusters, mockserver.SeedCluster{ID: 20, ProjectID: 1, Name: "cluster-3", EnvironmentScope: "*",
+		UserID: 1, CreatedAt: "2024-01-01T00:00:00Z", Platform: mockserver.SeedPlatform{APIURL: "https://k.example.com", Token: "k"}})
+	s.NextClusterID = 21
+	return s
+}
+
+const twoStarClustersError = "seed: clusters[4].environment_scope: duplicates another cluster's scope in its project, group or instance"
+
+// TestSeedTwoStarClustersRefused (issue 18): one project_type cluster and one without a
+// cluster_type in the same project with the same scope are refused through each way a seed
+// comes in: New (WithSeed), ParseSeed, Reset, PUT /-/mock/state (the control API's 400,
+// nothing changed, the state file included) and a state file at start.
+func TestSeedTwoStarClustersRefused(t *testing.T) {
+	_, err := mockserver.New(mockserver.WithSeed(twoStarClustersInProjectOne()))
+	var se *mockserver.SeedError
+	require.ErrorAs(t, err, &se, "New")
+	assert.EqualError(t, err, twoStarClustersError)
+	raw := twoStarClustersInProjectOne().JSON()
+	_, err = mockserver.ParseSeed(raw)
+	assert.EqualError(t, err, twoStarClustersError, "ParseSeed")
+
+	path := filepath.Join(t.TempDir(), "state.json")
+	s, srv := mocktest.StartServer(t, mockserver.WithStateFile(path))
+	assert.EqualError(t, s.Reset(twoStarClustersInProjectOne()), twoStarClustersError, "Reset")
+	before := string(s.Export().JSON())
+	onDisk, err := os.ReadFile(path)
+	require.NoError(t, err)
+	got := do(t, srv, request{method: "PUT", path: "/-/mock/state", token: "root-token", body: string(raw)})
+	assert.Equal(t, 400, got.status)
+	assert.JSONEq(t, `{"message":"`+twoStarClustersError+`"}`, string(got.body))
+	loadControlDoc(t).check(t, "PUT", "/state", nil, got)
+	assert.Equal(t, before, string(s.Export().JSON()), "the state is unchanged")
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(onDisk), string(after), "the state file is unchanged")
+
+	// A state file holding it (written by a mock before the fix) is refused at start, untouched.
+	bad := filepath.Join(t.TempDir(), "state.json")
+	require.NoError(t, os.WriteFile(bad, raw, 0o600))
+	_, err = mockserver.New(mockserver.WithStateFile(bad))
+	var sfe *mockserver.StateFileError
+	require.ErrorAs(t, err, &sfe, "a state file at start")
+	assert.ErrorContains(t, err, twoStarClustersError)
+	kept, err := os.ReadFile(bad)
+	require.NoError(t, err)
+	assert.Equal(t, string(raw), string(kept))
+}

@@ -75,11 +75,11 @@ func New(opts ...Option) (*Server, error) {
 		start = DefaultSeed()
 		s.resetSeed = DefaultSeed
 	} else {
-		start.withDefaults()
-		if err := start.check(); err != nil {
+		start.WithDefaults()
+		if err := start.Check(); err != nil {
 			return nil, err
 		}
-		s.resetSeed = compactSeed(start)
+		s.resetSeed = start.Compact()
 	}
 	if cfg.stateFile != "" {
 		saved, ok, err := readStateFile(cfg.stateFile)
@@ -117,12 +117,12 @@ func (s *Server) Reset(seed *Seed) error {
 	if seed == nil {
 		seed = s.resetSeed()
 	} else {
-		seed.withDefaults()
-		if err := seed.check(); err != nil {
+		seed.WithDefaults()
+		if err := seed.Check(); err != nil {
 			return err
 		}
 	}
-	if err := seed.checkNotRedacted(); err != nil {
+	if err := seed.CheckNotRedacted(); err != nil {
 		return err
 	}
 	st := newState(seed, s.cfg.externalURL)

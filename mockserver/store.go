@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/glclusters/clustersapi/mockserver/internal/role"
 )
 
 // state is everything the mock stores. The lock guards all of it.
@@ -54,7 +56,7 @@ func newState(s *Seed, externalURL string) *state {
 		n := &namespace{id: sn.ID, name: sn.Name, path: sn.Path, kind: kind, parentID: sn.ParentID,
 			visibility: orDefault(sn.Visibility, "private"), members: map[int]int{}}
 		for _, m := range sn.Members {
-			n.members[m.UserID] = roles[m.Role]
+			n.members[m.UserID], _ = role.ByName(m.Role)
 		}
 		st.namespaces[sn.ID] = n
 	}
@@ -74,7 +76,7 @@ func newState(s *Seed, externalURL string) *state {
 			visibility: sp.Visibility, description: sp.Description, members: map[int]int{}}
 		p.createdAt = parseTime(sp.CreatedAt, time.Date(2019, 1, 2, 20, 13, 32, 600e6, time.UTC))
 		for _, m := range sp.Members {
-			p.members[m.UserID] = roles[m.Role]
+			p.members[m.UserID], _ = role.ByName(m.Role)
 		}
 		p.details, p.identity = st.renderProject(p)
 		st.projects[p.id] = p
@@ -179,7 +181,7 @@ func (st *state) sortedClusters() []packed {
 // the lock held.
 func (st *state) writeSeedJSON(w io.Writer) error {
 	all := st.sortedClusters()
-	return st.seedTablesLocked().writeJSON(w, false, len(all), func(yield func(*SeedCluster) bool) {
+	return st.seedTablesLocked().WriteJSONFrom(w, len(all), func(yield func(*SeedCluster) bool) {
 		for _, p := range all {
 			c := p.seedCluster()
 			if !yield(&c) {
@@ -193,10 +195,8 @@ func (st *state) writeSeedJSON(w io.Writer) error {
 func seedMembers(members map[int]int) []SeedMember {
 	out := []SeedMember{}
 	for _, uid := range slices.Sorted(maps.Keys(members)) {
-		for name, level := range roles {
-			if level == members[uid] {
-				out = append(out, SeedMember{UserID: uid, Role: name})
-			}
+		if name := role.Name(members[uid]); name != "" {
+			out = append(out, SeedMember{UserID: uid, Role: name})
 		}
 	}
 	return out

@@ -123,6 +123,23 @@ func waitListening(t *testing.T, stdout interface{ Read([]byte) (int, error) }) 
 	}
 }
 
+// twoStarClustersSeed writes issue 18's seed file: cluster 18 says cluster_type project_type,
+// and cluster 20, in the same project with the same scope "*", leaves cluster_type out (which
+// means project_type); glmock refuses it (exit 2, the place and the rule).
+func twoStarClustersSeed(t *testing.T) string {
+	t.Helper()
+	s := mockserver.DefaultSeed()
+	s.Clusters[0].ClusterType = "project_type"
+	s.Clusters = append(s.Clusters, mockserver.SeedCluster{ID: 20, ProjectID: 1, Name: "cluster-3", EnvironmentScope: "*",
+		UserID: 1, CreatedAt: "2024-01-01T00:00:00Z", Platform: mockserver.SeedPlatform{APIURL: "https://k.example.com", Token: "k"}})
+	s.NextClusterID = 21
+	path := filepath.Join(t.TempDir(), "two-star.json")
+	require.NoError(t, os.WriteFile(path, s.JSON(), 0o600))
+	return path
+}
+
+const twoStarClustersError = "seed: clusters[4].environment_scope: duplicates another cluster's scope in its project, group or instance"
+
 // buildGlmock builds the binary into the test's temporary directory.
 func buildGlmock(t *testing.T) string {
 	t.Helper()
@@ -153,6 +170,7 @@ func TestBinaryRefusesConfigMistakes(t *testing.T) {
 		{nil, "GLMOCK_ALLOW_LOCAL_URLS=yes", `GLMOCK_ALLOW_LOCAL_URLS: "yes" is not a boolean: use true or false`},
 		{nil, "GLMOCK_MAX_CLUSTERS=0", "max clusters 0: give a positive number"},
 		{[]string{"--state", filepath.Join(t.TempDir(), "no-such-dir", "state.json")}, "", "does not exist; create it first"},
+		{[]string{"--seed", twoStarClustersSeed(t)}, "", "two-star.json: " + twoStarClustersError},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(append(tc.args, tc.env), " "), func(t *testing.T) {

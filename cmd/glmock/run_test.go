@@ -140,6 +140,7 @@ func TestMainUsageErrors(t *testing.T) {
 		{[]string{"--state", filepath.Join(t.TempDir(), "missing", "state.json")}, 2, "does not exist; create it first"},
 		{[]string{"--allow-local-urls=yes"}, 2, `"yes" is not a boolean: use true or false`},
 		{[]string{"--seed", bad}, 2, "users[0].id"},
+		{[]string{"--seed", twoStarClustersSeed(t)}, 2, "two-star.json: " + twoStarClustersError},
 		{[]string{"--seed", "/nonexistent.json"}, 2, "no such file"},
 		{[]string{"--state", corrupt}, 1, "left untouched"},
 		{[]string{"--gitlab-version", "nine"}, 2, "want X.Y"},

@@ -1,17 +1,17 @@
-package mockserver
+package seed
 
 import (
 	"strconv"
 	"unicode/utf8"
 )
 
-// fastSeedCluster decodes one element of a seed's clusters array, already checked to be
+// fastCluster decodes one element of a seed's clusters array, already checked to be
 // valid JSON, the way encoding/json would, for the usual shape only: known keys in their own
 // case, each once, strings without escapes, integers as digits, no null where encoding/json
 // would keep the zero value. On anything else it returns false and the caller decodes the
 // element with encoding/json, which also words the errors. A million clusters decode in a
-// fraction of the time reflection takes; FuzzSeedClusterFast holds it to encoding/json.
-func fastSeedCluster(raw []byte, c *SeedCluster) bool {
+// fraction of the time reflection takes; FuzzFastCluster holds it to encoding/json.
+func fastCluster(raw []byte, c *Cluster) bool {
 	p := fastParser{b: raw}
 	ok := p.object(func(key string) bool { return p.clusterField(key, c) }) && p.end()
 	return ok
@@ -180,7 +180,7 @@ func (p *fastParser) boolean(bit uint, dst *bool) bool {
 	return ok && p.once(bit)
 }
 
-func (p *fastParser) clusterField(key string, c *SeedCluster) bool {
+func (p *fastParser) clusterField(key string, c *Cluster) bool {
 	switch key {
 	case "id":
 		return p.integer(0, &c.ID)
@@ -243,7 +243,7 @@ func (p *fastParser) clusterField(key string, c *SeedCluster) bool {
 			c.ProviderGCP = nil
 			return true
 		}
-		g := &SeedProviderGCP{}
+		g := &ProviderGCP{}
 		c.ProviderGCP = g
 		return p.object(func(key string) bool {
 			switch key {

@@ -1,15 +1,16 @@
-package mockserver
+package seed
 
 import (
 	"strconv"
-	"strings"
+
+	"github.com/glclusters/clustersapi/mockserver/internal/jsonesc"
 )
 
-// appendSeedCluster appends c as encoding/json writes it (HTML escaping on, omitempty as the
+// appendCluster appends c as encoding/json writes it (HTML escaping on, omitempty as the
 // struct tags say), indented as json.MarshalIndent with prefix and "  " does, or compact.
 // Written by hand: a state of a million clusters is written on every change with --state;
-// seedencode_internal_test.go checks it against encoding/json.
-func appendSeedCluster(b []byte, c *SeedCluster, compact bool, prefix string) []byte {
+// encode_test.go checks it against encoding/json.
+func appendCluster(b []byte, c *Cluster, compact bool, prefix string) []byte {
 	o := objWriter{b: b, compact: compact, prefix: prefix}
 	o.open()
 	o.int("id", c.ID)
@@ -121,7 +122,9 @@ func (o *objWriter) key(k string) {
 
 func (o *objWriter) str(k, v string) {
 	o.key(k)
-	o.b = appendJSONStringHTML(o.b, v)
+	o.b = append(o.b, '"')
+	o.b = jsonesc.AppendHTML(o.b, v)
+	o.b = append(o.b, '"')
 }
 
 func (o *objWriter) int(k string, v int) {
@@ -132,29 +135,4 @@ func (o *objWriter) int(k string, v int) {
 func (o *objWriter) bool(k string, v bool) {
 	o.key(k)
 	o.b = strconv.AppendBool(o.b, v)
-}
-
-// appendJSONStringHTML is appendJSONString with encoding/json's default HTML escaping of <, >
-// and &, which appendJSONString's own escapes never contain.
-func appendJSONStringHTML(b []byte, s string) []byte {
-	if !strings.ContainsAny(s, "<>&") {
-		return appendJSONString(b, s)
-	}
-	start := len(b)
-	b = appendJSONString(b, s)
-	quoted := string(b[start:])
-	b = b[:start]
-	for i := 0; i < len(quoted); i++ {
-		switch c := quoted[i]; c {
-		case '<':
-			b = append(b, `\u003c`...)
-		case '>':
-			b = append(b, `\u003e`...)
-		case '&':
-			b = append(b, `\u0026`...)
-		default:
-			b = append(b, c)
-		}
-	}
-	return b
 }

@@ -1,4 +1,4 @@
-package mockserver
+package seed
 
 import (
 	"encoding/json"
@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// seedClusterSamples are cluster elements the fast decoder takes and ones it must leave to
+// clusterSamples are cluster elements the fast decoder takes and ones it must leave to
 // encoding/json: other cases, escapes, repeated keys, null, floats, wrong types, unknown keys.
-var seedClusterSamples = []string{
+var clusterSamples = []string{
 	`{"id":18,"project_id":1,"name":"cluster-1","domain":"example.com","enabled":true,"managed":true,"provider_type":"user","environment_scope":"*","namespace_per_environment":true,"user_id":1,"created_at":"2019-01-02T20:18:12.563Z","platform_kubernetes":{"api_url":"https://104.197.68.152","namespace":"cluster-1-namespace","authorization_type":"rbac","token":"seed-cluster-1-token"}}`,
 	` { "id" : -0 , "cluster_type":"group_type","group_id":12,"name":"ünï 😀","management_project_id":null,"domain":null,"provider_gcp":{"gcp_project_id":"p","zone":"z","machine_type":"m","num_nodes":3,"status_name":"created","endpoint":"e"},"platform_kubernetes":{"ca_cert":null,"namespace":null}} `,
 	`{"management_project_id":7,"provider_gcp":null,"updated_at":"x","platform_kubernetes":{}}`,
@@ -36,8 +36,8 @@ var seedClusterSamples = []string{
 // checkFastAsEncodingJSON: when the fast decoder takes an element, it decodes it as
 // encoding/json (unknown fields refused) does.
 func checkFastAsEncodingJSON(t *testing.T, raw string) {
-	var fast, strict SeedCluster
-	if !fastSeedCluster([]byte(raw), &fast) {
+	var fast, strict Cluster
+	if !fastCluster([]byte(raw), &fast) {
 		return
 	}
 	if err := strictDecode([]byte(raw), &strict); err != nil {
@@ -50,12 +50,12 @@ func checkFastAsEncodingJSON(t *testing.T, raw string) {
 	}
 }
 
-func TestFastSeedCluster(t *testing.T) {
+func TestFastCluster(t *testing.T) {
 	took := 0
-	for _, raw := range seedClusterSamples {
+	for _, raw := range clusterSamples {
 		checkFastAsEncodingJSON(t, raw)
-		var c SeedCluster
-		if fastSeedCluster([]byte(raw), &c) {
+		var c Cluster
+		if fastCluster([]byte(raw), &c) {
 			took++
 		}
 	}
@@ -64,8 +64,8 @@ func TestFastSeedCluster(t *testing.T) {
 	}
 }
 
-func FuzzSeedClusterFast(f *testing.F) {
-	for _, raw := range seedClusterSamples {
+func FuzzFastCluster(f *testing.F) {
+	for _, raw := range clusterSamples {
 		f.Add(raw)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {

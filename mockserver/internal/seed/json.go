@@ -1,4 +1,4 @@
-package mockserver
+package seed
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"strconv"
 	"strings"
 )
@@ -14,10 +15,10 @@ import (
 // cluster at a time: reading holds the decoded seed and a small buffer, not the text too, and
 // writing holds one cluster's JSON at a time, not the whole document and its indented copy.
 
-// decodeSeedJSON decodes a JSON seed as json.Decoder.Decode into a Seed would (unknown fields
+// decodeJSON decodes a JSON seed as json.Decoder.Decode into a Seed would (unknown fields
 // refused, keys matched as encoding/json matches them, what follows the object not read),
 // the clusters array one element at a time.
-func decodeSeedJSON(r io.Reader) (*Seed, error) {
+func decodeJSON(r io.Reader) (*Seed, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	var s Seed
@@ -30,7 +31,7 @@ func decodeSeedJSON(r io.Reader) (*Seed, error) {
 			return nil, err
 		}
 		key, _ := t.(string)
-		switch seedKey(key) {
+		switch topKey(key) {
 		case "users":
 			err = dec.Decode(&s.Users)
 		case "tokens":
@@ -56,9 +57,9 @@ func decodeSeedJSON(r io.Reader) (*Seed, error) {
 	return &s, nil
 }
 
-// seedKey is the Seed field a JSON key names: its exact name or, as encoding/json allows,
+// topKey is the Seed field a JSON key names: its exact name or, as encoding/json allows,
 // the name in another case.
-func seedKey(key string) string {
+func topKey(key string) string {
 	for _, name := range [...]string{"users", "tokens", "namespaces", "projects", "clusters", "next_cluster_id"} {
 		if strings.EqualFold(key, name) {
 			return name
@@ -83,7 +84,7 @@ func expectDelim(dec *json.Decoder, want json.Delim, msg string) error {
 
 // decodeClusters decodes the clusters array (or null) an element at a time; repeated strings
 // (types, times, URLs, CA certificates) are kept once.
-func decodeClusters(dec *json.Decoder) ([]SeedCluster, error) {
+func decodeClusters(dec *json.Decoder) ([]Cluster, error) {
 	t, err := dec.Token()
 	if err != nil {
 		return nil, err
@@ -94,16 +95,16 @@ func decodeClusters(dec *json.Decoder) ([]SeedCluster, error) {
 	if d, ok := t.(json.Delim); !ok || d != '[' {
 		return nil, fmt.Errorf("must be an array, not %v", t)
 	}
-	out := []SeedCluster{}
+	out := []Cluster{}
 	in := interner{}
 	var raw json.RawMessage
 	for i := 0; dec.More(); i++ {
 		if err := dec.Decode(&raw); err != nil { // checks the syntax
 			return nil, fmt.Errorf("[%d]: %w", i, err)
 		}
-		var c SeedCluster
-		if !fastSeedCluster(raw, &c) {
-			c = SeedCluster{}
+		var c Cluster
+		if !fastCluster(raw, &c) {
+			c = Cluster{}
 			if err := strictDecode(raw, &c); err != nil {
 				return nil, fmt.Errorf("[%d]: %w", i, err)
 			}
@@ -146,13 +147,25 @@ func (in interner) ptr(p *string) *string {
 	return &v
 }
 
+// WriteJSON writes the seed as JSON returns it: exactly as json.MarshalIndent(s, "", "  ")
+// and a newline do, a cluster at a time.
+func (s *Seed) WriteJSON(w io.Writer) error { return s.writeJSON(w, false, 0, nil) }
+
+// WriteJSONFrom writes as WriteJSON does the seed's users, tokens, namespaces, projects and
+// next_cluster_id, with the n clusters of clusters in place of s.Clusters (none is written
+// as null when s.Clusters is nil, as []). A state of a million clusters is written so
+// without a Cluster for each held at once.
+func (s *Seed) WriteJSONFrom(w io.Writer, n int, clusters iter.Seq[*Cluster]) error {
+	return s.writeJSON(w, false, n, clusters)
+}
+
 // writeJSON writes the seed exactly as json.MarshalIndent(s, "", "  ") and a newline do, or
 // with compact as json.Marshal does, with the clusters from clusters (n of them; a nil
 // clusters means s.Clusters).
-func (s *Seed) writeJSON(w io.Writer, compact bool, n int, clusters func(yield func(*SeedCluster) bool)) error {
+func (s *Seed) writeJSON(w io.Writer, compact bool, n int, clusters iter.Seq[*Cluster]) error {
 	if clusters == nil {
 		n = len(s.Clusters)
-		clusters = func(yield func(*SeedCluster) bool) {
+		clusters = func(yield func(*Cluster) bool) {
 			for i := range s.Clusters {
 				if !yield(&s.Clusters[i]) {
 					return
@@ -205,7 +218,7 @@ func (s *Seed) writeJSON(w io.Writer, compact bool, n int, clusters func(yield f
 				ew.str("," + nl4)
 			}
 			first = false
-			buf = appendSeedCluster(buf[:0], c, compact, "    ")
+			buf = appendCluster(buf[:0], c, compact, "    ")
 			ew.bytes(buf)
 		}
 		ew.str(nl2 + "]")
