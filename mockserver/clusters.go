@@ -53,7 +53,7 @@ var listBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); retu
 
 // lookup finds the path's cluster in the project: 404 Not found before 403, as GitLab's
 // authorize!(…, cluster) loads the cluster first.
-func (s *Server) lookup(c *call, level int) (packed, bool) {
+func (s *Server) lookup(c *call, level int) (Packed, bool) {
 	id, _ := strconv.Atoi(c.params.clusterID) // validated as an integer already
 	cl, ok := c.st.find(c.owner(), id)
 	if !ok {
@@ -86,27 +86,27 @@ func (s *Server) createCluster(c *call) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	owner := c.owner()
 	cl := &cluster{
-		clusterType: owner.kind, name: str(b["name"]), enabled: boolean(b["enabled"]), managed: boolean(b["managed"]),
-		providerType: "user", environmentScope: strings.TrimSpace(str(b["environment_scope"])),
-		namespacePerEnvironment: boolean(b["namespace_per_environment"]), userID: c.tok.user.id,
-		createdAt: now, updatedAt: now, apiURL: str(pk["api_url"]), token: strings.TrimSpace(str(pk["token"])),
-		authorizationType: str(pk["authorization_type"]),
+		Type: owner.Kind, Name: str(b["name"]), Enabled: boolean(b["enabled"]), Managed: boolean(b["managed"]),
+		ProviderType: "user", EnvironmentScope: strings.TrimSpace(str(b["environment_scope"])),
+		NamespacePerEnvironment: boolean(b["namespace_per_environment"]), UserID: c.tok.user.id,
+		CreatedAt: now, UpdatedAt: now, APIURL: str(pk["api_url"]), Token: strings.TrimSpace(str(pk["token"])),
+		AuthorizationType: str(pk["authorization_type"]),
 	}
 	if v, ok := b["domain"]; ok && v != nil {
 		d := str(v)
-		cl.domain = &d
+		cl.Domain = &d
 	}
 	if v, ok := pk["ca_cert"]; ok && v != nil {
 		ca := strings.TrimSpace(str(v))
-		cl.caCert = &ca
+		cl.CACert = &ca
 	}
-	switch owner.kind {
+	switch owner.Kind {
 	case projectType:
-		cl.projectID = owner.id
+		cl.ProjectID = owner.ID
 	case groupType:
-		cl.groupID = owner.id
+		cl.GroupID = owner.ID
 	}
-	cl.namespace = normaliseNamespace(pk)
+	cl.Namespace = normaliseNamespace(pk)
 	mgmt, hasMgmt := b["management_project_id"]
 	hasMgmt = hasMgmt && mgmt != nil // nil ('' in Grape) is no management project
 
@@ -119,7 +119,7 @@ func (s *Server) createCluster(c *call) {
 			c.fail(errManagementProject)
 			return
 		}
-		cl.managementProjectID = &id
+		cl.ManagementProjectID = &id
 	}
 	errs := validateCluster(cl, nil, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(owner, scope, 0) })
 	if !s.gv.MultipleClusters() && len(st.byOwner[owner]) > 0 {
@@ -159,59 +159,59 @@ func (s *Server) updateCluster(c *call) {
 	copied := *old // shares old's strings and pointers, which updates replace, never change
 	cl := &copied
 	if v, ok := b["name"]; ok {
-		cl.name = str(v)
+		cl.Name = str(v)
 	}
 	if v, ok := b["domain"]; ok {
-		cl.domain = nil
+		cl.Domain = nil
 		if v != nil {
 			d := str(v)
-			cl.domain = &d
+			cl.Domain = &d
 		}
 	}
 	if v, ok := b["environment_scope"]; ok {
-		cl.environmentScope = strings.TrimSpace(str(v))
+		cl.EnvironmentScope = strings.TrimSpace(str(v))
 	}
 	if v, ok := b["namespace_per_environment"]; ok { // the spec's default makes it always present
-		cl.namespacePerEnvironment = boolean(v)
+		cl.NamespacePerEnvironment = boolean(v)
 	}
 	if v, ok := b["management_project_id"]; ok {
-		cl.managementProjectID = nil // nil, from "" or null, clears it
+		cl.ManagementProjectID = nil // nil, from "" or null, clears it
 		if v != nil {
 			mid := integer(v)
-			cl.managementProjectID = &mid
+			cl.ManagementProjectID = &mid
 		}
 	}
 	if v, ok := b["enabled"]; ok {
-		cl.enabled = boolean(v)
+		cl.Enabled = boolean(v)
 	}
 	if v, ok := b["managed"]; ok {
-		cl.managed = boolean(v)
+		cl.Managed = boolean(v)
 	}
 	if pk, ok := b["platform_kubernetes_attributes"].(map[string]any); ok {
 		if v, ok := pk["api_url"]; ok {
-			cl.apiURL = str(v)
+			cl.APIURL = str(v)
 		}
 		if v, ok := pk["token"]; ok && strings.TrimSpace(str(v)) != "" { // a blank token is dropped
-			cl.token = strings.TrimSpace(str(v))
+			cl.Token = strings.TrimSpace(str(v))
 		}
 		if v, ok := pk["ca_cert"]; ok {
-			cl.caCert = nil
+			cl.CACert = nil
 			if v != nil {
 				ca := strings.TrimSpace(str(v))
-				cl.caCert = &ca
+				cl.CACert = &ca
 			}
 		}
 		if _, ok := pk["namespace"]; ok {
-			cl.namespace = normaliseNamespace(pk)
+			cl.Namespace = normaliseNamespace(pk)
 		}
 	}
-	errs := validateCluster(cl, old, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(cl.belongsTo(), scope, cl.id) })
+	errs := validateCluster(cl, old, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(cl.Owner(), scope, cl.ID) })
 	if !errs.empty() {
 		c.fail(validationError(errs))
 		return
 	}
 	if changed(old, cl) {
-		cl.updatedAt = s.now().UTC().Truncate(time.Millisecond)
+		cl.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
 	}
 	stored := st.replace(old, cl)
 	if !s.commit(c, st, func() { st.replace(cl, old) }) {
@@ -237,7 +237,7 @@ func (s *Server) deleteCluster(c *call) {
 	st := c.st
 	defer st.mu.Unlock()
 	if h := c.r.Header.Get("If-Unmodified-Since"); h != "" {
-		if since, err := http.ParseTime(h); err == nil && since.Before(cl.updatedAt) {
+		if since, err := http.ParseTime(h); err == nil && since.Before(cl.UpdatedAt) {
 			c.fail(errPrecondition)
 			return
 		}
@@ -276,7 +276,7 @@ func (s *Server) lockForWrite(c *call) *cluster {
 		c.fail(errRecordNotFound)
 		return nil
 	}
-	return cl.unpack()
+	return cl.Unpack()
 }
 
 // managementProjectAllowed is ValidateManagementProjectPermissionsService: the project is in
@@ -298,14 +298,14 @@ func (st *state) managementProjectAllowed(id int, c *call) bool {
 }
 
 // owner is the project, group or instance the route names.
-func (c *call) owner() clusterable {
+func (c *call) owner() Owner {
 	switch {
 	case c.group != nil:
-		return clusterable{groupType, c.group.id}
+		return Owner{groupType, c.group.id}
 	case c.instance:
-		return clusterable{instanceType, 0}
+		return Owner{instanceType, 0}
 	}
-	return clusterable{projectType, c.project.id}
+	return Owner{projectType, c.project.id}
 }
 
 // level is the caller's role where the route's clusters live: the project's (with inherited
@@ -326,7 +326,7 @@ func (c *call) level() int {
 
 // present renders one cluster as the route's show and create do: Entities::ClusterProject,
 // Entities::ClusterGroup, or Entities::Cluster at the instance.
-func (c *call) present(status int, cl packed) {
+func (c *call) present(status int, cl Packed) {
 	buf := listBuffers.Get().(*[]byte)
 	out := (*buf)[:0]
 	switch {
@@ -366,8 +366,8 @@ func normaliseNamespace(pk map[string]any) *string {
 // the stored (packed) forms, so a field added to a cluster counts without being listed here.
 func changed(old, updated *cluster) bool {
 	a, b := *old, *updated
-	a.updatedAt, b.updatedAt = time.Time{}, time.Time{}
-	return pack(&a) != pack(&b)
+	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
+	return Pack(&a) != Pack(&b)
 }
 
 // Body values come from kin-openapi, validated against the spec.

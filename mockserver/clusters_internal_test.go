@@ -11,12 +11,12 @@ import (
 // fields are found by reflection, so a field added to cluster is checked without being listed.
 func TestChangedCountsEveryStoredField(t *testing.T) {
 	domain, ca, ns, mgmt := "example.com", "CA", "ns", 3
-	base := cluster{id: 7, clusterType: projectType, projectID: 1, name: "a", domain: &domain, providerType: "user",
-		environmentScope: "*", userID: 1, managementProjectID: &mgmt, createdAt: time.Unix(1e9, 0),
-		updatedAt: time.Unix(1e9, 0), apiURL: "https://k", token: "t", caCert: &ca, namespace: &ns,
-		authorizationType: "rbac", gcp: &SeedProviderGCP{GCPProjectID: "p", Zone: "z", MachineType: "m", NumNodes: 1, StatusName: "s", Endpoint: "e"}}
+	base := cluster{ID: 7, Type: projectType, ProjectID: 1, Name: "a", Domain: &domain, ProviderType: "user",
+		EnvironmentScope: "*", UserID: 1, ManagementProjectID: &mgmt, CreatedAt: time.Unix(1e9, 0),
+		UpdatedAt: time.Unix(1e9, 0), APIURL: "https://k", Token: "t", CACert: &ca, Namespace: &ns,
+		AuthorizationType: "rbac", GCP: &SeedProviderGCP{GCPProjectID: "p", Zone: "z", MachineType: "m", NumNodes: 1, StatusName: "s", Endpoint: "e"}}
 	later := base
-	later.updatedAt = base.updatedAt.Add(time.Hour)
+	later.UpdatedAt = base.UpdatedAt.Add(time.Hour)
 	if changed(&base, &later) {
 		t.Error("a new update time alone counts as a change")
 	}

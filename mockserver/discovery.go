@@ -36,12 +36,12 @@ func (s *Server) discoverClusters(c *call) {
 	byGroup, byProject := map[string][]discovered{}, map[string][]discovered{}
 	// Each owner's clusters are in id order; full paths are unique, so one key is one owner.
 	for _, n := range groups {
-		if list := st.byOwner[clusterable{groupType, n.id}]; len(list) > 0 {
+		if list := st.byOwner[Owner{groupType, n.id}]; len(list) > 0 {
 			byGroup[n.fullPath()] = discoveredList(list)
 		}
 	}
 	for _, p := range projects {
-		if list := st.byOwner[clusterable{projectType, p.id}]; len(list) > 0 {
+		if list := st.byOwner[Owner{projectType, p.id}]; len(list) > 0 {
 			byProject[p.fullPath()] = discoveredList(list)
 		}
 	}
@@ -57,12 +57,12 @@ type discovered struct {
 	Name string `json:"name"`
 }
 
-func discoveredList(list []packed) []discovered {
+func discoveredList(list []Packed) []discovered {
 	out := make([]discovered, len(list))
 	for i, p := range list {
-		var v view
-		p.decode(&v)
-		out[i] = discovered{v.id, unesc(v.name)}
+		var v View
+		p.Decode(&v)
+		out[i] = discovered{v.ID, unesc(v.Name)}
 	}
 	return out
 }

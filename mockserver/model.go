@@ -139,45 +139,45 @@ const (
 	instanceType = "instance_type"
 )
 
-// clusterable is what a cluster belongs to: a project, a group, or (id 0) the instance.
-type clusterable struct {
-	kind string // projectType, groupType or instanceType
-	id   int
+// Owner is what a cluster belongs to: a project, a group, or (id 0) the instance.
+type Owner struct {
+	Kind string // projectType, groupType or instanceType
+	ID   int
 }
 
 // cluster is a cluster being created, updated or deleted: the working form of a stored
 // (packed) cluster, which is never changed in place; an update packs a new one and swaps it in.
 type cluster struct {
-	id                      int
-	clusterType             string
-	projectID               int // project clusters
-	groupID                 int // group clusters
-	name                    string
-	domain                  *string
-	enabled                 bool
-	managed                 bool
-	providerType            string
-	environmentScope        string
-	namespacePerEnvironment bool
-	userID                  int
-	managementProjectID     *int
-	createdAt               time.Time
-	updatedAt               time.Time
-	apiURL                  string
-	token                   string
-	caCert                  *string
-	namespace               *string
-	authorizationType       string
-	gcp                     *SeedProviderGCP
+	ID                      int
+	Type                    string
+	ProjectID               int // project clusters
+	GroupID                 int // group clusters
+	Name                    string
+	Domain                  *string
+	Enabled                 bool
+	Managed                 bool
+	ProviderType            string
+	EnvironmentScope        string
+	NamespacePerEnvironment bool
+	UserID                  int
+	ManagementProjectID     *int
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+	APIURL                  string
+	Token                   string
+	CACert                  *string
+	Namespace               *string
+	AuthorizationType       string
+	GCP                     *SeedProviderGCP
 }
 
-// belongsTo is the project, group or instance the cluster belongs to.
-func (c *cluster) belongsTo() clusterable {
-	switch c.clusterType {
+// Owner is the project, group or instance the cluster belongs to.
+func (c *cluster) Owner() Owner {
+	switch c.Type {
 	case groupType:
-		return clusterable{groupType, c.groupID}
+		return Owner{groupType, c.GroupID}
 	case instanceType:
-		return clusterable{instanceType, 0}
+		return Owner{instanceType, 0}
 	}
-	return clusterable{projectType, c.projectID}
+	return Owner{projectType, c.ProjectID}
 }

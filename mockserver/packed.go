@@ -11,7 +11,7 @@ import (
 	"github.com/glclusters/clustersapi/mockserver/internal/jsonesc"
 )
 
-// packed is a stored cluster: one immutable string holding every field, varint-encoded. A
+// Packed is a stored cluster: one immutable string holding every field, varint-encoded. A
 // million clusters are a million small objects without pointers inside, which the garbage
 // collector marks without scanning, instead of several live objects each (strings, pointers,
 // a rendered copy). Handlers render straight from it (appendEntity); writes unpack it into a
@@ -23,21 +23,21 @@ import (
 // api_url, token, authorization type, and, when their flag is set, domain, ca_cert, namespace
 // and the GCP provider's fields. The strings the entity shows (all but the token and the GCP
 // fields) are kept as JSON escapes them, so a GET copies them: see esc and unesc.
-type packed string
+type Packed string
 
 const (
-	flagEnabled = 1 << iota
-	flagManaged
-	flagNamespacePerEnvironment
-	flagManagement
-	flagDomain
-	flagCACert
-	flagNamespace
-	flagGCP
+	FlagEnabled = 1 << iota
+	FlagManaged
+	FlagNamespacePerEnvironment
+	FlagManagement
+	FlagDomain
+	FlagCACert
+	FlagNamespace
+	FlagGCP
 )
 
-// Cluster kinds as one byte in a packed cluster.
-var kinds = [...]string{projectType, groupType, instanceType}
+// Cluster Kinds as one byte in a packed cluster.
+var Kinds = [...]string{projectType, groupType, instanceType}
 
 func kindByte(kind string) byte {
 	switch kind {
@@ -49,62 +49,62 @@ func kindByte(kind string) byte {
 	return 0
 }
 
-// pack encodes c; c.id must be set.
-func pack(c *cluster) packed {
-	b := make([]byte, 0, 32+len(c.name)+len(c.environmentScope)+len(c.apiURL)+len(c.token)+len(ptrString(c.caCert)))
-	b = binary.AppendUvarint(b, uint64(c.id))
-	k := kindByte(c.clusterType)
+// Pack encodes c; c.id must be set.
+func Pack(c *cluster) Packed {
+	b := make([]byte, 0, 32+len(c.Name)+len(c.EnvironmentScope)+len(c.APIURL)+len(c.Token)+len(ptrString(c.CACert)))
+	b = binary.AppendUvarint(b, uint64(c.ID))
+	k := kindByte(c.Type)
 	b = append(b, k)
 	owner := 0
 	switch k {
 	case 0:
-		owner = c.projectID
+		owner = c.ProjectID
 	case 1:
-		owner = c.groupID
+		owner = c.GroupID
 	}
 	b = binary.AppendVarint(b, int64(owner))
-	b = binary.AppendVarint(b, int64(c.userID))
+	b = binary.AppendVarint(b, int64(c.UserID))
 	var flags byte
 	set := func(on bool, f byte) {
 		if on {
 			flags |= f
 		}
 	}
-	set(c.enabled, flagEnabled)
-	set(c.managed, flagManaged)
-	set(c.namespacePerEnvironment, flagNamespacePerEnvironment)
-	set(c.managementProjectID != nil, flagManagement)
-	set(c.domain != nil, flagDomain)
-	set(c.caCert != nil, flagCACert)
-	set(c.namespace != nil, flagNamespace)
-	set(c.gcp != nil, flagGCP)
+	set(c.Enabled, FlagEnabled)
+	set(c.Managed, FlagManaged)
+	set(c.NamespacePerEnvironment, FlagNamespacePerEnvironment)
+	set(c.ManagementProjectID != nil, FlagManagement)
+	set(c.Domain != nil, FlagDomain)
+	set(c.CACert != nil, FlagCACert)
+	set(c.Namespace != nil, FlagNamespace)
+	set(c.GCP != nil, FlagGCP)
 	b = append(b, flags)
-	if c.managementProjectID != nil {
-		b = binary.AppendVarint(b, int64(*c.managementProjectID))
+	if c.ManagementProjectID != nil {
+		b = binary.AppendVarint(b, int64(*c.ManagementProjectID))
 	}
-	b = binary.AppendVarint(b, c.updatedAt.Unix())
-	b = binary.AppendUvarint(b, uint64(c.updatedAt.Nanosecond()))
+	b = binary.AppendVarint(b, c.UpdatedAt.Unix())
+	b = binary.AppendUvarint(b, uint64(c.UpdatedAt.Nanosecond()))
 	var created [40]byte
-	t := appendMillis(created[:0], c.createdAt) // never needs escaping
+	t := appendMillis(created[:0], c.CreatedAt) // never needs escaping
 	b = binary.AppendUvarint(b, uint64(len(t)))
 	b = append(b, t...)
-	for _, s := range [...]string{c.name, c.environmentScope, c.providerType, c.apiURL} {
+	for _, s := range [...]string{c.Name, c.EnvironmentScope, c.ProviderType, c.APIURL} {
 		b = appendEscaped(b, s)
 	}
-	b = appendString(b, c.token)
-	b = appendEscaped(b, c.authorizationType)
-	for _, s := range [...]*string{c.domain, c.caCert, c.namespace} {
+	b = appendString(b, c.Token)
+	b = appendEscaped(b, c.AuthorizationType)
+	for _, s := range [...]*string{c.Domain, c.CACert, c.Namespace} {
 		if s != nil {
 			b = appendEscaped(b, *s)
 		}
 	}
-	if g := c.gcp; g != nil {
+	if g := c.GCP; g != nil {
 		for _, s := range [...]string{g.GCPProjectID, g.Zone, g.MachineType, g.StatusName, g.Endpoint} {
 			b = appendString(b, s)
 		}
 		b = binary.AppendVarint(b, int64(g.NumNodes))
 	}
-	return packed(b)
+	return Packed(b)
 }
 
 func appendString(b []byte, s string) []byte {
@@ -138,24 +138,24 @@ func unesc(s string) string {
 	return out
 }
 
-// view is a packed cluster decoded on the stack: its strings share the packed bytes, and
+// View is a packed cluster decoded on the stack: its strings share the packed bytes, and
 // those the entity shows are JSON-escaped (created is rendered already).
-type view struct {
-	id, owner, userID, management       int
-	kind, flags                         byte
-	created                             string
-	updated                             time.Time
-	name, scope, provider, apiURL       string
-	token, authorization                string
-	domain, caCert, namespace           string
-	gcpProject, zone, machine, gcpState string
-	endpoint                            string
-	numNodes                            int
+type View struct {
+	ID, OwnerID, UserID, Management     int
+	Kind, Flags                         byte
+	Created                             string
+	Updated                             time.Time
+	Name, Scope, Provider, APIURL       string
+	Token, Authorization                string
+	Domain, CACert, Namespace           string
+	GCPProject, Zone, Machine, GCPState string
+	Endpoint                            string
+	NumNodes                            int
 }
 
 // reader walks a packed cluster. The bytes are ours, so it trusts them.
 type reader struct {
-	p packed
+	p Packed
 	i int
 }
 
@@ -193,81 +193,81 @@ func (r *reader) string() string {
 	return s
 }
 
-// id is the cluster's id, the first field.
-func (p packed) id() int {
+// ID is the cluster's ID, the first field.
+func (p Packed) ID() int {
 	r := reader{p: p}
 	return int(r.uvarint())
 }
 
-func (p packed) decode(v *view) {
+func (p Packed) Decode(v *View) {
 	r := reader{p: p}
-	v.id = int(r.uvarint())
-	v.kind = r.byte()
-	v.owner = int(r.varint())
-	v.userID = int(r.varint())
-	v.flags = r.byte()
-	if v.flags&flagManagement != 0 {
-		v.management = int(r.varint())
+	v.ID = int(r.uvarint())
+	v.Kind = r.byte()
+	v.OwnerID = int(r.varint())
+	v.UserID = int(r.varint())
+	v.Flags = r.byte()
+	if v.Flags&FlagManagement != 0 {
+		v.Management = int(r.varint())
 	}
 	sec := r.varint()
-	v.updated = time.Unix(sec, int64(r.uvarint())).UTC()
-	v.created = r.string()
-	v.name, v.scope, v.provider, v.apiURL, v.token, v.authorization = r.string(), r.string(), r.string(), r.string(), r.string(), r.string()
-	if v.flags&flagDomain != 0 {
-		v.domain = r.string()
+	v.Updated = time.Unix(sec, int64(r.uvarint())).UTC()
+	v.Created = r.string()
+	v.Name, v.Scope, v.Provider, v.APIURL, v.Token, v.Authorization = r.string(), r.string(), r.string(), r.string(), r.string(), r.string()
+	if v.Flags&FlagDomain != 0 {
+		v.Domain = r.string()
 	}
-	if v.flags&flagCACert != 0 {
-		v.caCert = r.string()
+	if v.Flags&FlagCACert != 0 {
+		v.CACert = r.string()
 	}
-	if v.flags&flagNamespace != 0 {
-		v.namespace = r.string()
+	if v.Flags&FlagNamespace != 0 {
+		v.Namespace = r.string()
 	}
-	if v.flags&flagGCP != 0 {
-		v.gcpProject, v.zone, v.machine, v.gcpState, v.endpoint = r.string(), r.string(), r.string(), r.string(), r.string()
-		v.numNodes = int(r.varint())
+	if v.Flags&FlagGCP != 0 {
+		v.GCPProject, v.Zone, v.Machine, v.GCPState, v.Endpoint = r.string(), r.string(), r.string(), r.string(), r.string()
+		v.NumNodes = int(r.varint())
 	}
 }
 
-// belongsTo is the project, group or instance the packed cluster belongs to.
-func (p packed) belongsTo() clusterable {
+// Owner is the project, group or instance the packed cluster belongs to.
+func (p Packed) Owner() Owner {
 	r := reader{p: p}
 	r.uvarint()
 	k := r.byte()
-	return clusterable{kinds[k], int(r.varint())}
+	return Owner{Kinds[k], int(r.varint())}
 }
 
-// unpack decodes a packed cluster into the working form that updates change.
-func (p packed) unpack() *cluster {
-	var v view
-	p.decode(&v)
+// Unpack decodes a packed cluster into the working form that updates change.
+func (p Packed) Unpack() *cluster {
+	var v View
+	p.Decode(&v)
 	c := &cluster{
-		id: v.id, clusterType: kinds[v.kind], name: unesc(v.name), enabled: v.flags&flagEnabled != 0,
-		managed: v.flags&flagManaged != 0, providerType: unesc(v.provider), environmentScope: unesc(v.scope),
-		namespacePerEnvironment: v.flags&flagNamespacePerEnvironment != 0, userID: v.userID,
-		createdAt: parseTime(v.created, time.Time{}), updatedAt: v.updated, apiURL: unesc(v.apiURL), token: v.token,
-		authorizationType: unesc(v.authorization),
+		ID: v.ID, Type: Kinds[v.Kind], Name: unesc(v.Name), Enabled: v.Flags&FlagEnabled != 0,
+		Managed: v.Flags&FlagManaged != 0, ProviderType: unesc(v.Provider), EnvironmentScope: unesc(v.Scope),
+		NamespacePerEnvironment: v.Flags&FlagNamespacePerEnvironment != 0, UserID: v.UserID,
+		CreatedAt: parseTime(v.Created, time.Time{}), UpdatedAt: v.Updated, APIURL: unesc(v.APIURL), Token: v.Token,
+		AuthorizationType: unesc(v.Authorization),
 	}
-	switch v.kind {
+	switch v.Kind {
 	case 0:
-		c.projectID = v.owner
+		c.ProjectID = v.OwnerID
 	case 1:
-		c.groupID = v.owner
+		c.GroupID = v.OwnerID
 	}
 	opt := func(f byte, s string) *string {
-		if v.flags&f == 0 {
+		if v.Flags&f == 0 {
 			return nil
 		}
 		s = unesc(s)
 		return &s
 	}
-	c.domain, c.caCert, c.namespace = opt(flagDomain, v.domain), opt(flagCACert, v.caCert), opt(flagNamespace, v.namespace)
-	if v.flags&flagManagement != 0 {
-		m := v.management
-		c.managementProjectID = &m
+	c.Domain, c.CACert, c.Namespace = opt(FlagDomain, v.Domain), opt(FlagCACert, v.CACert), opt(FlagNamespace, v.Namespace)
+	if v.Flags&FlagManagement != 0 {
+		m := v.Management
+		c.ManagementProjectID = &m
 	}
-	if v.flags&flagGCP != 0 {
-		c.gcp = &SeedProviderGCP{GCPProjectID: v.gcpProject, Zone: v.zone, MachineType: v.machine,
-			NumNodes: v.numNodes, StatusName: v.gcpState, Endpoint: v.endpoint}
+	if v.Flags&FlagGCP != 0 {
+		c.GCP = &SeedProviderGCP{GCPProjectID: v.GCPProject, Zone: v.Zone, MachineType: v.Machine,
+			NumNodes: v.NumNodes, StatusName: v.GCPState, Endpoint: v.Endpoint}
 	}
 	return c
 }
@@ -276,52 +276,52 @@ func (p packed) unpack() *cluster {
 // and management project's JSON, which st renders once. Written by hand: every list item and
 // every create and update pays for it. The token is not part of it, by construction.
 // render_internal_test.go checks it against encoding/json.
-func (st *state) appendEntity(b []byte, p packed) []byte {
-	var v view
-	p.decode(&v)
+func (st *state) appendEntity(b []byte, p Packed) []byte {
+	var v View
+	p.Decode(&v)
 	b = append(b, `{"id":`...)
-	b = strconv.AppendInt(b, int64(v.id), 10)
+	b = strconv.AppendInt(b, int64(v.ID), 10)
 	b = append(b, `,"name":`...)
-	b = appendQuoted(b, v.name)
+	b = appendQuoted(b, v.Name)
 	b = append(b, `,"created_at":`...)
-	b = appendQuoted(b, v.created)
+	b = appendQuoted(b, v.Created)
 	b = append(b, `,"domain":`...)
-	b = appendOptString(b, v.flags&flagDomain != 0, v.domain)
+	b = appendOptString(b, v.Flags&FlagDomain != 0, v.Domain)
 	b = append(b, `,"enabled":`...)
-	b = strconv.AppendBool(b, v.flags&flagEnabled != 0)
+	b = strconv.AppendBool(b, v.Flags&FlagEnabled != 0)
 	b = append(b, `,"managed":`...)
-	b = strconv.AppendBool(b, v.flags&flagManaged != 0)
+	b = strconv.AppendBool(b, v.Flags&FlagManaged != 0)
 	b = append(b, `,"provider_type":`...)
-	b = appendQuoted(b, v.provider)
+	b = appendQuoted(b, v.Provider)
 	b = append(b, `,"platform_type":"kubernetes","environment_scope":`...)
-	b = appendQuoted(b, v.scope)
+	b = appendQuoted(b, v.Scope)
 	b = append(b, `,"cluster_type":"`...)
-	b = append(b, kinds[v.kind]...)
+	b = append(b, Kinds[v.Kind]...)
 	b = append(b, `","namespace_per_environment":`...)
-	b = strconv.AppendBool(b, v.flags&flagNamespacePerEnvironment != 0)
+	b = strconv.AppendBool(b, v.Flags&FlagNamespacePerEnvironment != 0)
 	b = append(b, `,"user":`...)
-	if u := st.users[v.userID]; u != nil {
+	if u := st.users[v.UserID]; u != nil {
 		b = append(b, u.basic...)
 	} else {
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"platform_kubernetes":{"api_url":`...)
-	b = appendQuoted(b, v.apiURL)
+	b = appendQuoted(b, v.APIURL)
 	b = append(b, `,"namespace":`...)
-	b = appendOptString(b, v.flags&flagNamespace != 0, v.namespace)
+	b = appendOptString(b, v.Flags&FlagNamespace != 0, v.Namespace)
 	b = append(b, `,"authorization_type":`...)
-	b = appendQuoted(b, v.authorization)
+	b = appendQuoted(b, v.Authorization)
 	b = append(b, `,"ca_cert":`...)
-	b = appendOptString(b, v.flags&flagCACert != 0, v.caCert)
+	b = appendOptString(b, v.Flags&FlagCACert != 0, v.CACert)
 	b = append(b, `},"provider_gcp":`...)
-	if v.flags&flagGCP != 0 {
-		b = append(b, mustJSON(gcpEntity{ClusterID: v.id, StatusName: v.gcpState, GCPProjectID: v.gcpProject,
-			Zone: v.zone, MachineType: v.machine, NumNodes: v.numNodes, Endpoint: v.endpoint})...)
+	if v.Flags&FlagGCP != 0 {
+		b = append(b, mustJSON(gcpEntity{ClusterID: v.ID, StatusName: v.GCPState, GCPProjectID: v.GCPProject,
+			Zone: v.Zone, MachineType: v.Machine, NumNodes: v.NumNodes, Endpoint: v.Endpoint})...)
 	} else {
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"management_project":`...)
-	if p := st.projects[v.management]; v.flags&flagManagement != 0 && p != nil {
+	if p := st.projects[v.Management]; v.Flags&FlagManagement != 0 && p != nil {
 		b = append(b, p.identity...)
 	} else {
 		b = append(b, "null"...)
@@ -370,26 +370,26 @@ func appendMillis(b []byte, t time.Time) []byte {
 	return b
 }
 
-// scope is the cluster's environment scope.
-func (p packed) scope() string {
-	var v view
-	p.decode(&v)
-	return unesc(v.scope)
+// Scope is the cluster's environment Scope.
+func (p Packed) Scope() string {
+	var v View
+	p.Decode(&v)
+	return unesc(v.Scope)
 }
 
-// seedCluster is the cluster in the seed format, token included.
-func (p packed) seedCluster() SeedCluster {
-	c := p.unpack()
-	clusterType := c.clusterType
+// Seed is the cluster in the seed format, token included.
+func (p Packed) Seed() SeedCluster {
+	c := p.Unpack()
+	clusterType := c.Type
 	if clusterType == projectType {
 		clusterType = "" // the default: project clusters export as before
 	}
 	return SeedCluster{
-		ID: c.id, ClusterType: clusterType, ProjectID: c.projectID, GroupID: c.groupID, Name: c.name, Domain: c.domain, Enabled: c.enabled, Managed: c.managed,
-		ProviderType: c.providerType, EnvironmentScope: c.environmentScope, NamespacePerEnvironment: c.namespacePerEnvironment,
-		UserID: c.userID, ManagementProjectID: c.managementProjectID, CreatedAt: formatTime(c.createdAt),
-		UpdatedAt: formatTime(c.updatedAt), ProviderGCP: c.gcp,
-		Platform: SeedPlatform{APIURL: c.apiURL, Token: c.token, CACert: c.caCert, Namespace: c.namespace,
-			AuthorizationType: c.authorizationType},
+		ID: c.ID, ClusterType: clusterType, ProjectID: c.ProjectID, GroupID: c.GroupID, Name: c.Name, Domain: c.Domain, Enabled: c.Enabled, Managed: c.Managed,
+		ProviderType: c.ProviderType, EnvironmentScope: c.EnvironmentScope, NamespacePerEnvironment: c.NamespacePerEnvironment,
+		UserID: c.UserID, ManagementProjectID: c.ManagementProjectID, CreatedAt: formatTime(c.CreatedAt),
+		UpdatedAt: formatTime(c.UpdatedAt), ProviderGCP: c.GCP,
+		Platform: SeedPlatform{APIURL: c.APIURL, Token: c.Token, CACert: c.CACert, Namespace: c.Namespace,
+			AuthorizationType: c.AuthorizationType},
 	}
 }

@@ -121,7 +121,7 @@ type gcpEntity struct {
 }
 
 // appendWithProject appends Entities::ClusterProject: the cluster plus its project.
-func (st *state) appendWithProject(out []byte, c packed, p *project) []byte {
+func (st *state) appendWithProject(out []byte, c Packed, p *project) []byte {
 	out = st.appendEntity(out, c)
 	out = append(out[:len(out)-1], `,"project":`...)
 	out = append(out, p.details...)
@@ -129,7 +129,7 @@ func (st *state) appendWithProject(out []byte, c packed, p *project) []byte {
 }
 
 // appendWithGroup appends Entities::ClusterGroup: the cluster plus its group.
-func (st *state) appendWithGroup(out []byte, c packed, g *namespace) []byte {
+func (st *state) appendWithGroup(out []byte, c Packed, g *namespace) []byte {
 	out = st.appendEntity(out, c)
 	out = append(out[:len(out)-1], `,"group":`...)
 	out = append(out, g.basic...)
@@ -138,7 +138,7 @@ func (st *state) appendWithGroup(out []byte, c packed, g *namespace) []byte {
 
 // appendWithNullProject appends what the instance clusters edit answers: Entities::ClusterProject
 // for a cluster without a project, so `"project":null` after the cluster's keys.
-func (st *state) appendWithNullProject(out []byte, c packed) []byte {
+func (st *state) appendWithNullProject(out []byte, c Packed) []byte {
 	out = st.appendEntity(out, c)
 	out = append(out[:len(out)-1], `,"project":null`...)
 	return append(out, '}')

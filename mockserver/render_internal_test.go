@@ -36,19 +36,19 @@ type clusterEntity struct {
 
 func referenceRender(st *state, c *cluster) []byte {
 	e := clusterEntity{
-		ID: c.id, Name: c.name, CreatedAt: formatTime(c.createdAt), Domain: c.domain, Enabled: c.enabled,
-		Managed: c.managed, ProviderType: c.providerType, PlatformType: "kubernetes",
-		EnvironmentScope: c.environmentScope, ClusterType: c.clusterType,
-		NamespacePerEnvironment: c.namespacePerEnvironment, User: st.users[c.userID].basic,
-		PlatformKubernetes: platformEntity{APIURL: c.apiURL, Namespace: c.namespace,
-			AuthorizationType: c.authorizationType, CACert: c.caCert},
+		ID: c.ID, Name: c.Name, CreatedAt: formatTime(c.CreatedAt), Domain: c.Domain, Enabled: c.Enabled,
+		Managed: c.Managed, ProviderType: c.ProviderType, PlatformType: "kubernetes",
+		EnvironmentScope: c.EnvironmentScope, ClusterType: c.Type,
+		NamespacePerEnvironment: c.NamespacePerEnvironment, User: st.users[c.UserID].basic,
+		PlatformKubernetes: platformEntity{APIURL: c.APIURL, Namespace: c.Namespace,
+			AuthorizationType: c.AuthorizationType, CACert: c.CACert},
 		ManagementProject: json.RawMessage("null"),
 	}
-	if c.managementProjectID != nil {
-		e.ManagementProject = st.projects[*c.managementProjectID].identity
+	if c.ManagementProjectID != nil {
+		e.ManagementProject = st.projects[*c.ManagementProjectID].identity
 	}
-	if g := c.gcp; g != nil {
-		e.ProviderGCP = &gcpEntity{ClusterID: c.id, StatusName: g.StatusName, GCPProjectID: g.GCPProjectID,
+	if g := c.GCP; g != nil {
+		e.ProviderGCP = &gcpEntity{ClusterID: c.ID, StatusName: g.StatusName, GCPProjectID: g.GCPProjectID,
 			Zone: g.Zone, MachineType: g.MachineType, NumNodes: g.NumNodes, Endpoint: g.Endpoint}
 	}
 	return mustJSON(e)
@@ -62,17 +62,17 @@ func TestRenderMatchesEncodingJSON(t *testing.T) {
 		"bad \xff\xfe utf8", "ünïcödé 😀", "\x7f del"}
 	for i, str := range strs {
 		str := str
-		c := &cluster{id: 100 + i, clusterType: []string{projectType, groupType, instanceType}[i%3], projectID: 1, name: str, enabled: i%2 == 0, managed: i%3 == 0, providerType: "user",
-			environmentScope: str, namespacePerEnvironment: true, userID: 1 + i%7, apiURL: str,
-			createdAt: time.Date(2024, 2, 29, 23, 59, 59, 999e6, time.FixedZone("x", 3600)), authorizationType: "rbac"}
+		c := &cluster{ID: 100 + i, Type: []string{projectType, groupType, instanceType}[i%3], ProjectID: 1, Name: str, Enabled: i%2 == 0, Managed: i%3 == 0, ProviderType: "user",
+			EnvironmentScope: str, NamespacePerEnvironment: true, UserID: 1 + i%7, APIURL: str,
+			CreatedAt: time.Date(2024, 2, 29, 23, 59, 59, 999e6, time.FixedZone("x", 3600)), AuthorizationType: "rbac"}
 		if i%2 == 1 {
-			c.domain, c.namespace, c.caCert = &str, &str, &str
-			c.managementProjectID = &two
+			c.Domain, c.Namespace, c.CACert = &str, &str, &str
+			c.ManagementProjectID = &two
 		}
 		if i == 3 {
-			c.gcp = &SeedProviderGCP{GCPProjectID: str, Zone: "z", MachineType: "m", NumNodes: 3, StatusName: "created", Endpoint: "e"}
+			c.GCP = &SeedProviderGCP{GCPProjectID: str, Zone: "z", MachineType: "m", NumNodes: 3, StatusName: "created", Endpoint: "e"}
 		}
-		got := string(st.appendEntity(nil, pack(c)))
+		got := string(st.appendEntity(nil, Pack(c)))
 		want := string(referenceRender(st, c))
 		if got != want {
 			t.Errorf("%q:\n got %s\nwant %s", str, got, want)
@@ -90,22 +90,22 @@ func TestRenderMatchesEncodingJSON(t *testing.T) {
 func TestPackRoundTrip(t *testing.T) {
 	s, mgmt := "ünï\x00 \"x\"", 7
 	for i, c := range []*cluster{
-		{id: 1, clusterType: projectType, projectID: 3, name: "a", providerType: "user", environmentScope: "*", userID: 1,
-			createdAt: time.Date(2019, 1, 2, 3, 4, 5, 6e6, time.UTC), updatedAt: time.Date(2020, 1, 2, 3, 4, 5, 999999999, time.UTC),
-			apiURL: "https://k", token: "t", authorizationType: "rbac"},
-		{id: 1 << 40, clusterType: groupType, groupID: 1 << 33, name: s, enabled: true, managed: true, providerType: "gcp",
-			environmentScope: s, namespacePerEnvironment: true, userID: 1 << 31, managementProjectID: &mgmt,
-			createdAt: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), updatedAt: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
-			apiURL: s, token: s, caCert: &s, namespace: &s, domain: &s, authorizationType: "abac",
-			gcp: &SeedProviderGCP{GCPProjectID: "p", Zone: "z", MachineType: "m", NumNodes: -3, StatusName: "created", Endpoint: "e"}},
-		{id: 5, clusterType: instanceType, createdAt: time.Unix(-1e10, 0).UTC(), updatedAt: time.Unix(-1, 1).UTC()},
+		{ID: 1, Type: projectType, ProjectID: 3, Name: "a", ProviderType: "user", EnvironmentScope: "*", UserID: 1,
+			CreatedAt: time.Date(2019, 1, 2, 3, 4, 5, 6e6, time.UTC), UpdatedAt: time.Date(2020, 1, 2, 3, 4, 5, 999999999, time.UTC),
+			APIURL: "https://k", Token: "t", AuthorizationType: "rbac"},
+		{ID: 1 << 40, Type: groupType, GroupID: 1 << 33, Name: s, Enabled: true, Managed: true, ProviderType: "gcp",
+			EnvironmentScope: s, NamespacePerEnvironment: true, UserID: 1 << 31, ManagementProjectID: &mgmt,
+			CreatedAt: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), UpdatedAt: time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+			APIURL: s, Token: s, CACert: &s, Namespace: &s, Domain: &s, AuthorizationType: "abac",
+			GCP: &SeedProviderGCP{GCPProjectID: "p", Zone: "z", MachineType: "m", NumNodes: -3, StatusName: "created", Endpoint: "e"}},
+		{ID: 5, Type: instanceType, CreatedAt: time.Unix(-1e10, 0).UTC(), UpdatedAt: time.Unix(-1, 1).UTC()},
 	} {
-		p := pack(c)
-		if got := p.unpack(); !reflect.DeepEqual(got, c) {
+		p := Pack(c)
+		if got := p.Unpack(); !reflect.DeepEqual(got, c) {
 			t.Errorf("%d: unpack(pack(c)) = %+v, want %+v", i, got, c)
 		}
-		if p.id() != c.id || p.belongsTo() != c.belongsTo() || p.scope() != c.environmentScope {
-			t.Errorf("%d: id %d, owner %v, scope %q", i, p.id(), p.belongsTo(), p.scope())
+		if p.ID() != c.ID || p.Owner() != c.Owner() || p.Scope() != c.EnvironmentScope {
+			t.Errorf("%d: id %d, owner %v, scope %q", i, p.ID(), p.Owner(), p.Scope())
 		}
 	}
 }

@@ -98,37 +98,37 @@ func validNamespace(s string) bool {
 func validateCluster(c, old *cluster, allowLocal bool, scopeTaken func(string) bool) *fieldErrors {
 	errs := &fieldErrors{}
 	// Clusters::Cluster
-	if c.providerType == "user" {
+	if c.ProviderType == "user" {
 		switch {
-		case strings.TrimSpace(c.name) == "":
+		case strings.TrimSpace(c.Name) == "":
 			errs.add("name", msgNamePresent)
-		case len(c.name) > 2048 && (old == nil || old.name != c.name):
+		case len(c.Name) > 2048 && (old == nil || old.Name != c.Name):
 			errs.add("name", msgTooLong)
 		}
-	} else if old != nil && old.name != c.name {
+	} else if old != nil && old.Name != c.Name {
 		errs.add("name", msgNameProvider)
 	}
-	if c.domain != nil && strings.TrimSpace(*c.domain) != "" {
-		for _, m := range hostnameErrors(*c.domain) {
+	if c.Domain != nil && strings.TrimSpace(*c.Domain) != "" {
+		for _, m := range hostnameErrors(*c.Domain) {
 			errs.add("domain", m)
 		}
 	}
 	switch {
-	case c.environmentScope == "":
+	case c.EnvironmentScope == "":
 		errs.add("environment_scope", msgBlank)
-	case !validScope(c.environmentScope):
+	case !validScope(c.EnvironmentScope):
 		errs.add("environment_scope", msgScopeFormat)
 	}
-	if c.environmentScope != "" && scopeTaken(c.environmentScope) {
+	if c.EnvironmentScope != "" && scopeTaken(c.EnvironmentScope) {
 		errs.add("environment_scope", msgScopeDuplicated)
 	}
 	// Clusters::Platforms::Kubernetes, reported under platform_kubernetes.<attr>
-	if old != nil && c.providerType != "user" &&
-		(c.apiURL != old.apiURL || c.token != old.token || ptrString(c.caCert) != ptrString(old.caCert)) {
+	if old != nil && c.ProviderType != "user" &&
+		(c.APIURL != old.APIURL || c.Token != old.Token || ptrString(c.CACert) != ptrString(old.CACert)) {
 		errs.add("platform_kubernetes.base", msgManagedCluster)
 	}
-	if c.namespace != nil {
-		ns := *c.namespace
+	if c.Namespace != nil {
+		ns := *c.Namespace
 		switch {
 		case len(ns) > 63:
 			errs.add("platform_kubernetes.namespace", msgNamespaceTooLong)
@@ -138,22 +138,22 @@ func validateCluster(c, old *cluster, allowLocal bool, scopeTaken func(string) b
 		if ns == "gitlab-managed-apps" {
 			errs.add("platform_kubernetes.namespace", msgReserved)
 		}
-		if (c.clusterType == groupType || c.clusterType == instanceType) && c.managed { // no_namespace unless allow_user_defined_namespace?
+		if (c.Type == groupType || c.Type == instanceType) && c.Managed { // no_namespace unless allow_user_defined_namespace?
 			errs.add("platform_kubernetes.namespace", msgNamespaceProjectOnly)
 		}
 	}
-	if strings.TrimSpace(c.apiURL) == "" {
+	if strings.TrimSpace(c.APIURL) == "" {
 		errs.add("platform_kubernetes.api_url", msgInvalidURL)
 		errs.add("platform_kubernetes.api_url", msgBlank)
-	} else if old == nil || old.apiURL != c.apiURL {
-		if reason := urlblock.Reason(c.apiURL, allowLocal); reason != "" {
+	} else if old == nil || old.APIURL != c.APIURL {
+		if reason := urlblock.Reason(c.APIURL, allowLocal); reason != "" {
 			errs.add("platform_kubernetes.api_url", "is blocked: "+reason)
 		}
 	}
-	if c.token == "" {
+	if c.Token == "" {
 		errs.add("platform_kubernetes.token", msgBlank)
 	}
-	if c.caCert != nil && *c.caCert != "" && (old == nil || ptrString(old.caCert) != *c.caCert) && !isPEMCertificate(*c.caCert) {
+	if c.CACert != nil && *c.CACert != "" && (old == nil || ptrString(old.CACert) != *c.CACert) && !isPEMCertificate(*c.CACert) {
 		errs.add("platform_kubernetes.ca_cert", msgPEM)
 	}
 	return errs

@@ -32,12 +32,12 @@ func newScopeIndex() scopeIndex {
 	return scopeIndex{byHash: map[scopeKey]int{}, collisions: map[collisionKey]int{}}
 }
 
-func keyOf(owner clusterable, scope string) scopeKey {
-	return scopeKey{kindByte(owner.kind), owner.id, scopeHash(scope)}
+func keyOf(owner Owner, scope string) scopeKey {
+	return scopeKey{kindByte(owner.Kind), owner.ID, scopeHash(scope)}
 }
 
 // find returns the id of the owner's cluster with the scope; scopeOf reads a stored cluster's.
-func (x scopeIndex) find(owner clusterable, scope string, scopeOf func(clusterable, int) (string, bool)) (int, bool) {
+func (x scopeIndex) find(owner Owner, scope string, scopeOf func(Owner, int) (string, bool)) (int, bool) {
 	k := keyOf(owner, scope)
 	if id, ok := x.byHash[k]; ok {
 		if s, _ := scopeOf(owner, id); s == scope {
@@ -49,7 +49,7 @@ func (x scopeIndex) find(owner clusterable, scope string, scopeOf func(clusterab
 }
 
 // add indexes a cluster; the owner has no other cluster with the scope.
-func (x scopeIndex) add(owner clusterable, id int, scope string) {
+func (x scopeIndex) add(owner Owner, id int, scope string) {
 	k := keyOf(owner, scope)
 	if _, taken := x.byHash[k]; taken {
 		x.collisions[collisionKey{k, scope}] = id
@@ -59,7 +59,7 @@ func (x scopeIndex) add(owner clusterable, id int, scope string) {
 }
 
 // remove drops a cluster from the index.
-func (x scopeIndex) remove(owner clusterable, id int, scope string) {
+func (x scopeIndex) remove(owner Owner, id int, scope string) {
 	k := keyOf(owner, scope)
 	if got, ok := x.byHash[k]; ok && got == id {
 		delete(x.byHash, k)

@@ -20,10 +20,10 @@ type state struct {
 	tokens     map[string]*token
 	namespaces map[int]*namespace
 	projects   map[int]*project
-	byPath     map[string]*project      // lower-cased full path
-	groupPaths map[string]*namespace    // groups by lower-cased full path
-	byOwner    map[clusterable][]packed // ordered by id
-	count      int                      // clusters stored
+	byPath     map[string]*project   // lower-cased full path
+	groupPaths map[string]*namespace // groups by lower-cased full path
+	byOwner    map[Owner][]Packed    // ordered by id
+	count      int                   // clusters stored
 	scopes     scopeIndex
 	nextID     int
 	external   string
@@ -34,7 +34,7 @@ func newState(s *Seed, externalURL string) *state {
 	st := &state{
 		users: map[int]*user{}, tokens: map[string]*token{}, namespaces: map[int]*namespace{},
 		projects: map[int]*project{}, byPath: map[string]*project{}, groupPaths: map[string]*namespace{},
-		byOwner: map[clusterable][]packed{}, scopes: newScopeIndex(), nextID: s.NextClusterID, external: strings.TrimRight(externalURL, "/"),
+		byOwner: map[Owner][]Packed{}, scopes: newScopeIndex(), nextID: s.NextClusterID, external: strings.TrimRight(externalURL, "/"),
 	}
 	for _, su := range s.Users {
 		u := &user{id: su.ID, username: su.Username, name: su.Name, state: su.State, admin: su.Admin}
@@ -84,16 +84,16 @@ func newState(s *Seed, externalURL string) *state {
 	}
 	for _, sc := range s.Clusters {
 		c := &cluster{
-			id: sc.ID, clusterType: orDefault(sc.ClusterType, projectType), projectID: sc.ProjectID, groupID: sc.GroupID, name: sc.Name, domain: sc.Domain, enabled: sc.Enabled, managed: sc.Managed,
-			providerType: orDefault(sc.ProviderType, "user"), environmentScope: sc.EnvironmentScope,
-			namespacePerEnvironment: sc.NamespacePerEnvironment, userID: sc.UserID, managementProjectID: sc.ManagementProjectID,
-			apiURL: sc.Platform.APIURL, token: sc.Platform.Token, caCert: sc.Platform.CACert, namespace: sc.Platform.Namespace,
-			authorizationType: orDefault(sc.Platform.AuthorizationType, "rbac"), gcp: sc.ProviderGCP,
+			ID: sc.ID, Type: orDefault(sc.ClusterType, projectType), ProjectID: sc.ProjectID, GroupID: sc.GroupID, Name: sc.Name, Domain: sc.Domain, Enabled: sc.Enabled, Managed: sc.Managed,
+			ProviderType: orDefault(sc.ProviderType, "user"), EnvironmentScope: sc.EnvironmentScope,
+			NamespacePerEnvironment: sc.NamespacePerEnvironment, UserID: sc.UserID, ManagementProjectID: sc.ManagementProjectID,
+			APIURL: sc.Platform.APIURL, Token: sc.Platform.Token, CACert: sc.Platform.CACert, Namespace: sc.Platform.Namespace,
+			AuthorizationType: orDefault(sc.Platform.AuthorizationType, "rbac"), GCP: sc.ProviderGCP,
 		}
-		c.createdAt = parseTime(sc.CreatedAt, time.Time{})
-		c.updatedAt = parseTime(sc.UpdatedAt, c.createdAt)
-		owner := c.belongsTo()
-		st.byOwner[owner] = append(st.byOwner[owner], pack(c))
+		c.CreatedAt = parseTime(sc.CreatedAt, time.Time{})
+		c.UpdatedAt = parseTime(sc.UpdatedAt, c.CreatedAt)
+		owner := c.Owner()
+		st.byOwner[owner] = append(st.byOwner[owner], Pack(c))
 		st.count++
 	}
 	for owner, list := range st.byOwner {
@@ -101,7 +101,7 @@ func newState(s *Seed, externalURL string) *state {
 			slices.SortFunc(list, byID)
 		}
 		for _, p := range list {
-			st.scopes.add(owner, p.id(), p.scope())
+			st.scopes.add(owner, p.ID(), p.Scope())
 		}
 	}
 	return st
@@ -122,7 +122,7 @@ func (st *state) seedLocked() *Seed {
 		s.Clusters = make([]SeedCluster, 0, len(all))
 	}
 	for _, p := range all {
-		s.Clusters = append(s.Clusters, p.seedCluster())
+		s.Clusters = append(s.Clusters, p.Seed())
 	}
 	return s
 }
@@ -167,8 +167,8 @@ func (st *state) seedTablesLocked() *Seed {
 }
 
 // sortedClusters lists every stored cluster in id order. Called with the lock held.
-func (st *state) sortedClusters() []packed {
-	all := make([]packed, 0, st.count)
+func (st *state) sortedClusters() []Packed {
+	all := make([]Packed, 0, st.count)
 	for _, list := range st.byOwner {
 		all = append(all, list...)
 	}
@@ -183,7 +183,7 @@ func (st *state) writeSeedJSON(w io.Writer) error {
 	all := st.sortedClusters()
 	return st.seedTablesLocked().WriteJSONFrom(w, len(all), func(yield func(*SeedCluster) bool) {
 		for _, p := range all {
-			c := p.seedCluster()
+			c := p.Seed()
 			if !yield(&c) {
 				return
 			}
@@ -241,7 +241,7 @@ func (st *state) projectByRef(ref string) *project {
 }
 
 // page returns one page of an owner's clusters and the total.
-func (st *state) page(owner clusterable, offset, limit int) ([]packed, int) {
+func (st *state) page(owner Owner, offset, limit int) ([]Packed, int) {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	list := st.byOwner[owner]
@@ -253,14 +253,14 @@ func (st *state) page(owner clusterable, offset, limit int) ([]packed, int) {
 }
 
 // find returns an owner's cluster; ok is false when it is missing or another's.
-func (st *state) find(owner clusterable, id int) (packed, bool) {
+func (st *state) find(owner Owner, id int) (Packed, bool) {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	return st.findLocked(owner, id)
 }
 
 // findLocked is find with the lock held.
-func (st *state) findLocked(owner clusterable, id int) (packed, bool) {
+func (st *state) findLocked(owner Owner, id int) (Packed, bool) {
 	list := st.byOwner[owner]
 	if i, ok := slices.BinarySearchFunc(list, id, cmpID); ok {
 		return list[i], true
@@ -268,66 +268,66 @@ func (st *state) findLocked(owner clusterable, id int) (packed, bool) {
 	return "", false
 }
 
-func byID(a, b packed) int       { return a.id() - b.id() }
-func cmpID(p packed, id int) int { return p.id() - id }
+func byID(a, b Packed) int       { return a.ID() - b.ID() }
+func cmpID(p Packed, id int) int { return p.ID() - id }
 
 // scopeTaken says whether another cluster of the owner uses the environment scope.
 // Called with the lock held.
-func (st *state) scopeTaken(owner clusterable, scope string, except int) bool {
+func (st *state) scopeTaken(owner Owner, scope string, except int) bool {
 	id, ok := st.scopes.find(owner, scope, st.scopeOf)
 	return ok && id != except
 }
 
 // scopeOf is the environment scope of an owner's cluster. Called with the lock held.
-func (st *state) scopeOf(owner clusterable, id int) (string, bool) {
+func (st *state) scopeOf(owner Owner, id int) (string, bool) {
 	p, ok := st.findLocked(owner, id)
 	if !ok {
 		return "", false
 	}
-	return p.scope(), true
+	return p.Scope(), true
 }
 
 // insert stores a new, validated cluster under the next id. Called with the lock held.
-func (st *state) insert(c *cluster) packed {
-	c.id = st.nextID
+func (st *state) insert(c *cluster) Packed {
+	c.ID = st.nextID
 	st.nextID++
-	p := pack(c)
-	owner := c.belongsTo()
+	p := Pack(c)
+	owner := c.Owner()
 	st.byOwner[owner] = append(st.byOwner[owner], p) // the highest id yet
-	st.scopes.add(owner, c.id, c.environmentScope)
+	st.scopes.add(owner, c.ID, c.EnvironmentScope)
 	st.count++
 	return p
 }
 
 // replace swaps in an updated cluster for old, which is stored. Called with the lock held.
-func (st *state) replace(old, c *cluster) packed {
-	owner := c.belongsTo()
-	st.scopes.remove(owner, old.id, old.environmentScope)
-	st.scopes.add(owner, c.id, c.environmentScope)
-	p := pack(c)
+func (st *state) replace(old, c *cluster) Packed {
+	owner := c.Owner()
+	st.scopes.remove(owner, old.ID, old.EnvironmentScope)
+	st.scopes.add(owner, c.ID, c.EnvironmentScope)
+	p := Pack(c)
 	list := st.byOwner[owner]
-	i, _ := slices.BinarySearchFunc(list, c.id, cmpID)
+	i, _ := slices.BinarySearchFunc(list, c.ID, cmpID)
 	list[i] = p
 	return p
 }
 
 // restore puts back a removed cluster. Called with the lock held.
 func (st *state) restore(c *cluster) {
-	owner := c.belongsTo()
+	owner := c.Owner()
 	list := st.byOwner[owner]
-	i, _ := slices.BinarySearchFunc(list, c.id, cmpID)
-	st.byOwner[owner] = slices.Insert(list, i, pack(c))
-	st.scopes.add(owner, c.id, c.environmentScope)
+	i, _ := slices.BinarySearchFunc(list, c.ID, cmpID)
+	st.byOwner[owner] = slices.Insert(list, i, Pack(c))
+	st.scopes.add(owner, c.ID, c.EnvironmentScope)
 	st.count++
 }
 
 // remove deletes a cluster. Called with the lock held.
 func (st *state) remove(c *cluster) {
-	owner := c.belongsTo()
+	owner := c.Owner()
 	list := st.byOwner[owner]
-	if i, ok := slices.BinarySearchFunc(list, c.id, cmpID); ok {
+	if i, ok := slices.BinarySearchFunc(list, c.ID, cmpID); ok {
 		st.byOwner[owner] = slices.Delete(list, i, i+1)
-		st.scopes.remove(owner, c.id, c.environmentScope)
+		st.scopes.remove(owner, c.ID, c.EnvironmentScope)
 		st.count--
 	}
 }
