@@ -13,7 +13,7 @@ import (
 // TestNoTestingInBinary: the glmock binary links neither package testing nor httptest; test
 // helpers live in mockserver/mocktest.
 func TestNoTestingInBinary(t *testing.T) {
-	out, err := testproc.Command(t, "go", "list", "-deps", ".").Output()
+	out, err := testproc.CommandTimeout(t, buildTimeout, "go", "list", "-deps", ".").Output()
 	require.NoError(t, err, "go list -deps")
 	deps := strings.Fields(string(out))
 	require.Contains(t, deps, "github.com/glclusters/clustersapi/mockserver", "go list listed glmock's dependencies")

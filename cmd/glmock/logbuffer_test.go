@@ -206,10 +206,12 @@ func TestBinaryStartFailureKeepsTheLog(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer ln.Close()
-	cmd := testproc.Command(t, bin, "--addr", ln.Addr().String())
+	args := []string{"--addr", ln.Addr().String()}
+	cmd := testproc.CommandTimeout(t, binaryRefusalTimeout, bin, args...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
+	failIfKilled(t, cmd, args, "", stdout.String(), stderr.String())
 	var exit *exec.ExitError
 	require.ErrorAs(t, err, &exit)
 	assert.Equal(t, 1, exit.ExitCode())

@@ -31,7 +31,8 @@ func TestKill9LeavesAWholeState(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state.json")
 	acked := map[int]bool{}
 	for round := 0; round < 3; round++ {
-		cmd := testproc.Command(t, bin, "--addr", "127.0.0.1:0", "--state", state)
+		// Killed in each round well within the bound; the bound only stops a round that hangs.
+		cmd := testproc.CommandTimeout(t, time.Minute, bin, "--addr", "127.0.0.1:0", "--state", state)
 		stdout, _ := cmd.StdoutPipe()
 		require.NoError(t, cmd.Start())
 		addr := waitListening(t, stdout)
@@ -140,12 +141,15 @@ func twoStarClustersSeed(t *testing.T) string {
 
 const twoStarClustersError = "seed: clusters[4].environment_scope: duplicates another cluster's scope in its project, group or instance"
 
+// buildTimeout bounds go build and go list, which the tests wait for.
+const buildTimeout = 5 * time.Minute
+
 // buildGlmock builds the binary into the test's temporary directory.
 func buildGlmock(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "glmock")
 	args := append(append([]string{"build"}, buildFlags...), "-o", bin, ".")
-	out, err := testproc.Command(t, "go", args...).CombinedOutput()
+	out, err := testproc.CommandTimeout(t, buildTimeout, "go", args...).CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 	return bin
 }
@@ -174,7 +178,8 @@ func TestBinaryRefusesConfigMistakes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(append(tc.args, tc.env), " "), func(t *testing.T) {
-			cmd := testproc.Command(t, bin, append([]string{"--addr", "127.0.0.1:0"}, tc.args...)...)
+			args := append([]string{"--addr", "127.0.0.1:0"}, tc.args...)
+			cmd := testproc.CommandTimeout(t, binaryRefusalTimeout, bin, args...)
 			cmd.Env = os.Environ()
 			if tc.env != "" {
 				cmd.Env = append(cmd.Env, tc.env)
@@ -182,6 +187,7 @@ func TestBinaryRefusesConfigMistakes(t *testing.T) {
 			var stdout, stderr strings.Builder
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()
+			failIfKilled(t, cmd, args, tc.env, stdout.String(), stderr.String())
 			var exit *exec.ExitError
 			require.ErrorAs(t, err, &exit, "stderr: %s", stderr.String())
 			require.Equal(t, 2, exit.ExitCode(), "stderr: %s", stderr.String())
@@ -189,4 +195,23 @@ func TestBinaryRefusesConfigMistakes(t *testing.T) {
 			assert.NotContains(t, stdout.String(), `"msg":"listening"`, "it started serving")
 		})
 	}
+}
+
+// binaryRefusalTimeout bounds a run of the binary that should stop by itself (a refusal, a
+// failed start): one that serves instead is killed when it passes, and failIfKilled says so.
+const binaryRefusalTimeout = 10 * time.Second
+
+// failIfKilled fails the test when cmd, run under binaryRefusalTimeout, did not exit by itself
+// but was killed at its deadline: it accepted a config it should refuse.
+func failIfKilled(t *testing.T, cmd *exec.Cmd, args []string, env, stdout, stderr string) {
+	t.Helper()
+	if cmd.ProcessState == nil || cmd.ProcessState.Exited() {
+		return
+	}
+	listened := ""
+	if a := listeningAddr(stdout); a != "" {
+		listened = ", listening on " + a
+	}
+	t.Fatalf("accepted a config it should refuse: %q (env %q)%s: killed at its %v deadline (%v)\nstderr: %s",
+		args, env, listened, binaryRefusalTimeout, cmd.ProcessState, stderr)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -62,6 +61,41 @@ func runMain(t *testing.T, args []string, env map[string]string) (addr string, l
 	}
 	t.Fatal("glmock did not start")
 	return "", nil, nil
+}
+
+// refusalTimeout bounds an in-process run that should return by itself (a refusal, --help,
+// --version, a health check). One that starts serving instead is stopped when it passes and
+// fails the test, rather than hanging until go test's timeout.
+const refusalTimeout = 5 * time.Second
+
+// runRefused runs glmock's command line in process with a context that ends after
+// refusalTimeout, expecting it to return by itself, and returns its exit code and output. A run
+// that returns only because its context ended accepted a config it should have refused.
+func runRefused(t *testing.T, args []string, env map[string]string) (code int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), refusalTimeout)
+	defer cancel()
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, args, lookup(env), &out, &errOut) }()
+	accepted := func(how string) {
+		t.Helper()
+		listened := ""
+		if a := listeningAddr(out.String()); a != "" {
+			listened = ", listening on " + a
+		}
+		t.Fatalf("accepted a config it should refuse: %q (env %v)%s: %s\nstderr: %s", args, env, listened, how, errOut.String())
+	}
+	select {
+	case code := <-done:
+		if ctx.Err() != nil {
+			accepted(fmt.Sprintf("it ran until its %v deadline, then exited %d", refusalTimeout, code))
+		}
+		return code, out.String(), errOut.String()
+	case <-time.After(2 * refusalTimeout):
+		accepted(fmt.Sprintf("it did not even stop %v after its deadline", refusalTimeout))
+		return -1, "", ""
+	}
 }
 
 func listeningAddr(logs string) string {
@@ -150,10 +184,9 @@ func TestMainUsageErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			code := run(context.Background(), tc.args, lookup(nil), &out, &errOut)
-			assert.Equal(t, tc.code, code, errOut.String())
-			assert.Contains(t, errOut.String(), tc.want)
+			code, _, errOut := runRefused(t, tc.args, nil)
+			assert.Equal(t, tc.code, code, errOut)
+			assert.Contains(t, errOut, tc.want)
 		})
 	}
 }
@@ -162,26 +195,25 @@ func TestMainUsageErrors(t *testing.T) {
 // --help, not the whole usage; --help still prints it all.
 func TestMainFlagTypoIsTwoLines(t *testing.T) {
 	for _, args := range [][]string{{"--adr", "127.0.0.1:0"}, {"--log-format", "xml"}, {"--max-clusters", "many"}} {
-		var out, errOut bytes.Buffer
-		code := run(context.Background(), args, lookup(nil), &out, &errOut)
+		code, out, errOut := runRefused(t, args, nil)
 		assert.Equal(t, 2, code)
-		lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
-		if assert.Len(t, lines, 2, errOut.String()) {
+		lines := strings.Split(strings.TrimSpace(errOut), "\n")
+		if assert.Len(t, lines, 2, errOut) {
 			assert.Equal(t, `Run "glmock --help" for the flags and an example.`, lines[1])
 		}
-		assert.Empty(t, out.String())
+		assert.Empty(t, out)
 	}
-	var errOut bytes.Buffer
-	require.Equal(t, 0, run(context.Background(), []string{"--help"}, lookup(nil), io.Discard, &errOut))
-	assert.Contains(t, errOut.String(), "-max-clusters")
+	code, _, errOut := runRefused(t, []string{"--help"}, nil)
+	require.Equal(t, 0, code)
+	assert.Contains(t, errOut, "-max-clusters")
 }
 
 // TestMainVersion: --version prints the version on stdout and starts nothing.
 func TestMainVersion(t *testing.T) {
-	var out, errOut bytes.Buffer
-	require.Equal(t, 0, run(context.Background(), []string{"--version"}, lookup(nil), &out, &errOut), errOut.String())
-	assert.Equal(t, "glmock devel\n", out.String())
-	assert.Empty(t, errOut.String())
+	code, out, errOut := runRefused(t, []string{"--version"}, nil)
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "glmock devel\n", out)
+	assert.Empty(t, errOut)
 	// GLMOCK_VERSION is not the flag: a variable of that name must not stop every start.
 	_, _, stop := runMain(t, []string{"--addr", "127.0.0.1:0"}, map[string]string{"GLMOCK_VERSION": "true"})
 	assert.Equal(t, 0, stop())
@@ -189,17 +221,20 @@ func TestMainVersion(t *testing.T) {
 
 func TestHealthcheckCommand(t *testing.T) {
 	srv := mocktest.Start(t)
-	var errOut bytes.Buffer
-	assert.Equal(t, 0, run(context.Background(), []string{"healthcheck", "--url", srv.URL + "/-/health"}, lookup(nil), &bytes.Buffer{}, &errOut))
+	code, _, _ := runRefused(t, []string{"healthcheck", "--url", srv.URL + "/-/health"}, nil)
+	assert.Equal(t, 0, code)
 	closed := freeAddr(t)
-	assert.Equal(t, 1, run(context.Background(), []string{"healthcheck", "--url", fmt.Sprintf("http://%s/-/health", closed)}, lookup(nil), &bytes.Buffer{}, &errOut))
+	code, _, _ = runRefused(t, []string{"healthcheck", "--url", fmt.Sprintf("http://%s/-/health", closed)}, nil)
+	assert.Equal(t, 1, code)
 	// In a container GLMOCK_ADDR listens on every interface; the check asks the loopback one.
 	_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
 	require.NoError(t, err)
-	assert.Equal(t, 0, run(context.Background(), []string{"healthcheck"}, lookup(map[string]string{"GLMOCK_ADDR": "0.0.0.0:" + port}), &bytes.Buffer{}, &errOut), errOut.String())
+	code, _, errOut := runRefused(t, []string{"healthcheck"}, map[string]string{"GLMOCK_ADDR": "0.0.0.0:" + port})
+	assert.Equal(t, 0, code, errOut)
 	_, closedPort, _ := net.SplitHostPort(closed)
-	assert.Equal(t, 1, run(context.Background(), []string{"healthcheck"}, lookup(map[string]string{"GLMOCK_ADDR": "0.0.0.0:" + closedPort}), &bytes.Buffer{}, &errOut))
-	assert.Contains(t, errOut.String(), "127.0.0.1:"+closedPort, "the loopback address, not 0.0.0.0")
+	code, _, errOut = runRefused(t, []string{"healthcheck"}, map[string]string{"GLMOCK_ADDR": "0.0.0.0:" + closedPort})
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "127.0.0.1:"+closedPort, "the loopback address, not 0.0.0.0")
 }
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
@@ -240,10 +275,9 @@ func TestMainEnvironmentMistakes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			code := run(context.Background(), []string{"--addr", "127.0.0.1:0"}, lookup(map[string]string{tc.name: tc.value}), &out, &errOut)
-			assert.Equal(t, 2, code, errOut.String())
-			assert.Contains(t, errOut.String(), tc.want)
+			code, _, errOut := runRefused(t, []string{"--addr", "127.0.0.1:0"}, map[string]string{tc.name: tc.value})
+			assert.Equal(t, 2, code, errOut)
+			assert.Contains(t, errOut, tc.want)
 		})
 	}
 }
