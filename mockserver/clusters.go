@@ -2,7 +2,9 @@ package mockserver
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"github.com/glclusters/clustersapi/mockserver/internal/store"
 	"net/http"
 	"strconv"
 	"strings"
@@ -21,7 +23,7 @@ func (s *Server) listClusters(c *call) {
 		return
 	}
 	pg := paging.Parse(c.query)
-	items, total := c.st.page(c.owner(), pg.Offset(), pg.PerPage)
+	items, total := c.st.clusters.Page(c.owner(), pg.Offset(), pg.PerPage)
 	rawID := "" // the instance's route has no id
 	if !c.instance {
 		rawID = c.params.id // read by the project's or group's lookup
@@ -53,9 +55,9 @@ var listBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); retu
 
 // lookup finds the path's cluster in the project: 404 Not found before 403, as GitLab's
 // authorize!(…, cluster) loads the cluster first.
-func (s *Server) lookup(c *call, level int) (Packed, bool) {
+func (s *Server) lookup(c *call, level int) (store.Packed, bool) {
 	id, _ := strconv.Atoi(c.params.clusterID) // validated as an integer already
-	cl, ok := c.st.find(c.owner(), id)
+	cl, ok := c.st.clusters.Find(c.owner(), id)
 	if !ok {
 		c.fail(errRecordNotFound)
 		return "", false
@@ -110,30 +112,32 @@ func (s *Server) createCluster(c *call) {
 	mgmt, hasMgmt := b["management_project_id"]
 	hasMgmt = hasMgmt && mgmt != nil // nil ('' in Grape) is no management project
 
-	st := c.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
 	if hasMgmt {
 		id := integer(mgmt)
-		if !st.managementProjectAllowed(id, c) {
+		if !c.st.managementProjectAllowed(id, c) {
 			c.fail(errManagementProject)
 			return
 		}
 		cl.ManagementProjectID = &id
 	}
-	errs := validateCluster(cl, nil, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(owner, scope, 0) })
-	if !s.gv.MultipleClusters() && len(st.byOwner[owner]) > 0 {
-		errs = errs.prepend("base", glversion.MsgMultipleClusters) // a model validation of its own in 12.x
-	}
-	if st.count >= s.cfg.maxClusters { // the mock's storage cap, as GitLab's plan limits answer (Limitable)
-		errs = errs.prepend("base", fmt.Sprintf("Maximum number of clusters (%d) exceeded", s.cfg.maxClusters))
-	}
-	if !errs.empty() {
-		c.fail(validationError(errs))
-		return
-	}
-	stored := st.insert(cl)
-	if !s.commit(c, st, func() { st.remove(cl); st.nextID-- }) { // not acknowledged, so not kept
+	var stored store.Packed
+	err := c.st.clusters.Update(func(tx *store.Tx) error {
+		errs := validateCluster(cl, nil, s.cfg.allowLocalURLs, func(scope string) bool { return tx.ScopeTaken(owner, scope, 0) })
+		if !s.gv.MultipleClusters() && tx.OwnerLen(owner) > 0 {
+			errs = errs.prepend("base", glversion.MsgMultipleClusters) // a model validation of its own in 12.x
+		}
+		if tx.Len() >= s.cfg.maxClusters { // the mock's storage cap, as GitLab's plan limits answer (Limitable)
+			errs = errs.prepend("base", fmt.Sprintf("Maximum number of clusters (%d) exceeded", s.cfg.maxClusters))
+		}
+		if !errs.empty() {
+			return validationError(errs)
+		}
+		var err error
+		stored, err = tx.Insert(cl)
+		return err
+	})
+	if err != nil {
+		s.failWrite(c, err)
 		return
 	}
 	c.present(http.StatusCreated, stored)
@@ -142,21 +146,50 @@ func (s *Server) createCluster(c *call) {
 // updateCluster serves PUT /projects/:id/clusters/:cluster_id and its group and instance
 // twins (Clusters::UpdateService).
 func (s *Server) updateCluster(c *call) {
-	old := s.lockForWrite(c)
-	if old == nil {
+	if _, ok := s.lookup(c, accessMaintainer); !ok {
 		return
 	}
-	st := c.st
-	defer st.mu.Unlock()
-	b := c.body
-	if v, ok := b["management_project_id"]; ok && v != nil { // params[:management_project_id].present?
-		mid := integer(v)
-		if !st.managementProjectAllowed(mid, c) {
-			c.fail(errManagementProject)
-			return
+	var stored store.Packed
+	err := c.st.clusters.Update(func(tx *store.Tx) error {
+		old, e := c.findForWrite(tx) // again: it may have changed since the lookup
+		if e != nil {
+			return e
 		}
+		if v, ok := c.body["management_project_id"]; ok && v != nil { // params[:management_project_id].present?
+			if !c.st.managementProjectAllowed(integer(v), c) {
+				return errManagementProject
+			}
+		}
+		cl := updated(old, c.body)
+		errs := validateCluster(cl, old, s.cfg.allowLocalURLs, func(scope string) bool { return tx.ScopeTaken(cl.Owner(), scope, cl.ID) })
+		if !errs.empty() {
+			return validationError(errs)
+		}
+		if changed(old, cl) {
+			cl.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
+		}
+		var err error
+		stored, err = tx.Replace(old, cl)
+		return err
+	})
+	if err != nil {
+		s.failWrite(c, err)
+		return
 	}
-	copied := *old // shares old's strings and pointers, which updates replace, never change
+	if c.instance { // the instance edit presents Entities::ClusterProject (lib/api/admin/instance_clusters.rb)
+		buf := listBuffers.Get().(*[]byte)
+		out := c.st.appendWithNullProject((*buf)[:0], stored)
+		c.json(http.StatusOK, out)
+		putBuffer(buf, out)
+		return
+	}
+	c.present(http.StatusOK, stored)
+}
+
+// updated is old with the request's changes: a copy that shares old's strings and pointers,
+// which updates replace, never change.
+func updated(old *cluster, b map[string]any) *cluster {
+	copied := *old
 	cl := &copied
 	if v, ok := b["name"]; ok {
 		cl.Name = str(v)
@@ -205,84 +238,61 @@ func (s *Server) updateCluster(c *call) {
 			cl.Namespace = normaliseNamespace(pk)
 		}
 	}
-	errs := validateCluster(cl, old, s.cfg.allowLocalURLs, func(scope string) bool { return st.scopeTaken(cl.Owner(), scope, cl.ID) })
-	if !errs.empty() {
-		c.fail(validationError(errs))
-		return
-	}
-	if changed(old, cl) {
-		cl.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
-	}
-	stored := st.replace(old, cl)
-	if !s.commit(c, st, func() { st.replace(cl, old) }) {
-		return
-	}
-	if c.instance { // the instance edit presents Entities::ClusterProject (lib/api/admin/instance_clusters.rb)
-		buf := listBuffers.Get().(*[]byte)
-		out := st.appendWithNullProject((*buf)[:0], stored)
-		c.json(http.StatusOK, out)
-		putBuffer(buf, out)
-		return
-	}
-	c.present(http.StatusOK, stored)
+	return cl
 }
 
 // deleteCluster serves DELETE /projects/:id/clusters/:cluster_id and its group and instance
 // twins (destroy_conditionally!).
 func (s *Server) deleteCluster(c *call) {
-	cl := s.lockForWrite(c)
-	if cl == nil {
+	if _, ok := s.lookup(c, accessMaintainer); !ok {
 		return
 	}
-	st := c.st
-	defer st.mu.Unlock()
-	if h := c.r.Header.Get("If-Unmodified-Since"); h != "" {
-		if since, err := http.ParseTime(h); err == nil && since.Before(cl.UpdatedAt) {
-			c.fail(errPrecondition)
-			return
+	err := c.st.clusters.Update(func(tx *store.Tx) error {
+		cl, e := c.findForWrite(tx)
+		if e != nil {
+			return e
 		}
-	}
-	st.remove(cl)
-	if !s.commit(c, st, func() { st.restore(cl) }) {
+		if h := c.r.Header.Get("If-Unmodified-Since"); h != "" {
+			if since, err := http.ParseTime(h); err == nil && since.Before(cl.UpdatedAt) {
+				return errPrecondition
+			}
+		}
+		return tx.Remove(cl)
+	})
+	if err != nil {
+		s.failWrite(c, err)
 		return
 	}
 	c.w.WriteHeader(http.StatusNoContent)
 }
 
-// commit persists a change the caller made to st under its write lock. When the state file
-// cannot be written it undoes the change, answers 500, and returns false: a change is kept
-// only once it is stored.
-func (s *Server) commit(c *call, st *state, undo func()) bool {
-	if s.persistLocked(st) == nil {
-		return true
+// findForWrite finds the path's cluster again inside a write, as lookup found it before.
+func (c *call) findForWrite(tx *store.Tx) (*cluster, *apiError) {
+	id, _ := strconv.Atoi(c.params.clusterID)
+	p, ok := tx.Find(c.owner(), id)
+	if !ok {
+		return nil, errRecordNotFound
 	}
-	undo()
-	c.fail(errInternal)
-	return false
+	return p.Unpack(), nil
 }
 
-// lockForWrite checks the cluster and the role like lookup, then takes the write lock and
-// finds the cluster again, as it may have changed meanwhile. On nil it has answered and holds
-// no lock; otherwise the caller unlocks.
-func (s *Server) lockForWrite(c *call) *cluster {
-	if _, ok := s.lookup(c, accessMaintainer); !ok {
-		return nil
+// failWrite answers a write that was not made: with the GitLab error the handler returned,
+// or, when the store refused it or the state file could not be written (the change undone),
+// with GitLab's 500 and a log line.
+func (s *Server) failWrite(c *call, err error) {
+	var e *apiError
+	if errors.As(err, &e) {
+		c.fail(e)
+		return
 	}
-	c.st.mu.Lock()
-	id, _ := strconv.Atoi(c.params.clusterID)
-	cl, ok := c.st.findLocked(c.owner(), id)
-	if !ok {
-		c.st.mu.Unlock()
-		c.fail(errRecordNotFound)
-		return nil
-	}
-	return cl.Unpack()
+	s.log.Error("cluster change not stored", "method", c.r.Method, "path", c.path, "error", err.Error())
+	c.fail(errInternal)
 }
 
 // managementProjectAllowed is ValidateManagementProjectPermissionsService: the project is in
 // the cluster's scope (a project cluster: its namespace's own projects; a group cluster: the
 // group's projects, subgroups included; an instance cluster: any project) and the user is a
-// Maintainer there. Called with the lock held.
+// Maintainer there.
 func (st *state) managementProjectAllowed(id int, c *call) bool {
 	mp := st.projects[id]
 	if mp == nil || mp.accessLevel(c.tok.user) < accessMaintainer {
@@ -298,14 +308,14 @@ func (st *state) managementProjectAllowed(id int, c *call) bool {
 }
 
 // owner is the project, group or instance the route names.
-func (c *call) owner() Owner {
+func (c *call) owner() store.Owner {
 	switch {
 	case c.group != nil:
-		return Owner{groupType, c.group.id}
+		return store.Owner{Kind: groupType, ID: c.group.id}
 	case c.instance:
-		return Owner{instanceType, 0}
+		return store.Owner{Kind: instanceType}
 	}
-	return Owner{projectType, c.project.id}
+	return store.Owner{Kind: projectType, ID: c.project.id}
 }
 
 // level is the caller's role where the route's clusters live: the project's (with inherited
@@ -326,7 +336,7 @@ func (c *call) level() int {
 
 // present renders one cluster as the route's show and create do: Entities::ClusterProject,
 // Entities::ClusterGroup, or Entities::Cluster at the instance.
-func (c *call) present(status int, cl Packed) {
+func (c *call) present(status int, cl store.Packed) {
 	buf := listBuffers.Get().(*[]byte)
 	out := (*buf)[:0]
 	switch {
@@ -367,7 +377,7 @@ func normaliseNamespace(pk map[string]any) *string {
 func changed(old, updated *cluster) bool {
 	a, b := *old, *updated
 	a.UpdatedAt, b.UpdatedAt = time.Time{}, time.Time{}
-	return Pack(&a) != Pack(&b)
+	return store.Pack(&a) != store.Pack(&b)
 }
 
 // Body values come from kin-openapi, validated against the spec.

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"github.com/glclusters/clustersapi/mockserver/internal/store"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,8 +14,6 @@ import (
 func (s *Server) discoverClusters(c *call) {
 	id, _ := strconv.Atoi(strings.TrimSpace(c.query.Get("group_id"))) // validated as an integer already
 	st := c.st
-	st.mu.RLock()
-	defer st.mu.RUnlock()
 	g := st.namespaces[id]
 	if g == nil || !g.isGroup() || !st.groupReadable(g, c.tok.user) {
 		c.fail(errGroupNotFound)
@@ -36,12 +35,12 @@ func (s *Server) discoverClusters(c *call) {
 	byGroup, byProject := map[string][]discovered{}, map[string][]discovered{}
 	// Each owner's clusters are in id order; full paths are unique, so one key is one owner.
 	for _, n := range groups {
-		if list := st.byOwner[Owner{groupType, n.id}]; len(list) > 0 {
+		if list := st.clusters.List(store.Owner{Kind: groupType, ID: n.id}); len(list) > 0 {
 			byGroup[n.fullPath()] = discoveredList(list)
 		}
 	}
 	for _, p := range projects {
-		if list := st.byOwner[Owner{projectType, p.id}]; len(list) > 0 {
+		if list := st.clusters.List(store.Owner{Kind: projectType, ID: p.id}); len(list) > 0 {
 			byProject[p.fullPath()] = discoveredList(list)
 		}
 	}
@@ -57,12 +56,10 @@ type discovered struct {
 	Name string `json:"name"`
 }
 
-func discoveredList(list []Packed) []discovered {
+func discoveredList(list []store.Packed) []discovered {
 	out := make([]discovered, len(list))
 	for i, p := range list {
-		var v View
-		p.Decode(&v)
-		out[i] = discovered{v.ID, unesc(v.Name)}
+		out[i] = discovered{p.ID(), p.Unpack().Name}
 	}
 	return out
 }

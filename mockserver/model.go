@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"encoding/json"
+	"github.com/glclusters/clustersapi/mockserver/internal/store"
 	"time"
 
 	"github.com/glclusters/clustersapi/mockserver/internal/role"
@@ -134,50 +135,10 @@ func (p *project) visibleTo(u *user) bool {
 
 // Cluster types, as GitLab's enum names them.
 const (
-	projectType  = "project_type"
-	groupType    = "group_type"
-	instanceType = "instance_type"
+	projectType  = store.ProjectType
+	groupType    = store.GroupType
+	instanceType = store.InstanceType
 )
 
-// Owner is what a cluster belongs to: a project, a group, or (id 0) the instance.
-type Owner struct {
-	Kind string // projectType, groupType or instanceType
-	ID   int
-}
-
-// cluster is a cluster being created, updated or deleted: the working form of a stored
-// (packed) cluster, which is never changed in place; an update packs a new one and swaps it in.
-type cluster struct {
-	ID                      int
-	Type                    string
-	ProjectID               int // project clusters
-	GroupID                 int // group clusters
-	Name                    string
-	Domain                  *string
-	Enabled                 bool
-	Managed                 bool
-	ProviderType            string
-	EnvironmentScope        string
-	NamespacePerEnvironment bool
-	UserID                  int
-	ManagementProjectID     *int
-	CreatedAt               time.Time
-	UpdatedAt               time.Time
-	APIURL                  string
-	Token                   string
-	CACert                  *string
-	Namespace               *string
-	AuthorizationType       string
-	GCP                     *SeedProviderGCP
-}
-
-// Owner is the project, group or instance the cluster belongs to.
-func (c *cluster) Owner() Owner {
-	switch c.Type {
-	case groupType:
-		return Owner{groupType, c.GroupID}
-	case instanceType:
-		return Owner{instanceType, 0}
-	}
-	return Owner{projectType, c.ProjectID}
-}
+// cluster is a cluster's working form (internal/store keeps them packed).
+type cluster = store.Cluster

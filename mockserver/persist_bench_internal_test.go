@@ -5,6 +5,8 @@ import (
 	"io"
 	"path/filepath"
 	"testing"
+
+	"github.com/glclusters/clustersapi/mockserver/internal/store"
 )
 
 // BenchmarkStateFileWrite is one rewrite of the state file (what --state does after every
@@ -20,13 +22,16 @@ func BenchmarkStateFileWrite(b *testing.B) {
 			CreatedAt: "2019-01-02T20:18:12.563Z", Platform: SeedPlatform{APIURL: "https://kubernetes.example.com", Token: "bench-token"}})
 	}
 	s.WithDefaults()
-	st := newState(s, "https://gitlab.example.com")
+	st, err := newState(s, "https://gitlab.example.com")
+	if err != nil {
+		b.Fatal(err)
+	}
 	s = nil
 	path := filepath.Join(b.TempDir(), "state.json")
 	b.Run("whole", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := writeStateFile(path, st.seedLocked().JSON()); err != nil {
+			if err := writeStateFile(path, st.seed().JSON()); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -34,17 +39,17 @@ func BenchmarkStateFileWrite(b *testing.B) {
 	b.Run("streamed", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := writeStateFileFrom(path, st.writeSeedJSON); err != nil {
+			if err := store.WriteStateFile(path, st.writeSeedJSON); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 }
 
-// writeStateFile is how the state file was written before writeStateFileFrom: the whole JSON
+// writeStateFile is how the state file was written before it was streamed: the whole JSON
 // document first, then the file.
 func writeStateFile(path string, data []byte) error {
-	return writeStateFileFrom(path, func(w io.Writer) error {
+	return store.WriteStateFile(path, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})

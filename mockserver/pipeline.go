@@ -231,8 +231,6 @@ func (c *call) findOwner(kind string) *apiError {
 	if err != nil {
 		return notFound
 	}
-	c.st.mu.RLock()
-	defer c.st.mu.RUnlock()
 	if kind == groupType {
 		if g := c.st.groupByRef(ref); g != nil && c.st.groupReadable(g, c.tok.user) {
 			c.group = g

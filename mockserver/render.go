@@ -6,8 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/glclusters/clustersapi/mockserver/internal/store"
 	"net/url"
-	"time"
+	"strconv"
 )
 
 // Entities, rendered as GitLab exposes them (field order included).
@@ -82,13 +83,13 @@ func (st *state) renderProject(p *project) (details, identity json.RawMessage) {
 	}
 	id := projectIdentityEntity{ID: p.id, Description: desc, Name: p.name,
 		NameWithNamespace: p.ns.fullName() + " / " + p.name, Path: p.path, PathWithNamespace: p.fullPath(),
-		CreatedAt: formatTime(p.createdAt)}
+		CreatedAt: store.FormatTime(p.createdAt)}
 	branch := "main"
 	d := projectDetailsEntity{
 		projectIdentityEntity: id, DefaultBranch: &branch, TagList: []string{}, Topics: []string{},
 		SSHURLToRepo:  "git@" + host + ":" + p.fullPath() + ".git",
 		HTTPURLToRepo: st.external + "/" + p.fullPath() + ".git", WebURL: st.external + "/" + p.fullPath(),
-		LastActivityAt: formatTime(p.createdAt),
+		LastActivityAt: store.FormatTime(p.createdAt),
 		Namespace: namespaceEntity{ID: p.ns.id, Name: p.ns.name, Path: p.ns.path, Kind: p.ns.kind,
 			FullPath: p.ns.fullPath(), ParentID: p.ns.parentID, WebURL: st.external + "/groups/" + p.ns.fullPath()},
 	}
@@ -121,7 +122,7 @@ type gcpEntity struct {
 }
 
 // appendWithProject appends Entities::ClusterProject: the cluster plus its project.
-func (st *state) appendWithProject(out []byte, c Packed, p *project) []byte {
+func (st *state) appendWithProject(out []byte, c store.Packed, p *project) []byte {
 	out = st.appendEntity(out, c)
 	out = append(out[:len(out)-1], `,"project":`...)
 	out = append(out, p.details...)
@@ -129,7 +130,7 @@ func (st *state) appendWithProject(out []byte, c Packed, p *project) []byte {
 }
 
 // appendWithGroup appends Entities::ClusterGroup: the cluster plus its group.
-func (st *state) appendWithGroup(out []byte, c Packed, g *namespace) []byte {
+func (st *state) appendWithGroup(out []byte, c store.Packed, g *namespace) []byte {
 	out = st.appendEntity(out, c)
 	out = append(out[:len(out)-1], `,"group":`...)
 	out = append(out, g.basic...)
@@ -138,25 +139,10 @@ func (st *state) appendWithGroup(out []byte, c Packed, g *namespace) []byte {
 
 // appendWithNullProject appends what the instance clusters edit answers: Entities::ClusterProject
 // for a cluster without a project, so `"project":null` after the cluster's keys.
-func (st *state) appendWithNullProject(out []byte, c Packed) []byte {
+func (st *state) appendWithNullProject(out []byte, c store.Packed) []byte {
 	out = st.appendEntity(out, c)
 	out = append(out[:len(out)-1], `,"project":null`...)
 	return append(out, '}')
-}
-
-// GitLab renders times as ISO 8601 in UTC with milliseconds.
-const timeLayout = "2006-01-02T15:04:05.000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string, fallback time.Time) time.Time {
-	if s == "" {
-		return fallback
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC()
-	}
-	return fallback
 }
 
 // mustJSON renders v as Ruby's JSON does: no HTML escaping of <, > and &.
@@ -175,4 +161,75 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
+}
+
+// appendEntity appends the cluster's Entities::Cluster (GitLab's field order), with its user's
+// and management project's JSON, which st renders once. Written by hand: every list item and
+// every create and update pays for it. The token is not part of it, by construction.
+// render_internal_test.go checks it against encoding/json.
+func (st *state) appendEntity(b []byte, p store.Packed) []byte {
+	var v store.View
+	p.Decode(&v)
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, int64(v.ID), 10)
+	b = append(b, `,"name":`...)
+	b = appendQuoted(b, v.Name)
+	b = append(b, `,"created_at":`...)
+	b = appendQuoted(b, v.Created)
+	b = append(b, `,"domain":`...)
+	b = appendOptString(b, v.Flags&store.FlagDomain != 0, v.Domain)
+	b = append(b, `,"enabled":`...)
+	b = strconv.AppendBool(b, v.Flags&store.FlagEnabled != 0)
+	b = append(b, `,"managed":`...)
+	b = strconv.AppendBool(b, v.Flags&store.FlagManaged != 0)
+	b = append(b, `,"provider_type":`...)
+	b = appendQuoted(b, v.Provider)
+	b = append(b, `,"platform_type":"kubernetes","environment_scope":`...)
+	b = appendQuoted(b, v.Scope)
+	b = append(b, `,"cluster_type":"`...)
+	b = append(b, store.Kinds[v.Kind]...)
+	b = append(b, `","namespace_per_environment":`...)
+	b = strconv.AppendBool(b, v.Flags&store.FlagNamespacePerEnvironment != 0)
+	b = append(b, `,"user":`...)
+	if u := st.users[v.UserID]; u != nil {
+		b = append(b, u.basic...)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"platform_kubernetes":{"api_url":`...)
+	b = appendQuoted(b, v.APIURL)
+	b = append(b, `,"namespace":`...)
+	b = appendOptString(b, v.Flags&store.FlagNamespace != 0, v.Namespace)
+	b = append(b, `,"authorization_type":`...)
+	b = appendQuoted(b, v.Authorization)
+	b = append(b, `,"ca_cert":`...)
+	b = appendOptString(b, v.Flags&store.FlagCACert != 0, v.CACert)
+	b = append(b, `},"provider_gcp":`...)
+	if v.Flags&store.FlagGCP != 0 {
+		b = append(b, mustJSON(gcpEntity{ClusterID: v.ID, StatusName: v.GCPState, GCPProjectID: v.GCPProject,
+			Zone: v.Zone, MachineType: v.Machine, NumNodes: v.NumNodes, Endpoint: v.Endpoint})...)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"management_project":`...)
+	if p := st.projects[v.Management]; v.Flags&store.FlagManagement != 0 && p != nil {
+		b = append(b, p.identity...)
+	} else {
+		b = append(b, "null"...)
+	}
+	return append(b, '}')
+}
+
+// appendQuoted appends an escaped string in quotes.
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+func appendOptString(b []byte, ok bool, s string) []byte {
+	if !ok {
+		return append(b, "null"...)
+	}
+	return appendQuoted(b, s)
 }

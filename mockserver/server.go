@@ -3,7 +3,9 @@ package mockserver
 
 import (
 	"errors"
+	"github.com/glclusters/clustersapi/mockserver/internal/store"
 	"io"
+	"iter"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -81,24 +83,29 @@ func New(opts ...Option) (*Server, error) {
 		}
 		s.resetSeed = start.Compact()
 	}
+	var st *state
 	if cfg.stateFile != "" {
-		saved, ok, err := readStateFile(cfg.stateFile)
+		saved, ok, err := store.ReadStateFile(cfg.stateFile)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			start = saved
+		if ok { // what the mock stored wins over the seed
+			if st, err = newState(saved, cfg.externalURL); err != nil {
+				return nil, &store.StateFileError{Path: cfg.stateFile, Err: err}
+			}
 		}
 	}
-	s.state.Store(newState(start, cfg.externalURL))
+	if st == nil {
+		if st, err = newState(start, cfg.externalURL); err != nil {
+			return nil, err
+		}
+	}
+	st.clusters.SetSaver(s.saver(st))
+	s.state.Store(st)
 	s.cfg.seed = nil // held by resetSeed now, compactly
 	if cfg.stateFile != "" {
-		st := s.state.Load()
-		st.mu.Lock()
-		err := s.persistLocked(st)
-		st.mu.Unlock()
-		if err != nil {
-			return nil, &StateFileError{cfg.stateFile, err}
+		if err := st.clusters.Save(); err != nil {
+			return nil, &store.StateFileError{Path: cfg.stateFile, Err: err}
 		}
 	}
 	s.routes()
@@ -125,39 +132,50 @@ func (s *Server) Reset(seed *Seed) error {
 	if err := seed.CheckNotRedacted(); err != nil {
 		return err
 	}
-	st := newState(seed, s.cfg.externalURL)
-	s.resetMu.Lock()
-	defer s.resetMu.Unlock()
-	old := s.state.Load()
-	old.mu.Lock() // writers of the old state wait, then find it replaced (persistLocked)
-	defer old.mu.Unlock()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if err := s.writeState(st); err != nil {
+	st, err := newState(seed, s.cfg.externalURL)
+	if err != nil {
 		return err
 	}
-	s.state.Store(st)
-	return nil
+	st.clusters.SetSaver(s.saver(st))
+	s.resetMu.Lock()
+	defer s.resetMu.Unlock()
+	// Writers of the old state wait, then find it replaced (saver).
+	return s.state.Load().clusters.Freeze(func() error {
+		if s.cfg.stateFile != "" {
+			if err := st.clusters.Seed(s.stateFileWriter(st)); err != nil {
+				return err
+			}
+		}
+		s.state.Store(st)
+		return nil
+	})
 }
 
-// persistLocked writes the state file, if any, with st's lock held: a write is acknowledged
-// only once it is on disk. A state that a reset replaced meanwhile is not written.
-func (s *Server) persistLocked(st *state) error {
-	if s.cfg.stateFile != "" && s.state.Load() != st {
-		return errors.New("state replaced by a reset")
-	}
-	return s.writeState(st)
-}
-
-func (s *Server) writeState(st *state) error {
+// saver writes the state file after each change of st: a change is acknowledged only once
+// it is on disk. A state that a reset replaced meanwhile is not written, and its change is
+// undone.
+func (s *Server) saver(st *state) store.Saver {
 	if s.cfg.stateFile == "" {
 		return nil
 	}
-	if err := writeStateFileFrom(s.cfg.stateFile, st.writeSeedJSON); err != nil { // a cluster at a time
-		s.log.Error("state file not written", "path", s.cfg.stateFile, "error", err.Error())
+	write := s.stateFileWriter(st)
+	return func(nextID, n int, clusters iter.Seq[*SeedCluster]) error {
+		if s.state.Load() != st {
+			return errors.New("state replaced by a reset")
+		}
+		return write(nextID, n, clusters)
+	}
+}
+
+// stateFileWriter writes st as the state file, a cluster at a time.
+func (s *Server) stateFileWriter(st *state) store.Saver {
+	return func(nextID, n int, clusters iter.Seq[*SeedCluster]) error {
+		err := store.WriteStateFile(s.cfg.stateFile, func(w io.Writer) error { return st.seedWriter(w)(nextID, n, clusters) })
+		if err != nil {
+			s.log.Error("state file not written", "path", s.cfg.stateFile, "error", err.Error())
+		}
 		return err
 	}
-	return nil
 }
 
 // Export returns the current state in the seed format.

@@ -1,21 +1,21 @@
-package mockserver
+package store
 
 import (
 	"encoding/binary"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/glclusters/clustersapi/mockserver/internal/jsonesc"
+	"github.com/glclusters/clustersapi/mockserver/internal/seed"
 )
 
 // Packed is a stored cluster: one immutable string holding every field, varint-encoded. A
 // million clusters are a million small objects without pointers inside, which the garbage
 // collector marks without scanning, instead of several live objects each (strings, pointers,
 // a rendered copy). Handlers render straight from it (appendEntity); writes unpack it into a
-// *cluster, change that, and pack a new one.
+// *Cluster, change that, and pack a new one.
 //
 // Layout: id, kind, owner id (project or group; 0 for the instance), user id, flags,
 // management project id (flag), updated (seconds, nanoseconds), created_at as rendered (only
@@ -37,21 +37,21 @@ const (
 )
 
 // Cluster Kinds as one byte in a packed cluster.
-var Kinds = [...]string{projectType, groupType, instanceType}
+var Kinds = [...]string{ProjectType, GroupType, InstanceType}
 
 func kindByte(kind string) byte {
 	switch kind {
-	case groupType:
+	case GroupType:
 		return 1
-	case instanceType:
+	case InstanceType:
 		return 2
 	}
 	return 0
 }
 
 // Pack encodes c; c.id must be set.
-func Pack(c *cluster) Packed {
-	b := make([]byte, 0, 32+len(c.Name)+len(c.EnvironmentScope)+len(c.APIURL)+len(c.Token)+len(ptrString(c.CACert)))
+func Pack(c *Cluster) Packed {
+	b := make([]byte, 0, 32+len(c.Name)+len(c.EnvironmentScope)+len(c.APIURL)+len(c.Token)+optLen(c.CACert))
 	b = binary.AppendUvarint(b, uint64(c.ID))
 	k := kindByte(c.Type)
 	b = append(b, k)
@@ -133,7 +133,7 @@ func unesc(s string) string {
 	}
 	var out string
 	if err := json.Unmarshal([]byte(`"`+s+`"`), &out); err != nil {
-		panic("mockserver: packed string: " + err.Error()) // we escaped it
+		panic("store: packed string: " + err.Error()) // we escaped it
 	}
 	return out
 }
@@ -237,14 +237,14 @@ func (p Packed) Owner() Owner {
 }
 
 // Unpack decodes a packed cluster into the working form that updates change.
-func (p Packed) Unpack() *cluster {
+func (p Packed) Unpack() *Cluster {
 	var v View
 	p.Decode(&v)
-	c := &cluster{
+	c := &Cluster{
 		ID: v.ID, Type: Kinds[v.Kind], Name: unesc(v.Name), Enabled: v.Flags&FlagEnabled != 0,
 		Managed: v.Flags&FlagManaged != 0, ProviderType: unesc(v.Provider), EnvironmentScope: unesc(v.Scope),
 		NamespacePerEnvironment: v.Flags&FlagNamespacePerEnvironment != 0, UserID: v.UserID,
-		CreatedAt: parseTime(v.Created, time.Time{}), UpdatedAt: v.Updated, APIURL: unesc(v.APIURL), Token: v.Token,
+		CreatedAt: ParseTime(v.Created, time.Time{}), UpdatedAt: v.Updated, APIURL: unesc(v.APIURL), Token: v.Token,
 		AuthorizationType: unesc(v.Authorization),
 	}
 	switch v.Kind {
@@ -266,90 +266,19 @@ func (p Packed) Unpack() *cluster {
 		c.ManagementProjectID = &m
 	}
 	if v.Flags&FlagGCP != 0 {
-		c.GCP = &SeedProviderGCP{GCPProjectID: v.GCPProject, Zone: v.Zone, MachineType: v.Machine,
+		c.GCP = &seed.ProviderGCP{GCPProjectID: v.GCPProject, Zone: v.Zone, MachineType: v.Machine,
 			NumNodes: v.NumNodes, StatusName: v.GCPState, Endpoint: v.Endpoint}
 	}
 	return c
 }
 
-// appendEntity appends the cluster's Entities::Cluster (GitLab's field order), with its user's
-// and management project's JSON, which st renders once. Written by hand: every list item and
-// every create and update pays for it. The token is not part of it, by construction.
-// render_internal_test.go checks it against encoding/json.
-func (st *state) appendEntity(b []byte, p Packed) []byte {
-	var v View
-	p.Decode(&v)
-	b = append(b, `{"id":`...)
-	b = strconv.AppendInt(b, int64(v.ID), 10)
-	b = append(b, `,"name":`...)
-	b = appendQuoted(b, v.Name)
-	b = append(b, `,"created_at":`...)
-	b = appendQuoted(b, v.Created)
-	b = append(b, `,"domain":`...)
-	b = appendOptString(b, v.Flags&FlagDomain != 0, v.Domain)
-	b = append(b, `,"enabled":`...)
-	b = strconv.AppendBool(b, v.Flags&FlagEnabled != 0)
-	b = append(b, `,"managed":`...)
-	b = strconv.AppendBool(b, v.Flags&FlagManaged != 0)
-	b = append(b, `,"provider_type":`...)
-	b = appendQuoted(b, v.Provider)
-	b = append(b, `,"platform_type":"kubernetes","environment_scope":`...)
-	b = appendQuoted(b, v.Scope)
-	b = append(b, `,"cluster_type":"`...)
-	b = append(b, Kinds[v.Kind]...)
-	b = append(b, `","namespace_per_environment":`...)
-	b = strconv.AppendBool(b, v.Flags&FlagNamespacePerEnvironment != 0)
-	b = append(b, `,"user":`...)
-	if u := st.users[v.UserID]; u != nil {
-		b = append(b, u.basic...)
-	} else {
-		b = append(b, "null"...)
-	}
-	b = append(b, `,"platform_kubernetes":{"api_url":`...)
-	b = appendQuoted(b, v.APIURL)
-	b = append(b, `,"namespace":`...)
-	b = appendOptString(b, v.Flags&FlagNamespace != 0, v.Namespace)
-	b = append(b, `,"authorization_type":`...)
-	b = appendQuoted(b, v.Authorization)
-	b = append(b, `,"ca_cert":`...)
-	b = appendOptString(b, v.Flags&FlagCACert != 0, v.CACert)
-	b = append(b, `},"provider_gcp":`...)
-	if v.Flags&FlagGCP != 0 {
-		b = append(b, mustJSON(gcpEntity{ClusterID: v.ID, StatusName: v.GCPState, GCPProjectID: v.GCPProject,
-			Zone: v.Zone, MachineType: v.Machine, NumNodes: v.NumNodes, Endpoint: v.Endpoint})...)
-	} else {
-		b = append(b, "null"...)
-	}
-	b = append(b, `,"management_project":`...)
-	if p := st.projects[v.Management]; v.Flags&FlagManagement != 0 && p != nil {
-		b = append(b, p.identity...)
-	} else {
-		b = append(b, "null"...)
-	}
-	return append(b, '}')
-}
-
-// appendQuoted appends an escaped string in quotes.
-func appendQuoted(b []byte, s string) []byte {
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-func appendOptString(b []byte, ok bool, s string) []byte {
-	if !ok {
-		return append(b, "null"...)
-	}
-	return appendQuoted(b, s)
-}
-
-// appendMillis appends t in UTC as timeLayout (2006-01-02T15:04:05.000Z) has it, without
+// appendMillis appends t in UTC as TimeLayout (2006-01-02T15:04:05.000Z) has it, without
 // parsing the layout on every call; years outside 0-9999 go through AppendFormat.
 func appendMillis(b []byte, t time.Time) []byte {
 	t = t.UTC()
 	year, month, day := t.Date()
 	if year < 0 || year > 9999 {
-		return t.AppendFormat(b, timeLayout)
+		return t.AppendFormat(b, TimeLayout)
 	}
 	hour, minute, sec := t.Clock()
 	ms := t.Nanosecond() / 1e6
@@ -378,18 +307,25 @@ func (p Packed) Scope() string {
 }
 
 // Seed is the cluster in the seed format, token included.
-func (p Packed) Seed() SeedCluster {
+func (p Packed) Seed() seed.Cluster {
 	c := p.Unpack()
 	clusterType := c.Type
-	if clusterType == projectType {
+	if clusterType == ProjectType {
 		clusterType = "" // the default: project clusters export as before
 	}
-	return SeedCluster{
+	return seed.Cluster{
 		ID: c.ID, ClusterType: clusterType, ProjectID: c.ProjectID, GroupID: c.GroupID, Name: c.Name, Domain: c.Domain, Enabled: c.Enabled, Managed: c.Managed,
 		ProviderType: c.ProviderType, EnvironmentScope: c.EnvironmentScope, NamespacePerEnvironment: c.NamespacePerEnvironment,
-		UserID: c.UserID, ManagementProjectID: c.ManagementProjectID, CreatedAt: formatTime(c.CreatedAt),
-		UpdatedAt: formatTime(c.UpdatedAt), ProviderGCP: c.GCP,
-		Platform: SeedPlatform{APIURL: c.APIURL, Token: c.Token, CACert: c.CACert, Namespace: c.Namespace,
+		UserID: c.UserID, ManagementProjectID: c.ManagementProjectID, CreatedAt: FormatTime(c.CreatedAt),
+		UpdatedAt: FormatTime(c.UpdatedAt), ProviderGCP: c.GCP,
+		Platform: seed.Platform{APIURL: c.APIURL, Token: c.Token, CACert: c.CACert, Namespace: c.Namespace,
 			AuthorizationType: c.AuthorizationType},
 	}
+}
+
+func optLen(s *string) int {
+	if s == nil {
+		return 0
+	}
+	return len(*s)
 }

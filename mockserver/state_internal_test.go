@@ -15,12 +15,15 @@ func TestStateWrittenAsItsSeed(t *testing.T) {
 	none := DefaultSeed()
 	none.Clusters = nil
 	for name, s := range map[string]*Seed{"default": DefaultSeed(), "gcp": many, "no clusters": none} {
-		st := newState(s, "https://gitlab.example.com")
+		st, err := newState(s, "https://gitlab.example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
 		var got bytes.Buffer
 		if err := st.writeSeedJSON(&got); err != nil {
 			t.Fatal(err)
 		}
-		if want := string(st.seedLocked().JSON()); got.String() != want {
+		if want := string(st.seed().JSON()); got.String() != want {
 			t.Errorf("%s:\n got %s\nwant %s", name, got.String(), want)
 		}
 	}

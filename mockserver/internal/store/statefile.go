@@ -1,4 +1,4 @@
-package mockserver
+package store
 
 import (
 	"bufio"
@@ -44,8 +44,8 @@ func resolveLink(path string) (string, error) {
 	return "", errors.New("too many levels of symbolic links")
 }
 
-// readStateFile loads a saved state; ok is false when the file does not exist yet.
-func readStateFile(path string) (saved *Seed, ok bool, err error) {
+// ReadStateFile loads a saved state; ok is false when the file does not exist yet.
+func ReadStateFile(path string) (saved *seed.Seed, ok bool, err error) {
 	if path, err = resolveLink(path); err != nil {
 		return nil, false, &StateFileError{path, err}
 	}
@@ -70,10 +70,10 @@ func readStateFile(path string) (saved *Seed, ok bool, err error) {
 	return saved, true, nil
 }
 
-// writeStateFileFrom replaces path atomically: a temporary file beside it is written (by
+// WriteStateFile replaces path atomically: a temporary file beside it is written (by
 // write, through a buffer, so that a large state is never held whole in memory) and synced,
 // then renamed over it, and the directory is synced, so a crash leaves the old or the new state.
-func writeStateFileFrom(path string, write func(io.Writer) error) error {
+func WriteStateFile(path string, write func(io.Writer) error) error {
 	path, err := resolveLink(path)
 	if err != nil {
 		return err
