@@ -20,19 +20,19 @@ func TestCIRunFailsWithoutTools(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		ci         bool
-		tools      bool   // python3-gitlab, docker-compose and npm are installed
+		tools      bool   // python3-gitlab, ruby-gitlab, docker-compose and npm are installed
 		failMake   string // the make target that fails
 		wantCode   int
 		wantStderr string
 		wantMake   string // the make targets run, in order
 	}{
 		{"CI, tools missing and apt-get fails", true, false, "", 1,
-			"CI: cannot install python3-gitlab docker-compose npm; the tests that need them would not run", ""},
+			"CI: cannot install python3-gitlab ruby-gitlab docker-compose npm; the tests that need them would not run", ""},
 		{"CI, the npm validators cannot install", true, true, "validators", 1,
 			"CI: cannot install the npm validators (make validators)", "validators"},
 		{"CI, everything installed", true, true, "", 0, "", "validators test docker-build-check lint"},
 		{"developer machine, tools missing", false, false, "", 0,
-			"warning: could not install python3-gitlab docker-compose npm; the tests that need them will skip",
+			"warning: could not install python3-gitlab ruby-gitlab docker-compose npm; the tests that need them will skip",
 			"validators test docker-build-check"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,12 +50,13 @@ func TestCIRunFailsWithoutTools(t *testing.T) {
 				stub("npm", "exit 0")
 			}
 			stub("python3", python)
+			stub("ruby", python) // the same verdict: the gem is there with the tools
 			dirname, err := exec.LookPath("dirname")
 			require.NoError(t, err)
 			require.NoError(t, os.Symlink(dirname, filepath.Join(bin, "dirname")))
 
 			cmd := testproc.Command(t, "/bin/bash", ".ci/run")
-			cmd.Env = []string{"PATH=" + bin, "PYTHON=" + filepath.Join(bin, "python3"), "FAIL_MAKE=" + tc.failMake}
+			cmd.Env = []string{"PATH=" + bin, "PYTHON=" + filepath.Join(bin, "python3"), "RUBY=" + filepath.Join(bin, "ruby"), "FAIL_MAKE=" + tc.failMake}
 			if tc.ci {
 				cmd.Env = append(cmd.Env, "CI=true")
 			}
