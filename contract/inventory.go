@@ -349,7 +349,7 @@ func (iv *inventorier) owner(ctx context.Context, kind, id, foundBy, where strin
 	if where == "" && kind != KindInstance {
 		where = id
 		if kind == KindProject && isDigits(id) && len(items) > 0 {
-			if where, err = iv.projectPath(ctx, id, items[0].ID); err != nil {
+			if where, err = iv.projectPath(ctx, id); err != nil {
 				return err
 			}
 		}
@@ -392,13 +392,9 @@ func (iv *inventorier) group(ctx context.Context, g string) error {
 			"give its subgroups (--group) and projects (--project) to inventory them", scope, iv.inv.Target.Version))
 		return iv.owner(ctx, KindGroup, g, scope, "")
 	}
-	gid, err := iv.groupID(ctx, g)
-	if err != nil {
+	gid, ok, err := iv.groupID(ctx, g, scope) // discovery needs the numeric id
+	if err != nil || !ok {
 		return err
-	}
-	if gid == "" {
-		iv.inv.Notes = append(iv.inv.Notes, fmt.Sprintf("%s: the group's numeric id could not be found (discovery needs it): only the group's own clusters are listed; give --group with its id", scope))
-		return iv.owner(ctx, KindGroup, g, scope, "")
 	}
 	resp, err := iv.get(ctx, "/discover-cert-based-clusters?group_id="+gid)
 	if err != nil {
@@ -458,58 +454,49 @@ func (iv *inventorier) details(ctx context.Context, kind, path, scope string) er
 	return nil
 }
 
-// projectPath is the path of project id, read from one of its clusters (Entities::ClusterProject
-// has the project); id itself when that fails.
-func (iv *inventorier) projectPath(ctx context.Context, id string, cluster int64) (string, error) {
-	resp, err := iv.get(ctx, ownerPath(KindProject, id)+"/"+strconv.FormatInt(cluster, 10))
+// projectPath is the full path of project id (GET /projects/:id's path_with_namespace); id
+// itself when the project cannot be read.
+func (iv *inventorier) projectPath(ctx context.Context, id string) (string, error) {
+	resp, err := iv.get(ctx, "/projects/"+url.PathEscape(id))
 	if err != nil || resp.Status != http.StatusOK {
 		return id, err
 	}
-	var one struct {
-		Project *struct {
-			PathWithNamespace string `json:"path_with_namespace"`
-		} `json:"project"`
+	var p struct {
+		PathWithNamespace string `json:"path_with_namespace"`
 	}
-	if json.Unmarshal(resp.Body, &one) != nil || one.Project == nil || one.Project.PathWithNamespace == "" {
+	if json.Unmarshal(resp.Body, &p) != nil || p.PathWithNamespace == "" {
 		return id, nil
 	}
-	return one.Project.PathWithNamespace, nil
+	return p.PathWithNamespace, nil
 }
 
-// groupID is g's numeric id: g itself, GET /groups/:path's id, or the group of one of its
-// clusters; "" when none says.
-func (iv *inventorier) groupID(ctx context.Context, g string) (string, error) {
+// groupID is g's numeric id: g itself, or GET /groups/:id's id for a full path. ok is false
+// when the group cannot be read: the problem is recorded.
+func (iv *inventorier) groupID(ctx context.Context, g, scope string) (id string, ok bool, err error) {
 	if isDigits(g) {
-		return g, nil
+		return g, true, nil
 	}
 	resp, err := iv.get(ctx, "/groups/"+url.PathEscape(g))
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	var grp struct {
 		ID int64 `json:"id"`
 	}
-	if resp.Status == http.StatusOK && json.Unmarshal(resp.Body, &grp) == nil && grp.ID > 0 {
-		return strconv.FormatInt(grp.ID, 10), nil
+	switch resp.Status {
+	case http.StatusOK:
+	case http.StatusNotFound:
+		iv.inv.Problems = append(iv.inv.Problems, InventoryProblem{Scope: scope, Status: resp.Status,
+			Message: "GET /groups/" + url.PathEscape(g) + ": 404: the group does not exist, or the token's user cannot see it"})
+		return "", false, nil
+	default:
+		iv.problem(scope, resp, KindGroup)
+		return "", false, nil
 	}
-	// a server without the groups API (glmock): a cluster's `group` says it
-	resp, err = iv.get(ctx, ownerPath(KindGroup, g)+"?per_page=1")
-	if err != nil || resp.Status != http.StatusOK {
-		return "", err
+	if err := json.Unmarshal(resp.Body, &grp); err != nil || grp.ID <= 0 {
+		return "", false, fmt.Errorf("%w: GET /groups/%s: no group id in the answer", ErrNotGitLab, url.PathEscape(g))
 	}
-	var items []clusterJSON
-	if json.Unmarshal(resp.Body, &items) != nil || len(items) == 0 {
-		return "", nil
-	}
-	resp, err = iv.get(ctx, ownerPath(KindGroup, g)+"/"+strconv.FormatInt(items[0].ID, 10))
-	if err != nil || resp.Status != http.StatusOK {
-		return "", err
-	}
-	var one clusterJSON
-	if json.Unmarshal(resp.Body, &one) != nil || one.Group == nil || one.Group.ID <= 0 {
-		return "", nil
-	}
-	return strconv.FormatInt(one.Group.ID, 10), nil
+	return strconv.FormatInt(grp.ID, 10), true, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {
