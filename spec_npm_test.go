@@ -140,6 +140,38 @@ func TestNpmValidatorsAcceptGlmockTraffic(t *testing.T) {
 		{name: "discovery", op: "getApiV4DiscoverCertBasedClusters", method: "GET", path: "/api/v4/discover-cert-based-clusters?group_id=10", token: "maintainer-token", want: 200},
 		{name: "discovery, group_id missing", op: "getApiV4DiscoverCertBasedClusters", method: "GET", path: "/api/v4/discover-cert-based-clusters", token: "maintainer-token", want: 400},
 		{name: "discovery, outsider", op: "getApiV4DiscoverCertBasedClusters", method: "GET", path: "/api/v4/discover-cert-based-clusters?group_id=12", token: "outsider-token", want: 404},
+		// The read API (issue 20).
+		{name: "project by path", op: "getApiV4ProjectsId", method: "GET", path: byPath, token: "maintainer-token", want: 200},
+		{name: "project, guest", op: "getApiV4ProjectsId", method: "GET", path: "/api/v4/projects/1", token: "guest-token", want: 200},
+		{name: "public project without token", op: "getApiV4ProjectsId", method: "GET", path: "/api/v4/projects/demo-group%2Fpublic", want: 200},
+		{name: "public project, non-member", op: "getApiV4ProjectsId", method: "GET", path: "/api/v4/projects/3", token: "outsider-token", want: 200},
+		{name: "project, outsider", op: "getApiV4ProjectsId", method: "GET", path: "/api/v4/projects/1", token: "outsider-token", want: 404},
+		{name: "project, wrong token", op: "getApiV4ProjectsId", method: "GET", path: "/api/v4/projects/3", token: "nope", want: 401},
+		{name: "projects without token", op: "getApiV4Projects", method: "GET", path: "/api/v4/projects", want: 200},
+		{name: "projects, membership", op: "getApiV4Projects", method: "GET", path: "/api/v4/projects?membership=true&per_page=2", token: "maintainer-token", want: 200},
+		{name: "projects, simple, search", op: "getApiV4Projects", method: "GET", path: "/api/v4/projects?simple=true&search=demo", token: "root-token", want: 200},
+		{name: "projects, bad order_by", op: "getApiV4Projects", method: "GET", path: "/api/v4/projects?order_by=size", token: "root-token", want: 400},
+		{name: "group by path", op: "getApiV4GroupsId", method: "GET", path: "/api/v4/groups/platform", token: "owner-token", want: 200},
+		{name: "public group without token", op: "getApiV4GroupsId", method: "GET", path: "/api/v4/groups/demo-group", want: 200},
+		{name: "group, outsider", op: "getApiV4GroupsId", method: "GET", path: "/api/v4/groups/12", token: "outsider-token", want: 404},
+		{name: "groups without token", op: "getApiV4Groups", method: "GET", path: "/api/v4/groups", want: 200},
+		{name: "groups, search", op: "getApiV4Groups", method: "GET", path: "/api/v4/groups?search=plat", token: "maintainer-token", want: 200},
+		{name: "group projects", op: "getApiV4GroupsIdProjects", method: "GET", path: "/api/v4/groups/10/projects", token: "maintainer-token", want: 200},
+		{name: "group projects without token", op: "getApiV4GroupsIdProjects", method: "GET", path: "/api/v4/groups/10/projects?simple=true", want: 200},
+		{name: "subgroups", op: "getApiV4GroupsIdSubgroups", method: "GET", path: "/api/v4/groups/12/subgroups", token: "guest-token", want: 200},
+		{name: "namespace", op: "getApiV4NamespacesId", method: "GET", path: "/api/v4/namespaces/12", token: "owner-token", want: 200},
+		{name: "namespace without token", op: "getApiV4NamespacesId", method: "GET", path: "/api/v4/namespaces/12", want: 401},
+		{name: "namespace, outsider", op: "getApiV4NamespacesId", method: "GET", path: "/api/v4/namespaces/13", token: "outsider-token", want: 404},
+		{name: "project members", op: "getApiV4ProjectsIdMembersAll", method: "GET", path: byPath + "/members/all", token: "guest-token", want: 200},
+		{name: "project members without token", op: "getApiV4ProjectsIdMembersAll", method: "GET", path: "/api/v4/projects/3/members/all", want: 401},
+		{name: "group members", op: "getApiV4GroupsIdMembersAll", method: "GET", path: "/api/v4/groups/12/members/all?per_page=2", token: "guest-token", want: 200},
+		{name: "group members, outsider", op: "getApiV4GroupsIdMembersAll", method: "GET", path: "/api/v4/groups/12/members/all", token: "outsider-token", want: 404},
+		{name: "user", op: "getApiV4UsersId", method: "GET", path: "/api/v4/users/3", token: "outsider-token", want: 200},
+		{name: "user, admin", op: "getApiV4UsersId", method: "GET", path: "/api/v4/users/3", token: "root-token", want: 200},
+		{name: "user without token", op: "getApiV4UsersId", method: "GET", path: "/api/v4/users/3", want: 403},
+		{name: "user by name", op: "getApiV4UsersId", method: "GET", path: "/api/v4/users/root", token: "root-token", want: 400},
+		{name: "missing user", op: "getApiV4UsersId", method: "GET", path: "/api/v4/users/999", token: "root-token", want: 404},
+		{name: "push rule", op: "getApiV4ProjectsIdPushRule", method: "GET", path: "/api/v4/projects/1/push_rule", token: "maintainer-token", want: 404},
 	}
 	var traffic []exchange
 	for _, c := range calls {
@@ -237,13 +269,13 @@ func record(t *testing.T, base, method, target, token, contentType, body string,
 		Status: resp.StatusCode, ResponseContentType: resp.Header.Get("Content-Type")}
 	// Path parameters as a validating proxy sees them: percent-decoded.
 	segs := strings.Split(strings.TrimPrefix(req.URL.EscapedPath(), "/api/v4/"), "/")
-	if len(segs) >= 2 && (segs[0] == "projects" || segs[0] == "groups") {
+	if len(segs) >= 2 && (segs[0] == "projects" || segs[0] == "groups" || segs[0] == "namespaces" || segs[0] == "users") {
 		x.PathParams["id"], _ = url.PathUnescape(segs[1])
 	}
 	switch {
 	case segs[0] == "admin" && len(segs) >= 3 && segs[2] != "add":
 		x.PathParams["cluster_id"] = segs[2]
-	case segs[0] != "admin" && len(segs) >= 4 && segs[3] != "user":
+	case segs[0] != "admin" && len(segs) >= 4 && segs[2] == "clusters" && segs[3] != "user":
 		x.PathParams["cluster_id"] = segs[3]
 	}
 	for k, v := range req.URL.Query() {

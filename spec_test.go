@@ -138,6 +138,17 @@ func TestSpecOperations(t *testing.T) {
 		"putApiV4AdminClustersClusterId":         true,
 		"deleteApiV4AdminClustersClusterId":      true,
 		"getApiV4DiscoverCertBasedClusters":      false,
+		"getApiV4ProjectsId":                     false,
+		"getApiV4Projects":                       false,
+		"getApiV4GroupsId":                       false,
+		"getApiV4Groups":                         false,
+		"getApiV4GroupsIdProjects":               false,
+		"getApiV4GroupsIdSubgroups":              false,
+		"getApiV4NamespacesId":                   false,
+		"getApiV4ProjectsIdMembersAll":           false,
+		"getApiV4GroupsIdMembersAll":             false,
+		"getApiV4UsersId":                        false,
+		"getApiV4ProjectsIdPushRule":             false,
 	}
 	got := map[string]bool{}
 	for _, item := range kdoc.Paths.Map() {
@@ -171,7 +182,10 @@ func TestEveryExampleValidates(t *testing.T) {
 		"getApiV4GroupsIdClusters", "getApiV4GroupsIdClustersClusterId", "postApiV4GroupsIdClustersUser",
 		"putApiV4GroupsIdClustersClusterId", "deleteApiV4GroupsIdClustersClusterId",
 		"getApiV4AdminClusters", "getApiV4AdminClustersClusterId", "postApiV4AdminClustersAdd",
-		"putApiV4AdminClustersClusterId", "deleteApiV4AdminClustersClusterId", "getApiV4DiscoverCertBasedClusters"} {
+		"putApiV4AdminClustersClusterId", "deleteApiV4AdminClustersClusterId", "getApiV4DiscoverCertBasedClusters",
+		"getApiV4ProjectsId", "getApiV4Projects", "getApiV4GroupsId", "getApiV4Groups", "getApiV4GroupsIdProjects",
+		"getApiV4GroupsIdSubgroups", "getApiV4NamespacesId", "getApiV4ProjectsIdMembersAll", "getApiV4GroupsIdMembersAll",
+		"getApiV4UsersId"} {
 		require.True(t, seen[op], "%s has no example", op)
 	}
 }

@@ -22,8 +22,11 @@ func (st *state) authenticate(r *http.Request) (*token, *apiError) {
 			value = q.Get("access_token")
 		}
 	}
+	if value == "" {
+		return nil, errNoToken // 401, unless the route lets anonymous users in (pipeline.go)
+	}
 	tok := st.tokens[value] // tokens never change after the state is built
-	if value == "" || tok == nil {
+	if tok == nil {
 		return nil, errUnauthorized
 	}
 	if tok.readOnly && r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -42,6 +42,10 @@ func validationError(e *fieldErrors) *apiError {
 
 var (
 	errUnauthorized          = messageError(http.StatusUnauthorized, "401 Unauthorized")
+	errNoToken               = messageError(http.StatusUnauthorized, "401 Unauthorized") // the same answer; a route may let anonymous users in instead
+	errNamespaceNotFound     = messageError(http.StatusNotFound, "404 Namespace Not Found")
+	errUserNotFound          = messageError(http.StatusNotFound, "404 User Not Found")
+	errNotAuthorized         = messageError(http.StatusForbidden, "403 Forbidden - Not authorized!")
 	errForbidden             = messageError(http.StatusForbidden, "403 Forbidden")
 	errProjectNotFound       = messageError(http.StatusNotFound, "404 Project Not Found")
 	errGroupNotFound         = messageError(http.StatusNotFound, "404 Group Not Found")

@@ -68,6 +68,9 @@ func (n *namespace) fullName() string {
 // accessLevel is the user's role in the group: the highest of its own membership and its
 // ancestors' (Group#max_member_access_for_user); admins count as owners.
 func (n *namespace) accessLevel(u *user) int {
+	if u == nil {
+		return accessNone
+	}
 	if u.admin {
 		return accessOwner
 	}
@@ -78,6 +81,9 @@ func (n *namespace) accessLevel(u *user) int {
 // the admin's implicit Owner: what GroupsFinder's min_access_level reads.
 func (n *namespace) memberLevel(u *user) int {
 	level := accessNone
+	if u == nil {
+		return level
+	}
 	for g := n; g != nil; g = g.parent {
 		level = max(level, g.members[u.id])
 	}
@@ -112,6 +118,9 @@ func (p *project) fullPath() string { return p.ns.fullPath() + "/" + p.path }
 // accessLevel is the user's role in the project: the highest of its project role and its role
 // in any ancestor group, as GitLab's project authorizations have it; admins count as owners.
 func (p *project) accessLevel(u *user) int {
+	if u == nil {
+		return accessNone
+	}
 	if u.admin {
 		return accessOwner
 	}
@@ -121,6 +130,9 @@ func (p *project) accessLevel(u *user) int {
 // memberLevel is accessLevel without the admin's implicit Owner: the project authorizations
 // GroupProjectsFinder's min_access_level reads.
 func (p *project) memberLevel(u *user) int {
+	if u == nil {
+		return accessNone
+	}
 	level := p.members[u.id]
 	if p.ns.isGroup() {
 		level = max(level, p.ns.memberLevel(u))
@@ -128,9 +140,20 @@ func (p *project) memberLevel(u *user) int {
 	return level
 }
 
-// visibleTo says whether the user can see the project at all (else 404 Project Not Found).
+// visibleTo is GitLab's read_project: whether the user (nil: a request without a token) can
+// see the project at all (else 404 Project Not Found). A public project is anyone's
+// (public_project → public_access); an internal one any signed-in user's (internal_access;
+// the mock has no external users); a private one its members', inherited group members
+// included, and admins' (app/policies/project_policy.rb: `anonymous & ~public_project` →
+// prevent_all).
 func (p *project) visibleTo(u *user) bool {
-	return p.visibility != "private" || p.accessLevel(u) > accessNone
+	switch p.visibility {
+	case "public":
+		return true
+	case "internal":
+		return u != nil
+	}
+	return p.accessLevel(u) > accessNone
 }
 
 // Cluster types, as GitLab's enum names them.

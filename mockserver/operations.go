@@ -34,6 +34,19 @@ const (
 	OpDeleteInstanceCluster = "deleteApiV4AdminClustersClusterId"
 
 	OpDiscoverClusters = "getApiV4DiscoverCertBasedClusters"
+
+	// The read API of what clients look up before their clusters.
+	OpGetProject         = "getApiV4ProjectsId"
+	OpListProjects       = "getApiV4Projects"
+	OpGetGroup           = "getApiV4GroupsId"
+	OpListGroups         = "getApiV4Groups"
+	OpListGroupProjects  = "getApiV4GroupsIdProjects"
+	OpListSubgroups      = "getApiV4GroupsIdSubgroups"
+	OpGetNamespace       = "getApiV4NamespacesId"
+	OpListProjectMembers = "getApiV4ProjectsIdMembersAll"
+	OpListGroupMembers   = "getApiV4GroupsIdMembersAll"
+	OpGetUserByID        = "getApiV4UsersId"
+	OpPushRule           = "getApiV4ProjectsIdPushRule" // Enterprise Edition only: CE's catch-all answers
 )
 
 // operation is one route of the spec, ready to validate requests.

@@ -12,7 +12,8 @@ func TestOperationConstants(t *testing.T) {
 	consts := []string{OpVersion, OpUser, OpListClusters, OpGetCluster, OpCreateCluster, OpUpdateCluster, OpDeleteCluster,
 		OpListGroupClusters, OpGetGroupCluster, OpCreateGroupCluster, OpUpdateGroupCluster, OpDeleteGroupCluster,
 		OpListInstanceClusters, OpGetInstanceCluster, OpAddInstanceCluster, OpUpdateInstanceCluster, OpDeleteInstanceCluster,
-		OpDiscoverClusters}
+		OpDiscoverClusters, OpGetProject, OpListProjects, OpGetGroup, OpListGroups, OpListGroupProjects, OpListSubgroups,
+		OpGetNamespace, OpListProjectMembers, OpListGroupMembers, OpGetUserByID, OpPushRule}
 	for _, id := range consts {
 		if ops[id] == nil {
 			t.Errorf("%s is not an operationId of openapi.yaml", id)
@@ -38,6 +39,11 @@ func TestTrivialOperations(t *testing.T) {
 		OpListGroupClusters: true, OpGetGroupCluster: false, OpCreateGroupCluster: true, OpUpdateGroupCluster: false, OpDeleteGroupCluster: false,
 		OpListInstanceClusters: true, OpGetInstanceCluster: false, OpAddInstanceCluster: true, OpUpdateInstanceCluster: false,
 		OpDeleteInstanceCluster: false, OpDiscoverClusters: false,
+		// The read routes: only optional query parameters and a string {id}, but /users/{id},
+		// an integer.
+		OpGetProject: true, OpListProjects: true, OpGetGroup: true, OpListGroups: true, OpListGroupProjects: true,
+		OpListSubgroups: true, OpGetNamespace: true, OpListProjectMembers: true, OpListGroupMembers: true,
+		OpGetUserByID: false, OpPushRule: true,
 	}
 	for id, op := range ops {
 		if op.trivial != want[id] {

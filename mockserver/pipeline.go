@@ -50,6 +50,11 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 // serveOperation runs Grape's endpoint for one of the spec's operations.
 func (s *Server) serveOperation(a *access, r *http.Request, ep *endpoint, raw grape.Body) {
 	a.op = ep.op.id
+	if ep.catchAll { // a route the edition does not have, as the catch-all answers it
+		a.user = s.userOf(r)
+		writeError(a, errRouteNotFound)
+		return
+	}
 	c := &call{w: a, r: r, path: a.path, st: s.state.Load()}
 	if s.cfg.checkResponse != nil { // WithResponseCheck (respcheck.go): mocktest's spec check
 		rec := &recorder{ResponseWriter: a, status: http.StatusOK}
@@ -64,12 +69,18 @@ func (s *Server) serveOperation(a *access, r *http.Request, ep *endpoint, raw gr
 	body, e := parseBody(c.w, r, raw) // 413; invalid JSON or form → 400; 415 (body.go)
 	if e == nil {
 		c.tok, e = c.st.authenticate(r) // 401; read_api writing → 403; sudo (auth.go)
+		if e == errNoToken && ep.anonymous {
+			e = nil // a route anonymous users may call: no token is no user, a wrong one still 401
+		}
 	}
 	if e == nil && ep.kind != "" {
 		e = c.findOwner(ep.kind) // project or group → 404; /admin without admin → 403
 	}
 	if e == nil && ep.kind != "" && !s.Feature(FeatureCertificateBasedClusters) {
 		e = errNotFound // the flag is checked after the lookup, as GitLab's before block does
+	}
+	if ep.idSegment > 0 { // a read route's {id}, which its handler looks up after validation
+		c.params.id, c.params.hasID = rawSegment(c.path, ep.idSegment), true
 	}
 	if e == nil && ep.clusterIDSegment > 0 {
 		c.params.clusterID, c.params.hasClusterID = pathSegment(c.path, ep.clusterIDSegment), true
@@ -148,11 +159,36 @@ type endpoint struct {
 	// clusterIDSegment is the index of {cluster_id} among the path's segments (0 is "api"),
 	// 0 when the route has none.
 	clusterIDSegment int
+	// The read routes of projects, groups, namespaces, members and users (readapi.go) are not
+	// clusters routes: the flag does not switch them off, and their handlers look the project
+	// or group up after Grape's validation, as GitLab's endpoints do (find_project! and
+	// find_group! in the endpoint's body, not in a before block). idSegment is the index of
+	// their {id} (3), 0 for any other route.
+	idSegment int
+	// anonymous: a request without a token reaches the route as no user (GitLab's routes
+	// without authenticate!); a token GitLab does not know is still 401.
+	anonymous bool
+	// catchAll: a route of the spec that GitLab's Community Edition does not have
+	// (GET /projects/:id/push_rule): every request meets the catch-all, before authentication.
+	catchAll bool
 }
+
+// anonymousOps are the read routes GitLab serves without authenticate!: lib/api/projects.rb,
+// lib/api/groups.rb (authenticate_non_get! only), and lib/api/users.rb's GET /users/:id, whose
+// body answers 403 itself without a user.
+var anonymousOps = map[string]bool{OpGetProject: true, OpListProjects: true, OpGetGroup: true, OpListGroups: true,
+	OpListGroupProjects: true, OpListSubgroups: true, OpGetUserByID: true}
 
 func newEndpoint(op *operation, handle func(*call)) *endpoint {
 	ep := &endpoint{op: op, handle: handle}
 	switch {
+	case op.id == OpPushRule:
+		ep.catchAll = true
+	case !strings.Contains(op.path, "clusters"): // the read routes
+		if strings.Contains(op.path, "{id}") {
+			ep.idSegment = 3
+		}
+		ep.anonymous = anonymousOps[op.id]
 	case strings.HasPrefix(op.path, "/projects/{id}"):
 		ep.kind = projectType
 	case strings.HasPrefix(op.path, "/groups/{id}"):

@@ -55,23 +55,35 @@ type projectIdentityEntity struct {
 	CreatedAt         string  `json:"created_at"`
 }
 
+// projectDetailsEntity is Entities::BasicProjectDetails (lib/api/entities/basic_project_details.rb):
+// default_branch, readme_url and forks_count only for callers who can read the code (nil
+// here: left out).
 type projectDetailsEntity struct {
 	projectIdentityEntity
-	DefaultBranch  *string         `json:"default_branch"`
+	DefaultBranch  *string         `json:"default_branch,omitempty"`
 	TagList        []string        `json:"tag_list"`
 	Topics         []string        `json:"topics"`
 	SSHURLToRepo   string          `json:"ssh_url_to_repo"`
 	HTTPURLToRepo  string          `json:"http_url_to_repo"`
 	WebURL         string          `json:"web_url"`
-	ReadmeURL      *string         `json:"readme_url"`
+	ReadmeURL      json.RawMessage `json:"readme_url,omitempty"`
+	ForksCount     *int            `json:"forks_count,omitempty"`
 	AvatarURL      *string         `json:"avatar_url"`
-	ForksCount     int             `json:"forks_count"`
 	StarCount      int             `json:"star_count"`
 	LastActivityAt string          `json:"last_activity_at"`
 	Namespace      namespaceEntity `json:"namespace"`
 }
 
+// renderProject renders the project's Entities::BasicProjectDetails (for a caller who can read
+// its code) and Entities::ProjectIdentity once, when the state is built.
 func (st *state) renderProject(p *project) (details, identity json.RawMessage) {
+	d := st.projectDetails(p, true)
+	return mustJSON(d), mustJSON(d.projectIdentityEntity)
+}
+
+// projectDetails is the project's Entities::BasicProjectDetails; readCode says whether the
+// caller can read its code (the repository is empty: readme_url is null, forks_count 0).
+func (st *state) projectDetails(p *project, readCode bool) projectDetailsEntity {
 	var desc *string
 	if p.description != "" || p.visibility != "" {
 		d := p.description
@@ -84,19 +96,29 @@ func (st *state) renderProject(p *project) (details, identity json.RawMessage) {
 	id := projectIdentityEntity{ID: p.id, Description: desc, Name: p.name,
 		NameWithNamespace: p.ns.fullName() + " / " + p.name, Path: p.path, PathWithNamespace: p.fullPath(),
 		CreatedAt: store.FormatTime(p.createdAt)}
-	branch := "main"
 	d := projectDetailsEntity{
-		projectIdentityEntity: id, DefaultBranch: &branch, TagList: []string{}, Topics: []string{},
+		projectIdentityEntity: id, TagList: []string{}, Topics: []string{},
 		SSHURLToRepo:  "git@" + host + ":" + p.fullPath() + ".git",
 		HTTPURLToRepo: st.external + "/" + p.fullPath() + ".git", WebURL: st.external + "/" + p.fullPath(),
 		LastActivityAt: store.FormatTime(p.createdAt),
-		Namespace: namespaceEntity{ID: p.ns.id, Name: p.ns.name, Path: p.ns.path, Kind: p.ns.kind,
-			FullPath: p.ns.fullPath(), ParentID: p.ns.parentID, WebURL: st.external + "/groups/" + p.ns.fullPath()},
+		Namespace:      st.namespaceBasic(p.ns),
 	}
-	if p.ns.kind == "user" {
-		d.Namespace.WebURL = st.external + "/" + p.ns.path
+	if readCode {
+		branch, forks := "main", 0 // default_branch_or_main of an empty repository
+		d.DefaultBranch, d.ReadmeURL, d.ForksCount = &branch, json.RawMessage("null"), &forks
 	}
-	return mustJSON(d), mustJSON(id)
+	return d
+}
+
+// namespaceBasic is Entities::NamespaceBasic: a group's web_url is /groups/<full path>, a
+// user namespace's the user's profile.
+func (st *state) namespaceBasic(n *namespace) namespaceEntity {
+	e := namespaceEntity{ID: n.id, Name: n.name, Path: n.path, Kind: n.kind, FullPath: n.fullPath(),
+		ParentID: n.parentID, WebURL: st.external + "/groups/" + n.fullPath()}
+	if n.kind == "user" {
+		e.WebURL = st.external + "/" + n.path
+	}
+	return e
 }
 
 type basicGroupEntity struct {

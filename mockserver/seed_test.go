@@ -185,6 +185,19 @@ func TestSeedCheckEveryRule(t *testing.T) {
 		}},
 		{"seed: namespaces[1].path: duplicates another namespace's path", func(s *mockserver.Seed) { s.Namespaces[1].Path = "Demo-Group" }},
 		{"seed: namespaces[3]: a user namespace has no visibility, members or parent", func(s *mockserver.Seed) { s.Namespaces[3].Kind = "user" }},
+		// GitLab refuses a project more visible than its group and a subgroup more visible than
+		// its parent; the default seed before issue 20 (group 10 private) is refused so.
+		{"seed: projects[2].visibility: public is more visible than its group 10 (private): GitLab does not allow it", func(s *mockserver.Seed) { s.Namespaces[0].Visibility = "" }},
+		{"seed: projects[3].visibility: internal is more visible than its group 11 (private): GitLab does not allow it", func(s *mockserver.Seed) { s.Projects[3].Visibility = "internal" }},
+		{"seed: namespaces[3].visibility: public is more visible than its parent group 12 (private): GitLab does not allow it", func(s *mockserver.Seed) {
+			twelve := 12
+			s.Namespaces[3].ParentID = &twelve
+		}},
+		{"seed: namespaces[3].visibility: internal is more visible than its parent group 10 (private): GitLab does not allow it", func(s *mockserver.Seed) {
+			ten := 10
+			s.Namespaces[0].Visibility, s.Projects[2].Visibility = "private", "private"
+			s.Namespaces[3].ParentID, s.Namespaces[3].Visibility = &ten, "internal"
+		}},
 		{"seed: clusters[0].cluster_type: must be project_type, group_type or instance_type", func(s *mockserver.Seed) { s.Clusters[0].ClusterType = "team_type" }},
 		{"seed: clusters[0].group_id: only for a group_type cluster", func(s *mockserver.Seed) { s.Clusters[0].GroupID = 12 }},
 		{"seed: clusters[2].group_id: no group 99", func(s *mockserver.Seed) { s.Clusters[2].GroupID = 99 }},

@@ -221,6 +221,17 @@ func (s *Server) routes() {
 		OpUpdateInstanceCluster: s.updateCluster,
 		OpDeleteInstanceCluster: s.deleteCluster,
 		OpDiscoverClusters:      s.discoverClusters,
+		OpGetProject:            s.getProject,
+		OpListProjects:          s.listProjects,
+		OpGetGroup:              s.getGroup,
+		OpListGroups:            s.listGroups,
+		OpListGroupProjects:     s.listGroupProjects,
+		OpListSubgroups:         s.listSubgroups,
+		OpGetNamespace:          s.getNamespace,
+		OpListProjectMembers:    s.listProjectMembers,
+		OpListGroupMembers:      s.listGroupMembers,
+		OpGetUserByID:           s.getUserByID,
+		OpPushRule:              nil, // the catch-all answers (pipeline.go)
 	}
 	for id, op := range s.ops {
 		h, ok := handlers[id]
@@ -244,7 +255,7 @@ func (s *Server) routes() {
 // 12.1, instance clusters in 13.2, discovery in 17.9.
 func (s *Server) available(op *operation) bool {
 	switch {
-	case strings.HasPrefix(op.path, "/groups/"):
+	case strings.HasPrefix(op.path, "/groups/{id}/clusters"):
 		return s.gv.GroupClusters()
 	case strings.HasPrefix(op.path, "/admin/"):
 		return s.gv.InstanceClusters()

@@ -26,6 +26,9 @@ type state struct {
 	groupPaths map[string]*namespace // groups by lower-cased full path
 	clusters   *store.Table
 	external   string
+	// creatorID is every project's creator_id: the seed does not say who created a project,
+	// so the first admin (else the first user) did.
+	creatorID int
 	// tables is the seed without its clusters, for the state file and the export.
 	tables *Seed
 }
@@ -45,6 +48,11 @@ func newState(s *Seed, externalURL string) (*state, error) {
 		}
 		u.basic = st.renderUser(u)
 		st.users[u.id] = u
+	}
+	for _, su := range s.Users {
+		if st.creatorID == 0 || su.Admin && !st.users[st.creatorID].admin {
+			st.creatorID = su.ID
+		}
 	}
 	for _, t := range s.Tokens {
 		st.tokens[t.Token] = &token{user: st.users[t.UserID], scopes: slices.Clone(t.Scopes),
@@ -186,11 +194,14 @@ func (st *state) groupByRef(ref string) *namespace {
 	return st.groupPaths[strings.ToLower(ref)]
 }
 
-// groupReadable is GitLab's read_group: public and internal groups for anyone signed in,
-// members (inherited ones too), admins, and users who can see a project in the group or its
-// subgroups (has_projects).
+// groupReadable is GitLab's read_group (app/policies/group_policy.rb): a public group for
+// anyone, a request without a token (u nil) too (public_group); an internal one for anyone
+// signed in (logged_in_viewable); a private one for members (inherited ones too), admins, and
+// users who can see a project in the group or its subgroups (has_projects, where a public
+// project counts for anonymous requests as well).
 func (st *state) groupReadable(g *namespace, u *user) bool {
-	if g.visibility != "private" || g.accessLevel(u) > accessNone {
+	switch {
+	case g.visibility == "public", g.visibility == "internal" && u != nil, g.accessLevel(u) > accessNone:
 		return true
 	}
 	for _, p := range st.projects {

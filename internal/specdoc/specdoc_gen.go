@@ -6,8 +6,8 @@ import "github.com/getkin/kin-openapi/openapi3"
 
 // SourceSize and SourceCRC32 (IEEE) identify the openapi.yaml Doc was generated from.
 const (
-	SourceSize  = 78573
-	SourceCRC32 = 0x140e71bc
+	SourceSize  = 139206
+	SourceCRC32 = 0x7730e255
 )
 
 // Doc returns a new copy of the document kin-openapi's loader makes of openapi.yaml.
@@ -40,68 +40,117 @@ func Doc() *openapi3.T {
 	p25 := new(openapi3.Schema)
 	p26 := new(openapi3.Schema)
 	p27 := new(openapi3.Schema)
-	p28 := new(openapi3.Parameter)
-	p29 := new(openapi3.Parameter)
-	p30 := new(openapi3.Parameter)
-	p31 := new(openapi3.Parameter)
-	p32 := new(openapi3.Parameter)
-	p33 := new(openapi3.Parameter)
-	p34 := new(openapi3.Parameter)
-	p35 := new(openapi3.Header)
-	p36 := new(openapi3.Header)
-	p37 := new(openapi3.Header)
-	p38 := new(openapi3.Header)
-	p39 := new(openapi3.Header)
-	p40 := new(openapi3.Header)
-	p41 := new(openapi3.Header)
-	p42 := new(openapi3.Response)
-	p43 := new(openapi3.Response)
-	p44 := new(openapi3.Response)
-	p45 := new(openapi3.Response)
-	p46 := new(openapi3.Response)
-	p47 := new(openapi3.Response)
-	p48 := new(openapi3.Response)
-	p49 := new(openapi3.Response)
-	p50 := new(openapi3.Response)
-	p51 := new(openapi3.Example)
-	p52 := new(openapi3.Example)
-	p53 := new(openapi3.Example)
-	p54 := new(openapi3.Example)
-	p55 := new(openapi3.Example)
-	p56 := new(openapi3.Example)
-	p57 := new(openapi3.Example)
-	p58 := new(openapi3.Example)
-	p59 := new(openapi3.Example)
-	p60 := new(openapi3.Example)
-	p61 := new(openapi3.Example)
-	p62 := new(openapi3.Example)
-	p63 := new(openapi3.Example)
-	p64 := new(openapi3.Example)
-	p65 := new(openapi3.Example)
-	p66 := new(openapi3.Example)
-	p67 := new(openapi3.Example)
-	p68 := new(openapi3.Example)
-	p69 := new(openapi3.Example)
-	p70 := new(openapi3.Example)
-	p71 := new(openapi3.Paths)
-	p72 := new(openapi3.Responses)
-	p73 := new(openapi3.Responses)
-	p74 := new(openapi3.Responses)
-	p75 := new(openapi3.Responses)
-	p76 := new(openapi3.Responses)
-	p77 := new(openapi3.Responses)
-	p78 := new(openapi3.Responses)
-	p79 := new(openapi3.Responses)
-	p80 := new(openapi3.Responses)
-	p81 := new(openapi3.Responses)
-	p82 := new(openapi3.Responses)
-	p83 := new(openapi3.Responses)
-	p84 := new(openapi3.Responses)
-	p85 := new(openapi3.Responses)
-	p86 := new(openapi3.Responses)
-	p87 := new(openapi3.Responses)
-	p88 := new(openapi3.Responses)
-	p89 := new(openapi3.Responses)
+	p28 := new(openapi3.Schema)
+	p29 := new(openapi3.Schema)
+	p30 := new(openapi3.Schema)
+	p31 := new(openapi3.Schema)
+	p32 := new(openapi3.Schema)
+	p33 := new(openapi3.Schema)
+	p34 := new(openapi3.Schema)
+	p35 := new(openapi3.Schema)
+	p36 := new(openapi3.Schema)
+	p37 := new(openapi3.Schema)
+	p38 := new(openapi3.Schema)
+	p39 := new(openapi3.Schema)
+	p40 := new(openapi3.Schema)
+	p41 := new(openapi3.Schema)
+	p42 := new(openapi3.Schema)
+	p43 := new(openapi3.Parameter)
+	p44 := new(openapi3.Parameter)
+	p45 := new(openapi3.Parameter)
+	p46 := new(openapi3.Parameter)
+	p47 := new(openapi3.Parameter)
+	p48 := new(openapi3.Parameter)
+	p49 := new(openapi3.Parameter)
+	p50 := new(openapi3.Parameter)
+	p51 := new(openapi3.Parameter)
+	p52 := new(openapi3.Parameter)
+	p53 := new(openapi3.Parameter)
+	p54 := new(openapi3.Parameter)
+	p55 := new(openapi3.Parameter)
+	p56 := new(openapi3.Parameter)
+	p57 := new(openapi3.Header)
+	p58 := new(openapi3.Header)
+	p59 := new(openapi3.Header)
+	p60 := new(openapi3.Header)
+	p61 := new(openapi3.Header)
+	p62 := new(openapi3.Header)
+	p63 := new(openapi3.Header)
+	p64 := new(openapi3.Response)
+	p65 := new(openapi3.Response)
+	p66 := new(openapi3.Response)
+	p67 := new(openapi3.Response)
+	p68 := new(openapi3.Response)
+	p69 := new(openapi3.Response)
+	p70 := new(openapi3.Response)
+	p71 := new(openapi3.Response)
+	p72 := new(openapi3.Response)
+	p73 := new(openapi3.Response)
+	p74 := new(openapi3.Response)
+	p75 := new(openapi3.Response)
+	p76 := new(openapi3.Response)
+	p77 := new(openapi3.Response)
+	p78 := new(openapi3.Response)
+	p79 := new(openapi3.Example)
+	p80 := new(openapi3.Example)
+	p81 := new(openapi3.Example)
+	p82 := new(openapi3.Example)
+	p83 := new(openapi3.Example)
+	p84 := new(openapi3.Example)
+	p85 := new(openapi3.Example)
+	p86 := new(openapi3.Example)
+	p87 := new(openapi3.Example)
+	p88 := new(openapi3.Example)
+	p89 := new(openapi3.Example)
+	p90 := new(openapi3.Example)
+	p91 := new(openapi3.Example)
+	p92 := new(openapi3.Example)
+	p93 := new(openapi3.Example)
+	p94 := new(openapi3.Example)
+	p95 := new(openapi3.Example)
+	p96 := new(openapi3.Example)
+	p97 := new(openapi3.Example)
+	p98 := new(openapi3.Example)
+	p99 := new(openapi3.Example)
+	p100 := new(openapi3.Example)
+	p101 := new(openapi3.Example)
+	p102 := new(openapi3.Example)
+	p103 := new(openapi3.Example)
+	p104 := new(openapi3.Example)
+	p105 := new(openapi3.Example)
+	p106 := new(openapi3.Example)
+	p107 := new(openapi3.Example)
+	p108 := new(openapi3.Example)
+	p109 := new(openapi3.Paths)
+	p110 := new(openapi3.Responses)
+	p111 := new(openapi3.Responses)
+	p112 := new(openapi3.Responses)
+	p113 := new(openapi3.Responses)
+	p114 := new(openapi3.Responses)
+	p115 := new(openapi3.Responses)
+	p116 := new(openapi3.Responses)
+	p117 := new(openapi3.Responses)
+	p118 := new(openapi3.Responses)
+	p119 := new(openapi3.Responses)
+	p120 := new(openapi3.Responses)
+	p121 := new(openapi3.Responses)
+	p122 := new(openapi3.Responses)
+	p123 := new(openapi3.Responses)
+	p124 := new(openapi3.Responses)
+	p125 := new(openapi3.Responses)
+	p126 := new(openapi3.Responses)
+	p127 := new(openapi3.Responses)
+	p128 := new(openapi3.Responses)
+	p129 := new(openapi3.Responses)
+	p130 := new(openapi3.Responses)
+	p131 := new(openapi3.Responses)
+	p132 := new(openapi3.Responses)
+	p133 := new(openapi3.Responses)
+	p134 := new(openapi3.Responses)
+	p135 := new(openapi3.Responses)
+	p136 := new(openapi3.Responses)
+	p137 := new(openapi3.Responses)
+	p138 := new(openapi3.Responses)
 	*p0 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "The group a group cluster belongs to (GitLab's Entities::BasicGroupDetails).",
@@ -292,7 +341,18 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p4 = openapi3.Schema{
+	*p3 = openapi3.Schema{
+		Type:     &openapi3.Types{"object"},
+		Required: []string{"access_level"},
+		Properties: openapi3.Schemas{
+			"access_level": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"integer"},
+				},
+			},
+		},
+	}
+	*p5 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "The cluster's management project; null when none is set.",
 		Nullable:    true,
@@ -337,7 +397,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p5 = openapi3.Schema{
+	*p6 = openapi3.Schema{
 		Not: &openapi3.SchemaRef{
 			Value: &openapi3.Schema{
 				Required: []string{"token"},
@@ -379,7 +439,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p6 = openapi3.Schema{
+	*p7 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "Google Cloud facts of a cluster GitLab created on GKE; null for user-provided clusters.",
 		Nullable:    true,
@@ -423,7 +483,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p7 = openapi3.Schema{
+	*p8 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "GitLab's UserBasic entity (`locked` was added in later releases).",
 		Required:    []string{"id", "username", "name", "state", "avatar_url", "web_url"},
@@ -466,7 +526,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p3 = openapi3.Schema{
+	*p4 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "A cluster as the list shows it (GitLab's Entities::Cluster).",
 		Required:    []string{"id", "name", "created_at", "domain", "enabled", "managed", "provider_type", "platform_type", "environment_scope", "cluster_type", "namespace_per_environment", "user", "platform_kubernetes", "provider_gcp", "management_project"},
@@ -511,7 +571,7 @@ func Doc() *openapi3.T {
 			},
 			"management_project": &openapi3.SchemaRef{
 				Ref:   "#/components/schemas/ProjectIdentity",
-				Value: p4,
+				Value: p5,
 			},
 			"name": &openapi3.SchemaRef{
 				Value: &openapi3.Schema{
@@ -525,7 +585,7 @@ func Doc() *openapi3.T {
 			},
 			"platform_kubernetes": &openapi3.SchemaRef{
 				Ref:   "#/components/schemas/PlatformKubernetes",
-				Value: p5,
+				Value: p6,
 			},
 			"platform_type": &openapi3.SchemaRef{
 				Value: &openapi3.Schema{
@@ -535,7 +595,7 @@ func Doc() *openapi3.T {
 			},
 			"provider_gcp": &openapi3.SchemaRef{
 				Ref:   "#/components/schemas/ProviderGcp",
-				Value: p6,
+				Value: p7,
 			},
 			"provider_type": &openapi3.SchemaRef{
 				Value: &openapi3.Schema{
@@ -545,11 +605,11 @@ func Doc() *openapi3.T {
 			},
 			"user": &openapi3.SchemaRef{
 				Ref:   "#/components/schemas/UserBasic",
-				Value: p7,
+				Value: p8,
 			},
 		},
 	}
-	*p8 = openapi3.Schema{
+	*p9 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "The form-encoded create body; nested attributes use bracket keys.",
 		Required:    []string{"name", "platform_kubernetes_attributes[api_url]", "platform_kubernetes_attributes[token]"},
@@ -623,7 +683,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p10 = openapi3.Schema{
+	*p11 = openapi3.Schema{
 		Type:     &openapi3.Types{"object"},
 		Required: []string{"api_url", "token"},
 		Properties: openapi3.Schemas{
@@ -661,7 +721,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p9 = openapi3.Schema{
+	*p10 = openapi3.Schema{
 		Type:     &openapi3.Types{"object"},
 		Required: []string{"name", "platform_kubernetes_attributes"},
 		Properties: openapi3.Schemas{
@@ -706,14 +766,14 @@ func Doc() *openapi3.T {
 			},
 			"platform_kubernetes_attributes": &openapi3.SchemaRef{
 				Ref:   "#/components/schemas/PlatformKubernetesCreate",
-				Value: p10,
+				Value: p11,
 			},
 		},
 	}
-	*p12 = openapi3.Schema{
+	*p13 = openapi3.Schema{
 		AllOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
 			Ref:   "#/components/schemas/Cluster",
-			Value: p3,
+			Value: p4,
 		}, &openapi3.SchemaRef{
 			Value: &openapi3.Schema{
 				Type: &openapi3.Types{"object"},
@@ -729,10 +789,10 @@ func Doc() *openapi3.T {
 		}},
 		Description: "A group cluster as the group list shows it (Entities::Cluster).",
 	}
-	*p11 = openapi3.Schema{
+	*p12 = openapi3.Schema{
 		AllOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
 			Ref:   "#/components/schemas/GroupCluster",
-			Value: p12,
+			Value: p13,
 		}, &openapi3.SchemaRef{
 			Value: &openapi3.Schema{
 				Type:     &openapi3.Types{"object"},
@@ -747,10 +807,10 @@ func Doc() *openapi3.T {
 		}},
 		Description: "A single group cluster with its group (GitLab's Entities::ClusterGroup).",
 	}
-	*p13 = openapi3.Schema{
+	*p14 = openapi3.Schema{
 		AllOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
 			Ref:   "#/components/schemas/Cluster",
-			Value: p3,
+			Value: p4,
 		}, &openapi3.SchemaRef{
 			Value: &openapi3.Schema{
 				Type:     &openapi3.Types{"object"},
@@ -765,7 +825,7 @@ func Doc() *openapi3.T {
 		}},
 		Description: "A single cluster with its project (GitLab's Entities::ClusterProject).",
 	}
-	*p14 = openapi3.Schema{
+	*p15 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "The form-encoded update body; nested attributes use bracket keys.",
 		Properties: openapi3.Schemas{
@@ -827,7 +887,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p16 = openapi3.Schema{
+	*p17 = openapi3.Schema{
 		Type: &openapi3.Types{"object"},
 		Properties: openapi3.Schemas{
 			"api_url": &openapi3.SchemaRef{
@@ -853,7 +913,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p15 = openapi3.Schema{
+	*p16 = openapi3.Schema{
 		Type: &openapi3.Types{"object"},
 		Properties: openapi3.Schemas{
 			"domain": &openapi3.SchemaRef{
@@ -894,11 +954,11 @@ func Doc() *openapi3.T {
 			},
 			"platform_kubernetes_attributes": &openapi3.SchemaRef{
 				Ref:   "#/components/schemas/PlatformKubernetesUpdate",
-				Value: p16,
+				Value: p17,
 			},
 		},
 	}
-	*p17 = openapi3.Schema{
+	*p18 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "GitLab's User entity has many more keys than a conformance run reads; they are allowed.",
 		Required:    []string{"id", "username", "name", "state", "web_url"},
@@ -960,7 +1020,7 @@ func Doc() *openapi3.T {
 			Has: ptr(true),
 		},
 	}
-	*p18 = openapi3.Schema{
+	*p19 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "A cluster as discovery lists it (Entities::DiscoveredClusters::ClusterBasic).",
 		Required:    []string{"id", "name"},
@@ -977,7 +1037,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p19 = openapi3.Schema{
+	*p20 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "Clusters by group full path and by project path with namespace (Entities::DiscoveredClusters).",
 		Required:    []string{"groups", "projects"},
@@ -991,7 +1051,7 @@ func Doc() *openapi3.T {
 								Type: &openapi3.Types{"array"},
 								Items: &openapi3.SchemaRef{
 									Ref:   "#/components/schemas/DiscoveredCluster",
-									Value: p18,
+									Value: p19,
 								},
 							},
 						},
@@ -1007,7 +1067,7 @@ func Doc() *openapi3.T {
 								Type: &openapi3.Types{"array"},
 								Items: &openapi3.SchemaRef{
 									Ref:   "#/components/schemas/DiscoveredCluster",
-									Value: p18,
+									Value: p19,
 								},
 							},
 						},
@@ -1016,10 +1076,761 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p20 = openapi3.Schema{
+	*p21 = openapi3.Schema{
+		Type:        &openapi3.Types{"string"},
+		Description: "A project feature's access level.",
+		Enum:        []interface{}{"disabled", "private", "enabled", "public"},
+	}
+	*p22 = openapi3.Schema{
+		Type:        &openapi3.Types{"object"},
+		Description: "A group as `Entities::Group` exposes it (Community Edition), in GitLab's order:\n`BasicGroupDetails` (`id`, `web_url`, `name`) and then the group's settings.\n",
+		Required:    []string{"id", "web_url", "name", "path", "description", "visibility", "full_name", "full_path", "created_at", "parent_id"},
+		Properties: openapi3.Schemas{
+			"auto_devops_enabled": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"boolean"},
+					Nullable: true,
+				},
+			},
+			"avatar_url": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"string"},
+					Nullable: true,
+				},
+			},
+			"created_at": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:   &openapi3.Types{"string"},
+					Format: "date-time",
+				},
+			},
+			"default_branch": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"string"},
+					Nullable: true,
+				},
+			},
+			"default_branch_protection": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"integer"},
+				},
+			},
+			"default_branch_protection_defaults": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"object"},
+					Properties: openapi3.Schemas{
+						"allow_force_push": &openapi3.SchemaRef{
+							Value: &openapi3.Schema{
+								Type: &openapi3.Types{"boolean"},
+							},
+						},
+						"allowed_to_merge": &openapi3.SchemaRef{
+							Value: &openapi3.Schema{
+								Type: &openapi3.Types{"array"},
+								Items: &openapi3.SchemaRef{
+									Ref:   "#/components/schemas/BranchProtectionAccess",
+									Value: p3,
+								},
+							},
+						},
+						"allowed_to_push": &openapi3.SchemaRef{
+							Value: &openapi3.Schema{
+								Type: &openapi3.Types{"array"},
+								Items: &openapi3.SchemaRef{
+									Ref:   "#/components/schemas/BranchProtectionAccess",
+									Value: p3,
+								},
+							},
+						},
+						"developer_can_initial_push": &openapi3.SchemaRef{
+							Value: &openapi3.Schema{
+								Type: &openapi3.Types{"boolean"},
+							},
+						},
+					},
+				},
+			},
+			"description": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"emails_disabled": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"boolean"},
+				},
+			},
+			"emails_enabled": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"boolean"},
+				},
+			},
+			"full_name": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"full_path": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"id": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"integer"},
+				},
+			},
+			"lfs_enabled": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"boolean"},
+				},
+			},
+			"lock_math_rendering_limits_enabled": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"boolean"},
+				},
+			},
+			"math_rendering_limits_enabled": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"boolean"},
+				},
+			},
+			"max_artifacts_size": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"integer"},
+					Nullable: true,
+				},
+			},
+			"mentions_disabled": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"boolean"},
+					Nullable: true,
+				},
+			},
+			"name": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"organization_id": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"integer"},
+				},
+			},
+			"parent_id": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"integer"},
+					Nullable: true,
+				},
+			},
+			"path": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"project_creation_level": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"request_access_enabled": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"boolean"},
+				},
+			},
+			"require_two_factor_authentication": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"boolean"},
+				},
+			},
+			"share_with_group_lock": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"boolean"},
+				},
+			},
+			"shared_runners_setting": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"subgroup_creation_level": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"two_factor_grace_period": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"integer"},
+				},
+			},
+			"visibility": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+					Enum: []interface{}{"private", "internal", "public"},
+				},
+			},
+			"web_url": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+		},
+	}
+	*p25 = openapi3.Schema{
+		Type:        &openapi3.Types{"object"},
+		Description: "Absolute API URLs of the project's resources (`issues` and `merge_requests` when the feature is available to the caller).",
+		Required:    []string{"self", "repo_branches", "labels", "events", "members", "cluster_agents"},
+		Properties: openapi3.Schemas{
+			"cluster_agents": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"events": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"issues": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"labels": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"members": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"merge_requests": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"repo_branches": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"self": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+		},
+	}
+	*p26 = openapi3.Schema{
+		Type:     &openapi3.Types{"object"},
+		Required: []string{"group_id", "group_name", "group_full_path", "group_access_level", "expires_at"},
+		Properties: openapi3.Schemas{
+			"expires_at": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"string"},
+					Format:   "date",
+					Nullable: true,
+				},
+			},
+			"group_access_level": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"integer"},
+				},
+			},
+			"group_full_path": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+			"group_id": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"integer"},
+				},
+			},
+			"group_name": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"string"},
+				},
+			},
+		},
+	}
+	*p24 = openapi3.Schema{
+		AllOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/BasicProjectDetails",
+			Value: p1,
+		}, &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type:     &openapi3.Types{"object"},
+				Required: []string{"_links", "packages_enabled", "empty_repo", "archived", "visibility", "issues_enabled", "merge_requests_enabled", "wiki_enabled", "jobs_enabled", "snippets_enabled", "container_registry_enabled", "creator_id", "import_status", "open_issues_count", "updated_at", "public_jobs", "shared_with_groups", "request_access_enabled"},
+				Properties: openapi3.Schemas{
+					"_links": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/ProjectLinks",
+						Value: p25,
+					},
+					"allow_merge_on_skipped_pipeline": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"boolean"},
+							Nullable: true,
+						},
+					},
+					"analytics_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"archived": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"auto_cancel_pending_pipelines": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"auto_devops_deploy_strategy": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"auto_devops_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"autoclose_referenced_issues": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"build_git_strategy": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+							Enum: []interface{}{"fetch", "clone"},
+						},
+					},
+					"build_timeout": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"integer"},
+						},
+					},
+					"builds_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"can_create_merge_request_in": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"ci_allow_fork_pipelines_to_run_in_parent_project": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"ci_config_path": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"ci_default_git_depth": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"integer"},
+							Nullable: true,
+						},
+					},
+					"ci_delete_pipelines_in_seconds": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"integer"},
+							Nullable: true,
+						},
+					},
+					"ci_forward_deployment_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"ci_forward_deployment_rollback_allowed": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"ci_job_token_scope_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"ci_separated_caches": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"container_registry_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"container_registry_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"creator_id": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"integer"},
+						},
+					},
+					"description_html": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"emails_disabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"emails_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"empty_repo": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"enforce_auth_checks_on_uploads": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"environments_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"feature_flags_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"forking_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"group_runners_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"import_error": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"import_status": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"import_type": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"import_url": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"infrastructure_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"issue_branch_template": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"issues_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"issues_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"jobs_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"keep_latest_artifact": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"lfs_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"max_artifacts_size": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"integer"},
+							Nullable: true,
+						},
+					},
+					"merge_commit_template": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"merge_method": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"merge_requests_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"merge_requests_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"model_experiments_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"model_registry_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"monitor_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"only_allow_merge_if_all_discussions_are_resolved": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"only_allow_merge_if_pipeline_succeeds": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"open_issues_count": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"integer"},
+						},
+					},
+					"owner": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/UserBasic",
+						Value: p8,
+					},
+					"packages_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"pages_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"printing_merge_request_link_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"public_jobs": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"releases_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"remove_source_branch_after_merge": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"boolean"},
+							Nullable: true,
+						},
+					},
+					"repository_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"repository_object_format": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"request_access_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"resolve_outdated_diff_discussions": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"restrict_user_defined_variables": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"runner_token_expiration_interval": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"integer"},
+							Nullable: true,
+						},
+					},
+					"security_and_compliance_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"service_desk_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"shared_runners_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"shared_with_groups": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"array"},
+							Items: &openapi3.SchemaRef{
+								Ref:   "#/components/schemas/SharedWithGroup",
+								Value: p26,
+							},
+						},
+					},
+					"snippets_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"snippets_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"squash_commit_template": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"squash_option": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"suggestion_commit_message": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"updated_at": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:   &openapi3.Types{"string"},
+							Format: "date-time",
+						},
+					},
+					"visibility": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+							Enum: []interface{}{"private", "internal", "public"},
+						},
+					},
+					"warn_about_potentially_unwanted_characters": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"wiki_access_level": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/FeatureAccessLevel",
+						Value: p21,
+					},
+					"wiki_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+				},
+			},
+		}},
+		Description: "A project as `Entities::Project` exposes it (Community Edition): `BasicProjectDetails`\nand then these fields, in GitLab's order. The CI settings from `ci_default_git_depth` to\n`auto_devops_deploy_strategy` only for callers who may administer the project\n(Maintainer, Owner, administrator); `ci_config_path` only for those who can read its\ncode; `owner` only for a project in a user's namespace.\n",
+	}
+	*p23 = openapi3.Schema{
+		AllOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/Group",
+			Value: p22,
+		}, &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type:     &openapi3.Types{"object"},
+				Required: []string{"shared_with_groups"},
+				Properties: openapi3.Schemas{
+					"enabled_git_access_protocol": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"prevent_sharing_groups_outside_hierarchy": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"projects": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"array"},
+							Items: &openapi3.SchemaRef{
+								Ref:   "#/components/schemas/Project",
+								Value: p24,
+							},
+						},
+					},
+					"shared_projects": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"array"},
+							Items: &openapi3.SchemaRef{
+								Ref:   "#/components/schemas/Project",
+								Value: p24,
+							},
+						},
+					},
+					"shared_with_groups": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"array"},
+							Items: &openapi3.SchemaRef{
+								Ref:   "#/components/schemas/SharedWithGroup",
+								Value: p26,
+							},
+						},
+					},
+				},
+			},
+		}},
+		Description: "`Entities::GroupDetail`: `Group`, the groups it is shared with, for a top-level group\n`prevent_sharing_groups_outside_hierarchy` (and, for its Owners and administrators,\n`enabled_git_access_protocol`), and, unless `with_projects=false`, its own projects the\ncaller may read (at most 100, as `Entities::Project`) and the projects shared with it.\n",
+	}
+	*p27 = openapi3.Schema{
 		AllOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
 			Ref:   "#/components/schemas/Cluster",
-			Value: p3,
+			Value: p4,
 		}, &openapi3.SchemaRef{
 			Value: &openapi3.Schema{
 				Type: &openapi3.Types{"object"},
@@ -1035,10 +1846,10 @@ func Doc() *openapi3.T {
 		}},
 		Description: "An instance cluster (Entities::Cluster, without project or group).",
 	}
-	*p21 = openapi3.Schema{
+	*p28 = openapi3.Schema{
 		AllOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
 			Ref:   "#/components/schemas/InstanceCluster",
-			Value: p20,
+			Value: p27,
 		}, &openapi3.SchemaRef{
 			Value: &openapi3.Schema{
 				Type:     &openapi3.Types{"object"},
@@ -1057,7 +1868,7 @@ func Doc() *openapi3.T {
 		}},
 		Description: "The instance edit's answer: GitLab presents it with Entities::ClusterProject, so it has a\n`project` key, always null for an instance cluster.\n",
 	}
-	*p22 = openapi3.Schema{
+	*p29 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "The token's scopes do not allow this request.",
 		Required:    []string{"error", "error_description", "scope"},
@@ -1080,7 +1891,63 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p23 = openapi3.Schema{
+	*p30 = openapi3.Schema{
+		AllOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/UserBasic",
+			Value: p8,
+		}, &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type:     &openapi3.Types{"object"},
+				Required: []string{"access_level", "created_at", "expires_at"},
+				Properties: openapi3.Schemas{
+					"access_level": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"integer"},
+							Enum: []interface{}{float64(10), float64(20), float64(30), float64(40), float64(50)},
+						},
+					},
+					"created_at": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:   &openapi3.Types{"string"},
+							Format: "date-time",
+						},
+					},
+					"created_by": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/UserBasic",
+						Value: p8,
+					},
+					"expires_at": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Format:   "date",
+							Nullable: true,
+						},
+					},
+				},
+			},
+		}},
+		Description: "`Entities::Member`: the user (`UserBasic`, merged in), the access level and the\nmembership's dates.\n",
+	}
+	*p31 = openapi3.Schema{
+		Type:        &openapi3.Types{"object"},
+		Description: "A membership of the caller (`Entities::MemberAccess`), or null.",
+		Nullable:    true,
+		Required:    []string{"access_level", "notification_level"},
+		Properties: openapi3.Schemas{
+			"access_level": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"integer"},
+					Enum: []interface{}{float64(10), float64(20), float64(30), float64(40), float64(50)},
+				},
+			},
+			"notification_level": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"integer"},
+				},
+			},
+		},
+	}
+	*p32 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "GitLab's plain error body.",
 		Required:    []string{"message"},
@@ -1092,7 +1959,38 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p24 = openapi3.Schema{
+	*p33 = openapi3.Schema{
+		AllOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/NamespaceBasic",
+			Value: p2,
+		}, &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type:     &openapi3.Types{"object"},
+				Required: []string{"avatar_url", "web_url"},
+				Properties: openapi3.Schemas{
+					"members_count_with_descendants": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"integer"},
+							Nullable: true,
+						},
+					},
+					"projects_count": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"integer"},
+						},
+					},
+					"root_repository_size": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"integer"},
+							Nullable: true,
+						},
+					},
+				},
+			},
+		}},
+		Description: "`Entities::Namespace`: `NamespaceBasic`, and for the group's Owners and administrators\nthe counts.\n",
+	}
+	*p34 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "An expired or revoked token.",
 		Required:    []string{"error", "error_description"},
@@ -1109,7 +2007,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p25 = openapi3.Schema{
+	*p35 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "A Grape parameter error; several are joined with \", \".",
 		Required:    []string{"error"},
@@ -1121,7 +2019,403 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p26 = openapi3.Schema{
+	*p36 = openapi3.Schema{
+		AllOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/BasicProjectDetails",
+			Value: p1,
+		}, &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{"object"},
+				Properties: openapi3.Schemas{
+					"forked_from_project": &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/BasicProjectDetails",
+						Value: p1,
+					},
+				},
+			},
+		}},
+		Description: "`Entities::ProjectDetails`, a project as a request without a token sees it:\n`BasicProjectDetails` (and `forked_from_project` for a fork); no `permissions`, no\n`visibility`.\n",
+	}
+	*p37 = openapi3.Schema{
+		AllOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/Project",
+			Value: p24,
+		}, &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type:     &openapi3.Types{"object"},
+				Required: []string{"permissions"},
+				Properties: openapi3.Schemas{
+					"permissions": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"object"},
+							Required: []string{"project_access", "group_access"},
+							Properties: openapi3.Schemas{
+								"group_access": &openapi3.SchemaRef{
+									Ref:   "#/components/schemas/MemberAccess",
+									Value: p31,
+								},
+								"project_access": &openapi3.SchemaRef{
+									Ref:   "#/components/schemas/MemberAccess",
+									Value: p31,
+								},
+							},
+						},
+					},
+				},
+			},
+		}},
+		Description: "`Entities::ProjectWithAccess`, a project as a signed-in caller sees it: `Project` and the\ncaller's `permissions`: `project_access` their own membership of the project,\n`group_access` their highest membership of its group or an ancestor (null in a user's\nnamespace); each null without one.\n",
+	}
+	*p38 = openapi3.Schema{
+		Type:        &openapi3.Types{"object"},
+		Description: "Enterprise Edition's `EE::API::Entities::ProjectPushRule`; Community Edition has none.",
+		Nullable:    true,
+		Required:    []string{"id", "project_id", "created_at"},
+		Properties: openapi3.Schemas{
+			"author_email_regex": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"string"},
+					Nullable: true,
+				},
+			},
+			"branch_name_regex": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"string"},
+					Nullable: true,
+				},
+			},
+			"commit_committer_check": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"boolean"},
+					Nullable: true,
+				},
+			},
+			"commit_committer_name_check": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"boolean"},
+					Nullable: true,
+				},
+			},
+			"commit_message_negative_regex": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"string"},
+					Nullable: true,
+				},
+			},
+			"commit_message_regex": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"string"},
+					Nullable: true,
+				},
+			},
+			"created_at": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:   &openapi3.Types{"string"},
+					Format: "date-time",
+				},
+			},
+			"deny_delete_tag": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"boolean"},
+					Nullable: true,
+				},
+			},
+			"file_name_regex": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"string"},
+					Nullable: true,
+				},
+			},
+			"id": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"integer"},
+				},
+			},
+			"max_file_size": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"integer"},
+				},
+			},
+			"member_check": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"boolean"},
+				},
+			},
+			"prevent_secrets": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"boolean"},
+				},
+			},
+			"project_id": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type: &openapi3.Types{"integer"},
+				},
+			},
+			"reject_non_dco_commits": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"boolean"},
+					Nullable: true,
+				},
+			},
+			"reject_unsigned_commits": &openapi3.SchemaRef{
+				Value: &openapi3.Schema{
+					Type:     &openapi3.Types{"boolean"},
+					Nullable: true,
+				},
+			},
+		},
+	}
+	*p39 = openapi3.Schema{
+		AllOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/UserBasic",
+			Value: p8,
+		}, &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type:     &openapi3.Types{"object"},
+				Required: []string{"created_at", "bot"},
+				Properties: openapi3.Schemas{
+					"bio": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"bot": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"created_at": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:   &openapi3.Types{"string"},
+							Format: "date-time",
+						},
+					},
+					"discord": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"followers": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"integer"},
+						},
+					},
+					"following": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"integer"},
+						},
+					},
+					"is_followed": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"job_title": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"linkedin": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"local_time": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"location": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"organization": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"pronouns": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"public_email": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"skype": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"twitter": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"website_url": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"work_information": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+				},
+			},
+		}},
+		Description: "`Entities::User`: `UserBasic` and the public profile.",
+	}
+	*p40 = openapi3.Schema{
+		AllOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
+			Ref:   "#/components/schemas/User",
+			Value: p39,
+		}, &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type:     &openapi3.Types{"object"},
+				Required: []string{"is_admin", "email"},
+				Properties: openapi3.Schemas{
+					"can_create_group": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"can_create_project": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"color_scheme_id": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"integer"},
+						},
+					},
+					"commit_email": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"confirmed_at": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Format:   "date-time",
+							Nullable: true,
+						},
+					},
+					"current_sign_in_at": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Format:   "date-time",
+							Nullable: true,
+						},
+					},
+					"current_sign_in_ip": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"email": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"string"},
+						},
+					},
+					"external": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"highest_role": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"integer"},
+						},
+					},
+					"identities": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"array"},
+							Items: &openapi3.SchemaRef{
+								Value: &openapi3.Schema{
+									Type: &openapi3.Types{"object"},
+								},
+							},
+						},
+					},
+					"is_admin": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"last_activity_on": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Format:   "date",
+							Nullable: true,
+						},
+					},
+					"last_sign_in_at": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Format:   "date-time",
+							Nullable: true,
+						},
+					},
+					"last_sign_in_ip": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"namespace_id": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"integer"},
+							Nullable: true,
+						},
+					},
+					"note": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:     &openapi3.Types{"string"},
+							Nullable: true,
+						},
+					},
+					"private_profile": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+					"projects_limit": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"integer"},
+						},
+					},
+					"sign_in_count": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"integer"},
+						},
+					},
+					"theme_id": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"integer"},
+						},
+					},
+					"two_factor_enabled": &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+				},
+			},
+		}},
+		Description: "`Entities::UserDetailsWithAdmin`, what administrators see: `User` and the account's private facts.",
+	}
+	*p41 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "Model validation errors, by attribute (nested platform errors are keyed `platform_kubernetes.<attr>`).",
 		Required:    []string{"message"},
@@ -1145,7 +2439,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p27 = openapi3.Schema{
+	*p42 = openapi3.Schema{
 		Type:        &openapi3.Types{"object"},
 		Description: "Releases add keys; those not listed here are allowed.",
 		Required:    []string{"version", "revision"},
@@ -1194,7 +2488,7 @@ func Doc() *openapi3.T {
 			Has: ptr(true),
 		},
 	}
-	*p28 = openapi3.Parameter{
+	*p43 = openapi3.Parameter{
 		Name:        "per_page",
 		In:          "query",
 		Description: "Items a page; values above 100 are clamped to 100. GitLab declares no pagination\nparameters on this route, so 0 is not refused by a parameter check (glmock reads it as 20).\n",
@@ -1205,7 +2499,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p29 = openapi3.Parameter{
+	*p44 = openapi3.Parameter{
 		Name:        "cluster_id",
 		In:          "path",
 		Description: "The ID of the cluster. A value that is not an integer gets 400 `cluster_id is invalid`.",
@@ -1217,7 +2511,7 @@ func Doc() *openapi3.T {
 		},
 		Example: float64(18),
 	}
-	*p30 = openapi3.Parameter{
+	*p45 = openapi3.Parameter{
 		Name:        "id",
 		In:          "path",
 		Description: "The numeric ID or the URL-encoded full path of the group (`platform`, `parent%2Fchild`).\nUnlike a project, a top-level group is found by its path without a slash.\n",
@@ -1230,7 +2524,31 @@ func Doc() *openapi3.T {
 		},
 		Example: "12",
 	}
-	*p31 = openapi3.Parameter{
+	*p46 = openapi3.Parameter{
+		Name:        "order_by",
+		In:          "query",
+		Description: "The order; ties are broken by id ascending.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type:    &openapi3.Types{"string"},
+				Enum:    []interface{}{"name", "path", "id", "similarity"},
+				Default: "name",
+			},
+		},
+	}
+	*p47 = openapi3.Parameter{
+		Name:        "sort",
+		In:          "query",
+		Description: "The direction of `order_by`.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type:    &openapi3.Types{"string"},
+				Enum:    []interface{}{"asc", "desc"},
+				Default: "asc",
+			},
+		},
+	}
+	*p48 = openapi3.Parameter{
 		Name:        "If-Unmodified-Since",
 		In:          "header",
 		Description: "When earlier than the cluster's last update, the delete is refused with 412.",
@@ -1241,7 +2559,17 @@ func Doc() *openapi3.T {
 		},
 		Example: "Wed, 02 Jan 2019 20:18:12 GMT",
 	}
-	*p32 = openapi3.Parameter{
+	*p49 = openapi3.Parameter{
+		Name:        "query",
+		In:          "query",
+		Description: "Case-insensitive match on the member's name or username, any length.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{"string"},
+			},
+		},
+	}
+	*p50 = openapi3.Parameter{
 		Name:        "page",
 		In:          "query",
 		Description: "The page to return, from 1. Values below 1 read as 1.",
@@ -1252,7 +2580,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p33 = openapi3.Parameter{
+	*p51 = openapi3.Parameter{
 		Name:        "per_page",
 		In:          "query",
 		Description: "Items a page; 0 is rejected, values above 100 are clamped to 100.",
@@ -1268,7 +2596,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p34 = openapi3.Parameter{
+	*p52 = openapi3.Parameter{
 		Name:        "id",
 		In:          "path",
 		Description: "The numeric ID or the URL-encoded full path of the project (`demo-group%2Fdemo`). Validators\nthat match path parameters after percent-decoding see `demo-group/demo`; both forms match.\n",
@@ -1281,7 +2609,51 @@ func Doc() *openapi3.T {
 		},
 		Example: "26",
 	}
-	*p35 = openapi3.Header{
+	*p53 = openapi3.Parameter{
+		Name:        "search",
+		In:          "query",
+		Description: "Case-insensitive match on name and path (and a project's description); shorter than 3 characters, only a whole value.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{"string"},
+			},
+		},
+	}
+	*p54 = openapi3.Parameter{
+		Name:        "simple",
+		In:          "query",
+		Description: "Only the `BasicProjectDetails` fields.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type:    &openapi3.Types{"boolean"},
+				Default: false,
+			},
+		},
+	}
+	*p55 = openapi3.Parameter{
+		Name:        "sort",
+		In:          "query",
+		Description: "The direction of `order_by`; ties are broken by id in the same direction.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type:    &openapi3.Types{"string"},
+				Enum:    []interface{}{"asc", "desc"},
+				Default: "desc",
+			},
+		},
+	}
+	*p56 = openapi3.Parameter{
+		Name:        "visibility",
+		In:          "query",
+		Description: "Only those with this visibility.",
+		Schema: &openapi3.SchemaRef{
+			Value: &openapi3.Schema{
+				Type: &openapi3.Types{"string"},
+				Enum: []interface{}{"private", "internal", "public"},
+			},
+		},
+	}
+	*p57 = openapi3.Header{
 		Parameter: openapi3.Parameter{
 			Description: "RFC 8288 links with absolute URLs, in the order prev, next, first, last; `rel=\"prev\"` and\n`rel=\"next\"` appear only when that page exists.\n",
 			Required:    true,
@@ -1292,7 +2664,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p36 = openapi3.Header{
+	*p58 = openapi3.Header{
 		Parameter: openapi3.Parameter{
 			Description: "The next page, or an empty string on the last page.",
 			Required:    true,
@@ -1304,7 +2676,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p37 = openapi3.Header{
+	*p59 = openapi3.Header{
 		Parameter: openapi3.Parameter{
 			Description: "The current page.",
 			Required:    true,
@@ -1315,7 +2687,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p38 = openapi3.Header{
+	*p60 = openapi3.Header{
 		Parameter: openapi3.Parameter{
 			Description: "Items a page.",
 			Required:    true,
@@ -1326,7 +2698,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p39 = openapi3.Header{
+	*p61 = openapi3.Header{
 		Parameter: openapi3.Parameter{
 			Description: "The previous page, or an empty string on the first page.",
 			Required:    true,
@@ -1338,7 +2710,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p40 = openapi3.Header{
+	*p62 = openapi3.Header{
 		Parameter: openapi3.Parameter{
 			Description: "The number of items in all pages.",
 			Required:    true,
@@ -1349,7 +2721,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p41 = openapi3.Header{
+	*p63 = openapi3.Header{
 		Parameter: openapi3.Parameter{
 			Description: "The number of pages, at least 1.",
 			Required:    true,
@@ -1361,13 +2733,13 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p42 = openapi3.Response{
+	*p64 = openapi3.Response{
 		Description: ptr("Workhorse or the load balancer in front of GitLab could not reach Rails. Their bodies vary\n(HTML error pages); glmock's fault sends `{\"message\": \"502 Bad Gateway\"}`.\n"),
 		Content: openapi3.Content{
 			"application/json": &openapi3.MediaType{
 				Schema: &openapi3.SchemaRef{
 					Ref:   "#/components/schemas/Message",
-					Value: p23,
+					Value: p32,
 				},
 				Example: map[string]interface{}{
 					"message": "502 Bad Gateway",
@@ -1382,7 +2754,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p43 = openapi3.Response{
+	*p65 = openapi3.Response{
 		Description: ptr("A parameter error from Grape (`{\"error\": \"name is missing\"}`) or a model validation error\n(`{\"message\": {\"field\": [\"message\"]}}`); or, as `text/plain` `Bad Request`, GitLab's\nHandleMalformedStrings middleware refusing a NUL byte or invalid UTF-8 in the path, a\nparameter or the credentials, before authentication.\n"),
 		Content: openapi3.Content{
 			"application/json": &openapi3.MediaType{
@@ -1390,10 +2762,10 @@ func Doc() *openapi3.T {
 					Value: &openapi3.Schema{
 						OneOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
 							Ref:   "#/components/schemas/ParamError",
-							Value: p25,
+							Value: p35,
 						}, &openapi3.SchemaRef{
 							Ref:   "#/components/schemas/ValidationError",
-							Value: p26,
+							Value: p41,
 						}},
 					},
 				},
@@ -1436,7 +2808,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p44 = openapi3.Response{
+	*p66 = openapi3.Response{
 		Description: ptr("The role is too low (`403 Forbidden`), or the token lacks the `api` scope for a write\n(`insufficient_scope`).\n"),
 		Content: openapi3.Content{
 			"application/json": &openapi3.MediaType{
@@ -1444,10 +2816,10 @@ func Doc() *openapi3.T {
 					Value: &openapi3.Schema{
 						OneOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
 							Ref:   "#/components/schemas/Message",
-							Value: p23,
+							Value: p32,
 						}, &openapi3.SchemaRef{
 							Ref:   "#/components/schemas/InsufficientScope",
-							Value: p22,
+							Value: p29,
 						}},
 					},
 				},
@@ -1472,13 +2844,27 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p45 = openapi3.Response{
+	*p67 = openapi3.Response{
+		Description: ptr("The group does not exist, or the caller may not read it (the same answer for both)."),
+		Content: openapi3.Content{
+			"application/json": &openapi3.MediaType{
+				Schema: &openapi3.SchemaRef{
+					Ref:   "#/components/schemas/Message",
+					Value: p32,
+				},
+				Example: map[string]interface{}{
+					"message": "404 Group Not Found",
+				},
+			},
+		},
+	}
+	*p68 = openapi3.Response{
 		Description: ptr("An unhandled error in GitLab: `{\"message\": \"500 Internal Server Error\"}`."),
 		Content: openapi3.Content{
 			"application/json": &openapi3.MediaType{
 				Schema: &openapi3.SchemaRef{
 					Ref:   "#/components/schemas/Message",
-					Value: p23,
+					Value: p32,
 				},
 				Example: map[string]interface{}{
 					"message": "500 Internal Server Error",
@@ -1486,13 +2872,41 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p46 = openapi3.Response{
+	*p69 = openapi3.Response{
+		Description: ptr("The namespace does not exist, or the caller may not read it."),
+		Content: openapi3.Content{
+			"application/json": &openapi3.MediaType{
+				Schema: &openapi3.SchemaRef{
+					Ref:   "#/components/schemas/Message",
+					Value: p32,
+				},
+				Example: map[string]interface{}{
+					"message": "404 Namespace Not Found",
+				},
+			},
+		},
+	}
+	*p70 = openapi3.Response{
+		Description: ptr("The route needs a signed-in user and the request has no token."),
+		Content: openapi3.Content{
+			"application/json": &openapi3.MediaType{
+				Schema: &openapi3.SchemaRef{
+					Ref:   "#/components/schemas/Message",
+					Value: p32,
+				},
+				Example: map[string]interface{}{
+					"message": "403 Forbidden - Not authorized!",
+				},
+			},
+		},
+	}
+	*p71 = openapi3.Response{
 		Description: ptr("`404 Project Not Found` or `404 Group Not Found` for a missing or unreadable project or\ngroup, `404 Not found` for a cluster that is not the project's, the group's or the\ninstance's, `404 Not Found` when the `certificate_based_clusters` flag is off.\n"),
 		Content: openapi3.Content{
 			"application/json": &openapi3.MediaType{
 				Schema: &openapi3.SchemaRef{
 					Ref:   "#/components/schemas/Message",
-					Value: p23,
+					Value: p32,
 				},
 				Examples: openapi3.Examples{
 					"clusterNotFound": &openapi3.ExampleRef{
@@ -1527,13 +2941,13 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p47 = openapi3.Response{
+	*p72 = openapi3.Response{
 		Description: ptr("The cluster was modified after the `If-Unmodified-Since` time."),
 		Content: openapi3.Content{
 			"application/json": &openapi3.MediaType{
 				Schema: &openapi3.SchemaRef{
 					Ref:   "#/components/schemas/Message",
-					Value: p23,
+					Value: p32,
 				},
 				Examples: openapi3.Examples{
 					"preconditionFailed": &openapi3.ExampleRef{
@@ -1547,7 +2961,35 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p48 = openapi3.Response{
+	*p73 = openapi3.Response{
+		Description: ptr("The project does not exist, or the caller may not read it (the same answer for both)."),
+		Content: openapi3.Content{
+			"application/json": &openapi3.MediaType{
+				Schema: &openapi3.SchemaRef{
+					Ref:   "#/components/schemas/Message",
+					Value: p32,
+				},
+				Example: map[string]interface{}{
+					"message": "404 Project Not Found",
+				},
+			},
+		},
+	}
+	*p74 = openapi3.Response{
+		Description: ptr("GitLab's catch-all route, `{\"error\": \"404 Not Found\"}`, for a route the edition does not have."),
+		Content: openapi3.Content{
+			"application/json": &openapi3.MediaType{
+				Schema: &openapi3.SchemaRef{
+					Ref:   "#/components/schemas/ParamError",
+					Value: p35,
+				},
+				Example: map[string]interface{}{
+					"error": "404 Not Found",
+				},
+			},
+		},
+	}
+	*p75 = openapi3.Response{
 		Description: ptr("GitLab is overloaded, in maintenance or deploying; the proxy in front answers, sometimes\nwith `Retry-After`. glmock's fault sends `{\"message\": \"503 Service Unavailable\"}`.\n"),
 		Headers: openapi3.Headers{
 			"Retry-After": &openapi3.HeaderRef{
@@ -1567,7 +3009,7 @@ func Doc() *openapi3.T {
 			"application/json": &openapi3.MediaType{
 				Schema: &openapi3.SchemaRef{
 					Ref:   "#/components/schemas/Message",
-					Value: p23,
+					Value: p32,
 				},
 				Example: map[string]interface{}{
 					"message": "503 Service Unavailable",
@@ -1582,7 +3024,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p49 = openapi3.Response{
+	*p76 = openapi3.Response{
 		Description: ptr("Rack::Attack's throttle (GitLab's user and IP rate limits, checked before authentication\nreaches the API): `text/plain` `Retry later` and the RateLimit headers.\n"),
 		Headers: openapi3.Headers{
 			"RateLimit-Limit": &openapi3.HeaderRef{
@@ -1682,7 +3124,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p50 = openapi3.Response{
+	*p77 = openapi3.Response{
 		Description: ptr("No token, or a token GitLab does not know."),
 		Content: openapi3.Content{
 			"application/json": &openapi3.MediaType{
@@ -1690,10 +3132,10 @@ func Doc() *openapi3.T {
 					Value: &openapi3.Schema{
 						OneOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
 							Ref:   "#/components/schemas/Message",
-							Value: p23,
+							Value: p32,
 						}, &openapi3.SchemaRef{
 							Ref:   "#/components/schemas/OAuthError",
-							Value: p24,
+							Value: p34,
 						}},
 					},
 				},
@@ -1717,7 +3159,21 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p51 = openapi3.Example{
+	*p78 = openapi3.Response{
+		Description: ptr("The user does not exist."),
+		Content: openapi3.Content{
+			"application/json": &openapi3.MediaType{
+				Schema: &openapi3.SchemaRef{
+					Ref:   "#/components/schemas/Message",
+					Value: p32,
+				},
+				Example: map[string]interface{}{
+					"message": "404 User Not Found",
+				},
+			},
+		},
+	}
+	*p79 = openapi3.Example{
 		Summary: "The GitLab docs' add request",
 		Value: map[string]interface{}{
 			"name": "cluster-5",
@@ -1729,7 +3185,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p52 = openapi3.Example{
+	*p80 = openapi3.Example{
 		Summary: "The GitLab docs' group add request",
 		Value: map[string]interface{}{
 			"name": "cluster-5",
@@ -1739,7 +3195,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p53 = openapi3.Example{
+	*p81 = openapi3.Example{
 		Summary: "The GitLab docs' instance add request",
 		Value: map[string]interface{}{
 			"environment_scope": "production",
@@ -1750,7 +3206,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p54 = openapi3.Example{
+	*p82 = openapi3.Example{
 		Summary: "The GitLab docs' add response",
 		Value: map[string]interface{}{
 			"cluster_type":              "project_type",
@@ -1810,7 +3266,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p55 = openapi3.Example{
+	*p83 = openapi3.Example{
 		Summary: "The GitLab docs' group add response, completed",
 		Value: map[string]interface{}{
 			"cluster_type":      "group_type",
@@ -1847,7 +3303,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p56 = openapi3.Example{
+	*p84 = openapi3.Example{
 		Summary: "The GitLab docs' instance add response, completed",
 		Value: map[string]interface{}{
 			"cluster_type":              "instance_type",
@@ -1879,7 +3335,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p57 = openapi3.Example{
+	*p85 = openapi3.Example{
 		Summary: "The GitLab docs' list example",
 		Value: []interface{}{map[string]interface{}{
 			"cluster_type":      "project_type",
@@ -1947,7 +3403,7 @@ func Doc() *openapi3.T {
 			},
 		}},
 	}
-	*p58 = openapi3.Example{
+	*p86 = openapi3.Example{
 		Summary: "The administrator",
 		Value: map[string]interface{}{
 			"avatar_url": "https://www.gravatar.com/avatar/4249f4df72b",
@@ -1961,7 +3417,7 @@ func Doc() *openapi3.T {
 			"web_url":    "https://gitlab.example.com/root",
 		},
 	}
-	*p59 = openapi3.Example{
+	*p87 = openapi3.Example{
 		Summary: "A group with a cluster of its own and two projects with clusters",
 		Value: map[string]interface{}{
 			"groups": map[string]interface{}{
@@ -1982,7 +3438,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p60 = openapi3.Example{
+	*p88 = openapi3.Example{
 		Summary: "The GitLab docs' edit request (api_url moved under platform_kubernetes_attributes)",
 		Value: map[string]interface{}{
 			"domain": "new-domain.com",
@@ -1992,7 +3448,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p61 = openapi3.Example{
+	*p89 = openapi3.Example{
 		Summary: "The GitLab docs' instance edit request",
 		Value: map[string]interface{}{
 			"name": "update-cluster-name",
@@ -2002,7 +3458,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p62 = openapi3.Example{
+	*p90 = openapi3.Example{
 		Summary: "The GitLab docs' edit response",
 		Value: map[string]interface{}{
 			"cluster_type":      "project_type",
@@ -2070,7 +3526,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p63 = openapi3.Example{
+	*p91 = openapi3.Example{
 		Summary: "The GitLab docs' group edit response, completed",
 		Value: map[string]interface{}{
 			"cluster_type":      "group_type",
@@ -2115,7 +3571,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p64 = openapi3.Example{
+	*p92 = openapi3.Example{
 		Summary: "The GitLab docs' instance edit response (with its null project), completed",
 		Value: map[string]interface{}{
 			"cluster_type":              "instance_type",
@@ -2148,7 +3604,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p65 = openapi3.Example{
+	*p93 = openapi3.Example{
 		Summary: "The GitLab docs' group list example, completed with the keys GitLab sends",
 		Value: []interface{}{map[string]interface{}{
 			"cluster_type":      "group_type",
@@ -2188,7 +3644,101 @@ func Doc() *openapi3.T {
 			},
 		}},
 	}
-	*p66 = openapi3.Example{
+	*p94 = openapi3.Example{
+		Summary: "Group 13 with its projects (none)",
+		Value: map[string]interface{}{
+			"auto_devops_enabled":       nil,
+			"avatar_url":                nil,
+			"created_at":                "2019-01-02T20:10:00.000Z",
+			"default_branch":            nil,
+			"default_branch_protection": float64(2),
+			"default_branch_protection_defaults": map[string]interface{}{
+				"allow_force_push": false,
+				"allowed_to_merge": []interface{}{map[string]interface{}{
+					"access_level": float64(40),
+				}},
+				"allowed_to_push": []interface{}{map[string]interface{}{
+					"access_level": float64(40),
+				}},
+			},
+			"description":                        "",
+			"emails_disabled":                    false,
+			"emails_enabled":                     true,
+			"full_name":                          "Open Group",
+			"full_path":                          "open-group",
+			"id":                                 float64(13),
+			"lfs_enabled":                        true,
+			"lock_math_rendering_limits_enabled": false,
+			"math_rendering_limits_enabled":      true,
+			"max_artifacts_size":                 nil,
+			"mentions_disabled":                  nil,
+			"name":                               "Open Group",
+			"organization_id":                    float64(1),
+			"parent_id":                          nil,
+			"path":                               "open-group",
+			"prevent_sharing_groups_outside_hierarchy": false,
+			"project_creation_level":                   "developer",
+			"projects":                                 []interface{}{},
+			"request_access_enabled":                   true,
+			"require_two_factor_authentication":        false,
+			"share_with_group_lock":                    false,
+			"shared_projects":                          []interface{}{},
+			"shared_runners_setting":                   "enabled",
+			"shared_with_groups":                       []interface{}{},
+			"subgroup_creation_level":                  "maintainer",
+			"two_factor_grace_period":                  float64(48),
+			"visibility":                               "public",
+			"web_url":                                  "https://gitlab.example.com/groups/open-group",
+		},
+	}
+	*p95 = openapi3.Example{
+		Summary: "The default seed's public groups, as a request without a token sees them",
+		Value: []interface{}{map[string]interface{}{
+			"auto_devops_enabled":       nil,
+			"avatar_url":                nil,
+			"created_at":                "2019-01-02T20:10:00.000Z",
+			"default_branch":            nil,
+			"default_branch_protection": float64(2),
+			"default_branch_protection_defaults": map[string]interface{}{
+				"allow_force_push": false,
+				"allowed_to_merge": []interface{}{map[string]interface{}{
+					"access_level": float64(40),
+				}},
+				"allowed_to_push": []interface{}{map[string]interface{}{
+					"access_level": float64(40),
+				}},
+			},
+			"description":                        "",
+			"emails_disabled":                    false,
+			"emails_enabled":                     true,
+			"full_name":                          "Open Group",
+			"full_path":                          "open-group",
+			"id":                                 float64(13),
+			"lfs_enabled":                        true,
+			"lock_math_rendering_limits_enabled": false,
+			"math_rendering_limits_enabled":      true,
+			"max_artifacts_size":                 nil,
+			"mentions_disabled":                  nil,
+			"name":                               "Open Group",
+			"organization_id":                    float64(1),
+			"parent_id":                          nil,
+			"path":                               "open-group",
+			"project_creation_level":             "developer",
+			"request_access_enabled":             true,
+			"require_two_factor_authentication":  false,
+			"share_with_group_lock":              false,
+			"shared_runners_setting":             "enabled",
+			"subgroup_creation_level":            "maintainer",
+			"two_factor_grace_period":            float64(48),
+			"visibility":                         "public",
+			"web_url":                            "https://gitlab.example.com/groups/open-group",
+		}},
+	}
+	*p96 = openapi3.Example{
+		Summary: "A group without projects the caller may read",
+		Value:   []interface{}{},
+	}
+	*p97 = openapi3.Example{
 		Summary: "The GitLab docs' instance list example, completed",
 		Value: []interface{}{map[string]interface{}{
 			"cluster_type":              "instance_type",
@@ -2248,7 +3798,218 @@ func Doc() *openapi3.T {
 			},
 		}},
 	}
-	*p67 = openapi3.Example{
+	*p98 = openapi3.Example{
+		Summary: "One member",
+		Value: []interface{}{map[string]interface{}{
+			"access_level": float64(40),
+			"avatar_url":   "https://www.gravatar.com/avatar/1b2c3d4e5f60718293a4b5c6d7e8f901?s=80&d=identicon",
+			"created_at":   "2019-01-02T20:13:32.600Z",
+			"expires_at":   nil,
+			"id":           float64(3),
+			"locked":       false,
+			"name":         "Mia Maintainer",
+			"state":        "active",
+			"username":     "maintainer",
+			"web_url":      "https://gitlab.example.com/maintainer",
+		}},
+	}
+	*p99 = openapi3.Example{
+		Summary: "Group 12 as its Maintainer sees it",
+		Value: map[string]interface{}{
+			"avatar_url": nil,
+			"full_path":  "platform",
+			"id":         float64(12),
+			"kind":       "group",
+			"name":       "Platform",
+			"parent_id":  nil,
+			"path":       "platform",
+			"web_url":    "https://gitlab.example.com/groups/platform",
+		},
+	}
+	*p100 = openapi3.Example{
+		Summary: "The default seed's public project, as a request without a token sees it",
+		Value: []interface{}{map[string]interface{}{
+			"avatar_url":          nil,
+			"created_at":          "2019-01-02T20:13:32.600Z",
+			"default_branch":      "main",
+			"description":         "",
+			"forks_count":         float64(0),
+			"http_url_to_repo":    "https://gitlab.example.com/demo-group/public.git",
+			"id":                  float64(3),
+			"last_activity_at":    "2019-01-02T20:13:32.600Z",
+			"name":                "public",
+			"name_with_namespace": "demo-group / public",
+			"namespace": map[string]interface{}{
+				"avatar_url": nil,
+				"full_path":  "demo-group",
+				"id":         float64(10),
+				"kind":       "group",
+				"name":       "demo-group",
+				"parent_id":  nil,
+				"path":       "demo-group",
+				"web_url":    "https://gitlab.example.com/groups/demo-group",
+			},
+			"path":                "public",
+			"path_with_namespace": "demo-group/public",
+			"readme_url":          nil,
+			"ssh_url_to_repo":     "git@gitlab.example.com:demo-group/public.git",
+			"star_count":          float64(0),
+			"tag_list":            []interface{}{},
+			"topics":              []interface{}{},
+			"web_url":             "https://gitlab.example.com/demo-group/public",
+		}},
+	}
+	*p101 = openapi3.Example{
+		Summary: "Project 1 as its Maintainer sees it",
+		Value: map[string]interface{}{
+			"_links": map[string]interface{}{
+				"cluster_agents": "https://gitlab.example.com/api/v4/projects/1/cluster_agents",
+				"events":         "https://gitlab.example.com/api/v4/projects/1/events",
+				"issues":         "https://gitlab.example.com/api/v4/projects/1/issues",
+				"labels":         "https://gitlab.example.com/api/v4/projects/1/labels",
+				"members":        "https://gitlab.example.com/api/v4/projects/1/members",
+				"merge_requests": "https://gitlab.example.com/api/v4/projects/1/merge_requests",
+				"repo_branches":  "https://gitlab.example.com/api/v4/projects/1/repository/branches",
+				"self":           "https://gitlab.example.com/api/v4/projects/1",
+			},
+			"allow_merge_on_skipped_pipeline":                  nil,
+			"analytics_access_level":                           "enabled",
+			"archived":                                         false,
+			"auto_cancel_pending_pipelines":                    "enabled",
+			"auto_devops_deploy_strategy":                      "continuous",
+			"auto_devops_enabled":                              false,
+			"autoclose_referenced_issues":                      true,
+			"avatar_url":                                       nil,
+			"build_git_strategy":                               "fetch",
+			"build_timeout":                                    float64(3600),
+			"builds_access_level":                              "enabled",
+			"can_create_merge_request_in":                      true,
+			"ci_allow_fork_pipelines_to_run_in_parent_project": true,
+			"ci_config_path":                                   nil,
+			"ci_default_git_depth":                             float64(20),
+			"ci_delete_pipelines_in_seconds":                   nil,
+			"ci_forward_deployment_enabled":                    true,
+			"ci_forward_deployment_rollback_allowed":           true,
+			"ci_job_token_scope_enabled":                       false,
+			"ci_separated_caches":                              true,
+			"container_registry_access_level":                  "enabled",
+			"container_registry_enabled":                       true,
+			"created_at":                                       "2019-01-02T20:13:32.600Z",
+			"creator_id":                                       float64(1),
+			"default_branch":                                   "main",
+			"description":                                      "Demo project with clusters",
+			"description_html":                                 "<p data-sourcepos=\"1:1-1:26\" dir=\"auto\">Demo project with clusters</p>",
+			"emails_disabled":                                  false,
+			"emails_enabled":                                   true,
+			"empty_repo":                                       true,
+			"enforce_auth_checks_on_uploads":                   true,
+			"environments_access_level":                        "enabled",
+			"feature_flags_access_level":                       "enabled",
+			"forking_access_level":                             "enabled",
+			"forks_count":                                      float64(0),
+			"group_runners_enabled":                            true,
+			"http_url_to_repo":                                 "https://gitlab.example.com/demo-group/demo.git",
+			"id":                                               float64(1),
+			"import_error":                                     nil,
+			"import_status":                                    "none",
+			"import_type":                                      nil,
+			"import_url":                                       nil,
+			"infrastructure_access_level":                      "enabled",
+			"issue_branch_template":                            nil,
+			"issues_access_level":                              "enabled",
+			"issues_enabled":                                   true,
+			"jobs_enabled":                                     true,
+			"keep_latest_artifact":                             true,
+			"last_activity_at":                                 "2019-01-02T20:13:32.600Z",
+			"lfs_enabled":                                      true,
+			"max_artifacts_size":                               nil,
+			"merge_commit_template":                            nil,
+			"merge_method":                                     "merge",
+			"merge_requests_access_level":                      "enabled",
+			"merge_requests_enabled":                           true,
+			"model_experiments_access_level":                   "enabled",
+			"model_registry_access_level":                      "enabled",
+			"monitor_access_level":                             "enabled",
+			"name":                                             "demo",
+			"name_with_namespace":                              "demo-group / demo",
+			"namespace": map[string]interface{}{
+				"avatar_url": nil,
+				"full_path":  "demo-group",
+				"id":         float64(10),
+				"kind":       "group",
+				"name":       "demo-group",
+				"parent_id":  nil,
+				"path":       "demo-group",
+				"web_url":    "https://gitlab.example.com/groups/demo-group",
+			},
+			"only_allow_merge_if_all_discussions_are_resolved": false,
+			"only_allow_merge_if_pipeline_succeeds":            false,
+			"open_issues_count":                                float64(0),
+			"packages_enabled":                                 true,
+			"pages_access_level":                               "private",
+			"path":                                             "demo",
+			"path_with_namespace":                              "demo-group/demo",
+			"permissions": map[string]interface{}{
+				"group_access": nil,
+				"project_access": map[string]interface{}{
+					"access_level":       float64(40),
+					"notification_level": float64(3),
+				},
+			},
+			"printing_merge_request_link_enabled":        true,
+			"public_jobs":                                true,
+			"readme_url":                                 nil,
+			"releases_access_level":                      "enabled",
+			"remove_source_branch_after_merge":           true,
+			"repository_access_level":                    "enabled",
+			"repository_object_format":                   "sha1",
+			"request_access_enabled":                     true,
+			"resolve_outdated_diff_discussions":          false,
+			"restrict_user_defined_variables":            false,
+			"runner_token_expiration_interval":           nil,
+			"security_and_compliance_access_level":       "private",
+			"service_desk_enabled":                       false,
+			"shared_runners_enabled":                     true,
+			"shared_with_groups":                         []interface{}{},
+			"snippets_access_level":                      "enabled",
+			"snippets_enabled":                           true,
+			"squash_commit_template":                     nil,
+			"squash_option":                              "default_off",
+			"ssh_url_to_repo":                            "git@gitlab.example.com:demo-group/demo.git",
+			"star_count":                                 float64(0),
+			"suggestion_commit_message":                  nil,
+			"tag_list":                                   []interface{}{},
+			"topics":                                     []interface{}{},
+			"updated_at":                                 "2019-01-02T20:13:32.600Z",
+			"visibility":                                 "private",
+			"warn_about_potentially_unwanted_characters": true,
+			"web_url":                                    "https://gitlab.example.com/demo-group/demo",
+			"wiki_access_level":                          "enabled",
+			"wiki_enabled":                               true,
+		},
+	}
+	*p102 = openapi3.Example{
+		Summary: "An Enterprise Edition push rule (Community Edition answers 404)",
+		Value: map[string]interface{}{
+			"author_email_regex":            "",
+			"branch_name_regex":             "",
+			"commit_committer_check":        false,
+			"commit_committer_name_check":   false,
+			"commit_message_negative_regex": "",
+			"commit_message_regex":          "",
+			"created_at":                    "2019-01-02T20:13:32.600Z",
+			"deny_delete_tag":               false,
+			"file_name_regex":               "",
+			"id":                            float64(1),
+			"max_file_size":                 float64(0),
+			"member_check":                  false,
+			"prevent_secrets":               false,
+			"project_id":                    float64(1),
+			"reject_non_dco_commits":        false,
+			"reject_unsigned_commits":       false,
+		},
+	}
+	*p103 = openapi3.Example{
 		Summary: "The GitLab docs' single-cluster example",
 		Value: map[string]interface{}{
 			"cluster_type":      "project_type",
@@ -2316,7 +4077,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p68 = openapi3.Example{
+	*p104 = openapi3.Example{
 		Summary: "The GitLab docs' single group cluster example, completed",
 		Value: map[string]interface{}{
 			"cluster_type":      "group_type",
@@ -2353,7 +4114,7 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p69 = openapi3.Example{
+	*p105 = openapi3.Example{
 		Summary: "The GitLab docs' single instance cluster example, completed",
 		Value: map[string]interface{}{
 			"cluster_type":              "instance_type",
@@ -2385,7 +4146,41 @@ func Doc() *openapi3.T {
 			},
 		},
 	}
-	*p70 = openapi3.Example{
+	*p106 = openapi3.Example{
+		Summary: "A group without subgroups",
+		Value:   []interface{}{},
+	}
+	*p107 = openapi3.Example{
+		Summary: "A user as another user sees it",
+		Value: map[string]interface{}{
+			"avatar_url":       "https://www.gravatar.com/avatar/1b2c3d4e5f60718293a4b5c6d7e8f901?s=80&d=identicon",
+			"bio":              "",
+			"bot":              false,
+			"created_at":       "2019-01-02T20:10:00.000Z",
+			"discord":          "",
+			"followers":        float64(0),
+			"following":        float64(0),
+			"id":               float64(3),
+			"is_followed":      false,
+			"job_title":        "",
+			"linkedin":         "",
+			"local_time":       nil,
+			"location":         "",
+			"locked":           false,
+			"name":             "Mia Maintainer",
+			"organization":     "",
+			"pronouns":         nil,
+			"public_email":     nil,
+			"skype":            "",
+			"state":            "active",
+			"twitter":          "",
+			"username":         "maintainer",
+			"web_url":          "https://gitlab.example.com/maintainer",
+			"website_url":      "",
+			"work_information": nil,
+		},
+	}
+	*p108 = openapi3.Example{
 		Summary: "A self-managed instance",
 		Value: map[string]interface{}{
 			"enterprise": false,
@@ -2398,43 +4193,43 @@ func Doc() *openapi3.T {
 			"version":  "17.11.2",
 		},
 	}
-	*p71 = openapi3.Paths{
+	*p109 = openapi3.Paths{
 		Extensions: map[string]interface{}{},
 	}
-	*p72 = openapi3.Responses{
+	*p110 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p72.Set("200", &openapi3.ResponseRef{
+	p110.Set("200", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("One page of instance clusters; an empty list is `[]`."),
 			Headers: openapi3.Headers{
 				"Link": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/Link",
-					Value: p35,
+					Value: p57,
 				},
 				"X-Next-Page": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XNextPage",
-					Value: p36,
+					Value: p58,
 				},
 				"X-Page": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XPage",
-					Value: p37,
+					Value: p59,
 				},
 				"X-Per-Page": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XPerPage",
-					Value: p38,
+					Value: p60,
 				},
 				"X-Prev-Page": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XPrevPage",
-					Value: p39,
+					Value: p61,
 				},
 				"X-Total": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XTotal",
-					Value: p40,
+					Value: p62,
 				},
 				"X-Total-Pages": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XTotalPages",
-					Value: p41,
+					Value: p63,
 				},
 			},
 			Content: openapi3.Content{
@@ -2444,53 +4239,53 @@ func Doc() *openapi3.T {
 							Type: &openapi3.Types{"array"},
 							Items: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/InstanceCluster",
-								Value: p20,
+								Value: p27,
 							},
 						},
 					},
 					Examples: openapi3.Examples{
 						"clusters": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/InstanceClusterList",
-							Value: p66,
+							Value: p97,
 						},
 					},
 				},
 			},
 		},
 	})
-	p72.Set("400", &openapi3.ResponseRef{
+	p110.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p72.Set("401", &openapi3.ResponseRef{
+	p110.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p72.Set("403", &openapi3.ResponseRef{
+	p110.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p72.Set("404", &openapi3.ResponseRef{
+	p110.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p72.Set("429", &openapi3.ResponseRef{
+	p110.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p72.Set("500", &openapi3.ResponseRef{
+	p110.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p72.Set("502", &openapi3.ResponseRef{
+	p110.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p72.Set("503", &openapi3.ResponseRef{
+	p110.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	p71.Set("/admin/clusters", &openapi3.PathItem{
+	p109.Set("/admin/clusters", &openapi3.PathItem{
 		Get: &openapi3.Operation{
 			Tags:        []string{"clusters"},
 			Summary:     "List instance clusters",
@@ -2498,70 +4293,70 @@ func Doc() *openapi3.T {
 			OperationID: "getApiV4AdminClusters",
 			Parameters: openapi3.Parameters{&openapi3.ParameterRef{
 				Ref:   "#/components/parameters/Page",
-				Value: p32,
+				Value: p50,
 			}, &openapi3.ParameterRef{
 				Ref:   "#/components/parameters/AdminPerPage",
-				Value: p28,
+				Value: p43,
 			}},
-			Responses:  p72,
+			Responses:  p110,
 			Deprecated: true,
 		},
 	})
-	*p73 = openapi3.Responses{
+	*p111 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p73.Set("201", &openapi3.ResponseRef{
+	p111.Set("201", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The cluster was added (GitLab's Entities::Cluster, without project or group)."),
 			Content: openapi3.Content{
 				"application/json": &openapi3.MediaType{
 					Schema: &openapi3.SchemaRef{
 						Ref:   "#/components/schemas/InstanceCluster",
-						Value: p20,
+						Value: p27,
 					},
 					Examples: openapi3.Examples{
 						"added": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/AddedInstanceCluster",
-							Value: p56,
+							Value: p84,
 						},
 					},
 				},
 			},
 		},
 	})
-	p73.Set("400", &openapi3.ResponseRef{
+	p111.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p73.Set("401", &openapi3.ResponseRef{
+	p111.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p73.Set("403", &openapi3.ResponseRef{
+	p111.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p73.Set("404", &openapi3.ResponseRef{
+	p111.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p73.Set("429", &openapi3.ResponseRef{
+	p111.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p73.Set("500", &openapi3.ResponseRef{
+	p111.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p73.Set("502", &openapi3.ResponseRef{
+	p111.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p73.Set("503", &openapi3.ResponseRef{
+	p111.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	p71.Set("/admin/clusters/add", &openapi3.PathItem{
+	p109.Set("/admin/clusters/add", &openapi3.PathItem{
 		Post: &openapi3.Operation{
 			Tags:        []string{"clusters"},
 			Summary:     "Add an existing instance cluster",
@@ -2574,181 +4369,181 @@ func Doc() *openapi3.T {
 						"application/json": &openapi3.MediaType{
 							Schema: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/ClusterCreateRequest",
-								Value: p9,
+								Value: p10,
 							},
 							Examples: openapi3.Examples{
 								"addCluster": &openapi3.ExampleRef{
 									Ref:   "#/components/examples/AddInstanceClusterRequest",
-									Value: p53,
+									Value: p81,
 								},
 							},
 						},
 						"application/x-www-form-urlencoded": &openapi3.MediaType{
 							Schema: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/ClusterCreateForm",
-								Value: p8,
+								Value: p9,
 							},
 						},
 					},
 				},
 			},
-			Responses:  p73,
+			Responses:  p111,
 			Deprecated: true,
 		},
 	})
-	*p74 = openapi3.Responses{
+	*p112 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p74.Set("204", &openapi3.ResponseRef{
+	p112.Set("204", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The cluster was deleted; the body is empty."),
 		},
 	})
-	p74.Set("400", &openapi3.ResponseRef{
+	p112.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p74.Set("401", &openapi3.ResponseRef{
+	p112.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p74.Set("403", &openapi3.ResponseRef{
+	p112.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p74.Set("404", &openapi3.ResponseRef{
+	p112.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p74.Set("412", &openapi3.ResponseRef{
+	p112.Set("412", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/PreconditionFailed",
-		Value: p47,
+		Value: p72,
 	})
-	p74.Set("429", &openapi3.ResponseRef{
+	p112.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p74.Set("500", &openapi3.ResponseRef{
+	p112.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p74.Set("502", &openapi3.ResponseRef{
+	p112.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p74.Set("503", &openapi3.ResponseRef{
+	p112.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	*p75 = openapi3.Responses{
+	*p113 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p75.Set("200", &openapi3.ResponseRef{
+	p113.Set("200", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The cluster (GitLab's Entities::Cluster, without project or group)."),
 			Content: openapi3.Content{
 				"application/json": &openapi3.MediaType{
 					Schema: &openapi3.SchemaRef{
 						Ref:   "#/components/schemas/InstanceCluster",
-						Value: p20,
+						Value: p27,
 					},
 					Examples: openapi3.Examples{
 						"cluster": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/SingleInstanceCluster",
-							Value: p69,
+							Value: p105,
 						},
 					},
 				},
 			},
 		},
 	})
-	p75.Set("400", &openapi3.ResponseRef{
+	p113.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p75.Set("401", &openapi3.ResponseRef{
+	p113.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p75.Set("403", &openapi3.ResponseRef{
+	p113.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p75.Set("404", &openapi3.ResponseRef{
+	p113.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p75.Set("429", &openapi3.ResponseRef{
+	p113.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p75.Set("500", &openapi3.ResponseRef{
+	p113.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p75.Set("502", &openapi3.ResponseRef{
+	p113.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p75.Set("503", &openapi3.ResponseRef{
+	p113.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	*p76 = openapi3.Responses{
+	*p114 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p76.Set("200", &openapi3.ResponseRef{
+	p114.Set("200", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The updated cluster, with `\"project\": null`."),
 			Content: openapi3.Content{
 				"application/json": &openapi3.MediaType{
 					Schema: &openapi3.SchemaRef{
 						Ref:   "#/components/schemas/InstanceClusterUpdated",
-						Value: p21,
+						Value: p28,
 					},
 					Examples: openapi3.Examples{
 						"edited": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/EditedInstanceCluster",
-							Value: p64,
+							Value: p92,
 						},
 					},
 				},
 			},
 		},
 	})
-	p76.Set("400", &openapi3.ResponseRef{
+	p114.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p76.Set("401", &openapi3.ResponseRef{
+	p114.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p76.Set("403", &openapi3.ResponseRef{
+	p114.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p76.Set("404", &openapi3.ResponseRef{
+	p114.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p76.Set("429", &openapi3.ResponseRef{
+	p114.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p76.Set("500", &openapi3.ResponseRef{
+	p114.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p76.Set("502", &openapi3.ResponseRef{
+	p114.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p76.Set("503", &openapi3.ResponseRef{
+	p114.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	p71.Set("/admin/clusters/{cluster_id}", &openapi3.PathItem{
+	p109.Set("/admin/clusters/{cluster_id}", &openapi3.PathItem{
 		Delete: &openapi3.Operation{
 			Tags:        []string{"clusters"},
 			Summary:     "Delete an instance cluster",
@@ -2756,9 +4551,9 @@ func Doc() *openapi3.T {
 			OperationID: "deleteApiV4AdminClustersClusterId",
 			Parameters: openapi3.Parameters{&openapi3.ParameterRef{
 				Ref:   "#/components/parameters/IfUnmodifiedSince",
-				Value: p31,
+				Value: p48,
 			}},
-			Responses:  p74,
+			Responses:  p112,
 			Deprecated: true,
 		},
 		Get: &openapi3.Operation{
@@ -2766,7 +4561,7 @@ func Doc() *openapi3.T {
 			Summary:     "Get a single instance cluster",
 			Description: "Returns one instance cluster. Administrators only. Introduced in GitLab 13.2. Deprecated in\nGitLab 14.5; switched off by default on self-managed since 15.0 behind the\n`certificate_based_clusters` feature flag.\n",
 			OperationID: "getApiV4AdminClustersClusterId",
-			Responses:   p75,
+			Responses:   p113,
 			Deprecated:  true,
 		},
 		Put: &openapi3.Operation{
@@ -2781,87 +4576,87 @@ func Doc() *openapi3.T {
 						"application/json": &openapi3.MediaType{
 							Schema: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/ClusterUpdateRequest",
-								Value: p15,
+								Value: p16,
 							},
 							Examples: openapi3.Examples{
 								"editCluster": &openapi3.ExampleRef{
 									Ref:   "#/components/examples/EditInstanceClusterRequest",
-									Value: p61,
+									Value: p89,
 								},
 							},
 						},
 						"application/x-www-form-urlencoded": &openapi3.MediaType{
 							Schema: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/ClusterUpdateForm",
-								Value: p14,
+								Value: p15,
 							},
 						},
 					},
 				},
 			},
-			Responses:  p76,
+			Responses:  p114,
 			Deprecated: true,
 		},
 		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
 			Ref:   "#/components/parameters/ClusterId",
-			Value: p29,
+			Value: p44,
 		}},
 	})
-	*p77 = openapi3.Responses{
+	*p115 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p77.Set("200", &openapi3.ResponseRef{
+	p115.Set("200", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The clusters found, by group and by project."),
 			Content: openapi3.Content{
 				"application/json": &openapi3.MediaType{
 					Schema: &openapi3.SchemaRef{
 						Ref:   "#/components/schemas/DiscoveredClusters",
-						Value: p19,
+						Value: p20,
 					},
 					Examples: openapi3.Examples{
 						"discovered": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/DiscoveredClusters",
-							Value: p59,
+							Value: p87,
 						},
 					},
 				},
 			},
 		},
 	})
-	p77.Set("400", &openapi3.ResponseRef{
+	p115.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p77.Set("401", &openapi3.ResponseRef{
+	p115.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p77.Set("403", &openapi3.ResponseRef{
+	p115.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p77.Set("404", &openapi3.ResponseRef{
+	p115.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p77.Set("429", &openapi3.ResponseRef{
+	p115.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p77.Set("500", &openapi3.ResponseRef{
+	p115.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p77.Set("502", &openapi3.ResponseRef{
+	p115.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p77.Set("503", &openapi3.ResponseRef{
+	p115.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	p71.Set("/discover-cert-based-clusters", &openapi3.PathItem{
+	p109.Set("/discover-cert-based-clusters", &openapi3.PathItem{
 		Get: &openapi3.Operation{
 			Tags:        []string{"clusters"},
 			Summary:     "Discover the certificate-based clusters of a group hierarchy",
@@ -2881,43 +4676,277 @@ func Doc() *openapi3.T {
 					Example: float64(12),
 				},
 			}},
-			Responses: p77,
+			Responses: p115,
 		},
 	})
-	*p78 = openapi3.Responses{
+	*p116 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p78.Set("200", &openapi3.ResponseRef{
+	p116.Set("200", &openapi3.ResponseRef{
+		Value: &openapi3.Response{
+			Description: ptr("One page of groups; `[]` when none match."),
+			Headers: openapi3.Headers{
+				"Link": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/Link",
+					Value: p57,
+				},
+				"X-Next-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XNextPage",
+					Value: p58,
+				},
+				"X-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPage",
+					Value: p59,
+				},
+				"X-Per-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPerPage",
+					Value: p60,
+				},
+				"X-Prev-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPrevPage",
+					Value: p61,
+				},
+				"X-Total": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XTotal",
+					Value: p62,
+				},
+				"X-Total-Pages": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XTotalPages",
+					Value: p63,
+				},
+			},
+			Content: openapi3.Content{
+				"application/json": &openapi3.MediaType{
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"array"},
+							Items: &openapi3.SchemaRef{
+								Ref:   "#/components/schemas/Group",
+								Value: p22,
+							},
+						},
+					},
+					Examples: openapi3.Examples{
+						"anonymous": &openapi3.ExampleRef{
+							Ref:   "#/components/examples/GroupList",
+							Value: p95,
+						},
+					},
+				},
+			},
+		},
+	})
+	p116.Set("400", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadRequest",
+		Value: p65,
+	})
+	p116.Set("401", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/Unauthorized",
+		Value: p77,
+	})
+	p116.Set("429", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/TooManyRequests",
+		Value: p76,
+	})
+	p116.Set("500", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/InternalServerError",
+		Value: p68,
+	})
+	p116.Set("502", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadGateway",
+		Value: p64,
+	})
+	p116.Set("503", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/ServiceUnavailable",
+		Value: p75,
+	})
+	p109.Set("/groups", &openapi3.PathItem{
+		Get: &openapi3.Operation{
+			Tags:        []string{"groups"},
+			Summary:     "List groups",
+			Description: "Lists groups with offset pagination: without a token the public groups; an ordinary user\nthe groups they are a member of, with their ancestors and descendants (with\n`all_available=true` also every public and internal group); an administrator every\ngroup. `search` matches name and path case-insensitively (a query shorter than 3\ncharacters only a whole value). Ordered by name, then id, unless `order_by`/`sort` say\notherwise. No token is needed; a token GitLab does not know is 401.\n",
+			OperationID: "getApiV4Groups",
+			Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Search",
+				Value: p53,
+			}, &openapi3.ParameterRef{
+				Value: &openapi3.Parameter{
+					Name:        "all_available",
+					In:          "query",
+					Description: "Also every group the caller may read (default false for ordinary users, true for administrators).",
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+				},
+			}, &openapi3.ParameterRef{
+				Value: &openapi3.Parameter{
+					Name:        "owned",
+					In:          "query",
+					Description: "Only the groups the user owns.",
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:    &openapi3.Types{"boolean"},
+							Default: false,
+						},
+					},
+				},
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Visibility",
+				Value: p56,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/GroupOrderBy",
+				Value: p46,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/GroupSort",
+				Value: p47,
+			}, &openapi3.ParameterRef{
+				Value: &openapi3.Parameter{
+					Name:        "top_level_only",
+					In:          "query",
+					Description: "Only top-level groups.",
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:    &openapi3.Types{"boolean"},
+							Default: false,
+						},
+					},
+				},
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Page",
+				Value: p50,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/PerPage",
+				Value: p51,
+			}},
+			Responses: p116,
+			Security: &openapi3.SecurityRequirements{openapi3.SecurityRequirement{}, openapi3.SecurityRequirement{
+				"privateTokenHeader": []string{},
+			}, openapi3.SecurityRequirement{
+				"bearerToken": []string{},
+			}, openapi3.SecurityRequirement{
+				"privateTokenQuery": []string{},
+			}},
+		},
+	})
+	*p117 = openapi3.Responses{
+		Extensions: map[string]interface{}{},
+	}
+	p117.Set("200", &openapi3.ResponseRef{
+		Value: &openapi3.Response{
+			Description: ptr("The group."),
+			Content: openapi3.Content{
+				"application/json": &openapi3.MediaType{
+					Schema: &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/GroupDetail",
+						Value: p23,
+					},
+					Examples: openapi3.Examples{
+						"group": &openapi3.ExampleRef{
+							Ref:   "#/components/examples/GroupDetail",
+							Value: p94,
+						},
+					},
+				},
+			},
+		},
+	})
+	p117.Set("400", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadRequest",
+		Value: p65,
+	})
+	p117.Set("401", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/Unauthorized",
+		Value: p77,
+	})
+	p117.Set("404", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/GroupNotFound",
+		Value: p67,
+	})
+	p117.Set("429", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/TooManyRequests",
+		Value: p76,
+	})
+	p117.Set("500", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/InternalServerError",
+		Value: p68,
+	})
+	p117.Set("502", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadGateway",
+		Value: p64,
+	})
+	p117.Set("503", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/ServiceUnavailable",
+		Value: p75,
+	})
+	p109.Set("/groups/{id}", &openapi3.PathItem{
+		Get: &openapi3.Operation{
+			Tags:        []string{"groups"},
+			Summary:     "Retrieve a group",
+			Description: "Returns the group by numeric id or URL-encoded full path (a top-level group by its bare\npath; matched case-insensitively), with its own projects the caller may read\n(`with_projects`, default true). A public group is readable by anyone, without a token\ntoo; an internal one by any signed-in user; a private one by members of it or an\nancestor, administrators, and anyone who can read a project in it or its subgroups.\nMissing and unreadable are the same 404. No token is needed; a token GitLab does not\nknow is 401.\n",
+			OperationID: "getApiV4GroupsId",
+			Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+				Value: &openapi3.Parameter{
+					Name:        "with_projects",
+					In:          "query",
+					Description: "Include the group's projects.",
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:    &openapi3.Types{"boolean"},
+							Default: true,
+						},
+					},
+				},
+			}},
+			Responses: p117,
+			Security: &openapi3.SecurityRequirements{openapi3.SecurityRequirement{}, openapi3.SecurityRequirement{
+				"privateTokenHeader": []string{},
+			}, openapi3.SecurityRequirement{
+				"bearerToken": []string{},
+			}, openapi3.SecurityRequirement{
+				"privateTokenQuery": []string{},
+			}},
+		},
+		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+			Ref:   "#/components/parameters/GroupId",
+			Value: p45,
+		}},
+	})
+	*p118 = openapi3.Responses{
+		Extensions: map[string]interface{}{},
+	}
+	p118.Set("200", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("One page of the group's clusters; an empty list is `[]`."),
 			Headers: openapi3.Headers{
 				"Link": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/Link",
-					Value: p35,
+					Value: p57,
 				},
 				"X-Next-Page": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XNextPage",
-					Value: p36,
+					Value: p58,
 				},
 				"X-Page": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XPage",
-					Value: p37,
+					Value: p59,
 				},
 				"X-Per-Page": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XPerPage",
-					Value: p38,
+					Value: p60,
 				},
 				"X-Prev-Page": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XPrevPage",
-					Value: p39,
+					Value: p61,
 				},
 				"X-Total": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XTotal",
-					Value: p40,
+					Value: p62,
 				},
 				"X-Total-Pages": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XTotalPages",
-					Value: p41,
+					Value: p63,
 				},
 			},
 			Content: openapi3.Content{
@@ -2927,53 +4956,53 @@ func Doc() *openapi3.T {
 							Type: &openapi3.Types{"array"},
 							Items: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/GroupCluster",
-								Value: p12,
+								Value: p13,
 							},
 						},
 					},
 					Examples: openapi3.Examples{
 						"clusters": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/GroupClusterList",
-							Value: p65,
+							Value: p93,
 						},
 					},
 				},
 			},
 		},
 	})
-	p78.Set("400", &openapi3.ResponseRef{
+	p118.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p78.Set("401", &openapi3.ResponseRef{
+	p118.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p78.Set("403", &openapi3.ResponseRef{
+	p118.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p78.Set("404", &openapi3.ResponseRef{
+	p118.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p78.Set("429", &openapi3.ResponseRef{
+	p118.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p78.Set("500", &openapi3.ResponseRef{
+	p118.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p78.Set("502", &openapi3.ResponseRef{
+	p118.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p78.Set("503", &openapi3.ResponseRef{
+	p118.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	p71.Set("/groups/{id}/clusters", &openapi3.PathItem{
+	p109.Set("/groups/{id}/clusters", &openapi3.PathItem{
 		Get: &openapi3.Operation{
 			Tags:        []string{"clusters"},
 			Summary:     "List group clusters",
@@ -2981,74 +5010,74 @@ func Doc() *openapi3.T {
 			OperationID: "getApiV4GroupsIdClusters",
 			Parameters: openapi3.Parameters{&openapi3.ParameterRef{
 				Ref:   "#/components/parameters/Page",
-				Value: p32,
+				Value: p50,
 			}, &openapi3.ParameterRef{
 				Ref:   "#/components/parameters/PerPage",
-				Value: p33,
+				Value: p51,
 			}},
-			Responses:  p78,
+			Responses:  p118,
 			Deprecated: true,
 		},
 		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
 			Ref:   "#/components/parameters/GroupId",
-			Value: p30,
+			Value: p45,
 		}},
 	})
-	*p79 = openapi3.Responses{
+	*p119 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p79.Set("201", &openapi3.ResponseRef{
+	p119.Set("201", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The cluster was added."),
 			Content: openapi3.Content{
 				"application/json": &openapi3.MediaType{
 					Schema: &openapi3.SchemaRef{
 						Ref:   "#/components/schemas/ClusterGroup",
-						Value: p11,
+						Value: p12,
 					},
 					Examples: openapi3.Examples{
 						"added": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/AddedGroupCluster",
-							Value: p55,
+							Value: p83,
 						},
 					},
 				},
 			},
 		},
 	})
-	p79.Set("400", &openapi3.ResponseRef{
+	p119.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p79.Set("401", &openapi3.ResponseRef{
+	p119.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p79.Set("403", &openapi3.ResponseRef{
+	p119.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p79.Set("404", &openapi3.ResponseRef{
+	p119.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p79.Set("429", &openapi3.ResponseRef{
+	p119.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p79.Set("500", &openapi3.ResponseRef{
+	p119.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p79.Set("502", &openapi3.ResponseRef{
+	p119.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p79.Set("503", &openapi3.ResponseRef{
+	p119.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	p71.Set("/groups/{id}/clusters/user", &openapi3.PathItem{
+	p109.Set("/groups/{id}/clusters/user", &openapi3.PathItem{
 		Post: &openapi3.Operation{
 			Tags:        []string{"clusters"},
 			Summary:     "Add an existing cluster to a group",
@@ -3061,185 +5090,185 @@ func Doc() *openapi3.T {
 						"application/json": &openapi3.MediaType{
 							Schema: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/ClusterCreateRequest",
-								Value: p9,
+								Value: p10,
 							},
 							Examples: openapi3.Examples{
 								"addCluster": &openapi3.ExampleRef{
 									Ref:   "#/components/examples/AddGroupClusterRequest",
-									Value: p52,
+									Value: p80,
 								},
 							},
 						},
 						"application/x-www-form-urlencoded": &openapi3.MediaType{
 							Schema: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/ClusterCreateForm",
-								Value: p8,
+								Value: p9,
 							},
 						},
 					},
 				},
 			},
-			Responses:  p79,
+			Responses:  p119,
 			Deprecated: true,
 		},
 		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
 			Ref:   "#/components/parameters/GroupId",
-			Value: p30,
+			Value: p45,
 		}},
 	})
-	*p80 = openapi3.Responses{
+	*p120 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p80.Set("204", &openapi3.ResponseRef{
+	p120.Set("204", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The cluster was deleted; the body is empty."),
 		},
 	})
-	p80.Set("400", &openapi3.ResponseRef{
+	p120.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p80.Set("401", &openapi3.ResponseRef{
+	p120.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p80.Set("403", &openapi3.ResponseRef{
+	p120.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p80.Set("404", &openapi3.ResponseRef{
+	p120.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p80.Set("412", &openapi3.ResponseRef{
+	p120.Set("412", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/PreconditionFailed",
-		Value: p47,
+		Value: p72,
 	})
-	p80.Set("429", &openapi3.ResponseRef{
+	p120.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p80.Set("500", &openapi3.ResponseRef{
+	p120.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p80.Set("502", &openapi3.ResponseRef{
+	p120.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p80.Set("503", &openapi3.ResponseRef{
+	p120.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	*p81 = openapi3.Responses{
+	*p121 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p81.Set("200", &openapi3.ResponseRef{
+	p121.Set("200", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The cluster."),
 			Content: openapi3.Content{
 				"application/json": &openapi3.MediaType{
 					Schema: &openapi3.SchemaRef{
 						Ref:   "#/components/schemas/ClusterGroup",
-						Value: p11,
+						Value: p12,
 					},
 					Examples: openapi3.Examples{
 						"cluster": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/SingleGroupCluster",
-							Value: p68,
+							Value: p104,
 						},
 					},
 				},
 			},
 		},
 	})
-	p81.Set("400", &openapi3.ResponseRef{
+	p121.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p81.Set("401", &openapi3.ResponseRef{
+	p121.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p81.Set("403", &openapi3.ResponseRef{
+	p121.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p81.Set("404", &openapi3.ResponseRef{
+	p121.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p81.Set("429", &openapi3.ResponseRef{
+	p121.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p81.Set("500", &openapi3.ResponseRef{
+	p121.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p81.Set("502", &openapi3.ResponseRef{
+	p121.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p81.Set("503", &openapi3.ResponseRef{
+	p121.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	*p82 = openapi3.Responses{
+	*p122 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p82.Set("200", &openapi3.ResponseRef{
+	p122.Set("200", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The updated cluster."),
 			Content: openapi3.Content{
 				"application/json": &openapi3.MediaType{
 					Schema: &openapi3.SchemaRef{
 						Ref:   "#/components/schemas/ClusterGroup",
-						Value: p11,
+						Value: p12,
 					},
 					Examples: openapi3.Examples{
 						"edited": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/EditedGroupCluster",
-							Value: p63,
+							Value: p91,
 						},
 					},
 				},
 			},
 		},
 	})
-	p82.Set("400", &openapi3.ResponseRef{
+	p122.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p82.Set("401", &openapi3.ResponseRef{
+	p122.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p82.Set("403", &openapi3.ResponseRef{
+	p122.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p82.Set("404", &openapi3.ResponseRef{
+	p122.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p82.Set("429", &openapi3.ResponseRef{
+	p122.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p82.Set("500", &openapi3.ResponseRef{
+	p122.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p82.Set("502", &openapi3.ResponseRef{
+	p122.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p82.Set("503", &openapi3.ResponseRef{
+	p122.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	p71.Set("/groups/{id}/clusters/{cluster_id}", &openapi3.PathItem{
+	p109.Set("/groups/{id}/clusters/{cluster_id}", &openapi3.PathItem{
 		Delete: &openapi3.Operation{
 			Tags:        []string{"clusters"},
 			Summary:     "Delete a group cluster",
@@ -3247,9 +5276,9 @@ func Doc() *openapi3.T {
 			OperationID: "deleteApiV4GroupsIdClustersClusterId",
 			Parameters: openapi3.Parameters{&openapi3.ParameterRef{
 				Ref:   "#/components/parameters/IfUnmodifiedSince",
-				Value: p31,
+				Value: p48,
 			}},
-			Responses:  p80,
+			Responses:  p120,
 			Deprecated: true,
 		},
 		Get: &openapi3.Operation{
@@ -3257,7 +5286,7 @@ func Doc() *openapi3.T {
 			Summary:     "Get a single group cluster",
 			Description: "Returns one of the group's clusters, with the group. Requires the Developer role or higher\nin the group. Introduced in GitLab 12.1. Deprecated in GitLab 14.5; switched off by default\non self-managed since 15.0 behind the `certificate_based_clusters` feature flag.\n",
 			OperationID: "getApiV4GroupsIdClustersClusterId",
-			Responses:   p81,
+			Responses:   p121,
 			Deprecated:  true,
 		},
 		Put: &openapi3.Operation{
@@ -3272,69 +5301,807 @@ func Doc() *openapi3.T {
 						"application/json": &openapi3.MediaType{
 							Schema: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/ClusterUpdateRequest",
-								Value: p15,
+								Value: p16,
 							},
 							Examples: openapi3.Examples{
 								"editCluster": &openapi3.ExampleRef{
 									Ref:   "#/components/examples/EditClusterRequest",
-									Value: p60,
+									Value: p88,
 								},
 							},
 						},
 						"application/x-www-form-urlencoded": &openapi3.MediaType{
 							Schema: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/ClusterUpdateForm",
-								Value: p14,
+								Value: p15,
 							},
 						},
 					},
 				},
 			},
-			Responses:  p82,
+			Responses:  p122,
 			Deprecated: true,
 		},
 		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
 			Ref:   "#/components/parameters/GroupId",
-			Value: p30,
+			Value: p45,
 		}, &openapi3.ParameterRef{
 			Ref:   "#/components/parameters/ClusterId",
-			Value: p29,
+			Value: p44,
 		}},
 	})
-	*p83 = openapi3.Responses{
+	*p123 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p83.Set("200", &openapi3.ResponseRef{
+	p123.Set("200", &openapi3.ResponseRef{
+		Value: &openapi3.Response{
+			Description: ptr("One page of members; `[]` when none."),
+			Headers: openapi3.Headers{
+				"Link": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/Link",
+					Value: p57,
+				},
+				"X-Next-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XNextPage",
+					Value: p58,
+				},
+				"X-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPage",
+					Value: p59,
+				},
+				"X-Per-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPerPage",
+					Value: p60,
+				},
+				"X-Prev-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPrevPage",
+					Value: p61,
+				},
+				"X-Total": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XTotal",
+					Value: p62,
+				},
+				"X-Total-Pages": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XTotalPages",
+					Value: p63,
+				},
+			},
+			Content: openapi3.Content{
+				"application/json": &openapi3.MediaType{
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"array"},
+							Items: &openapi3.SchemaRef{
+								Ref:   "#/components/schemas/Member",
+								Value: p30,
+							},
+						},
+					},
+					Examples: openapi3.Examples{
+						"members": &openapi3.ExampleRef{
+							Ref:   "#/components/examples/MemberList",
+							Value: p98,
+						},
+					},
+				},
+			},
+		},
+	})
+	p123.Set("400", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadRequest",
+		Value: p65,
+	})
+	p123.Set("401", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/Unauthorized",
+		Value: p77,
+	})
+	p123.Set("403", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/Forbidden",
+		Value: p66,
+	})
+	p123.Set("404", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/GroupNotFound",
+		Value: p67,
+	})
+	p123.Set("429", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/TooManyRequests",
+		Value: p76,
+	})
+	p123.Set("500", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/InternalServerError",
+		Value: p68,
+	})
+	p123.Set("502", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadGateway",
+		Value: p64,
+	})
+	p123.Set("503", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/ServiceUnavailable",
+		Value: p75,
+	})
+	p109.Set("/groups/{id}/members/all", &openapi3.PathItem{
+		Get: &openapi3.Operation{
+			Tags:        []string{"groups"},
+			Summary:     "List a group's members, inherited ones included",
+			Description: "Lists the members of the group and of every ancestor group, one row per user with their\nhighest access level, ordered by user id. Needs a token (401 without one, even for a\npublic group); the group must be readable (404 otherwise). `query` matches name and\nusername. Offset pagination.\n",
+			OperationID: "getApiV4GroupsIdMembersAll",
+			Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+				Ref:   "#/components/parameters/MemberQuery",
+				Value: p49,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Page",
+				Value: p50,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/PerPage",
+				Value: p51,
+			}},
+			Responses: p123,
+		},
+		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+			Ref:   "#/components/parameters/GroupId",
+			Value: p45,
+		}},
+	})
+	*p124 = openapi3.Responses{
+		Extensions: map[string]interface{}{},
+	}
+	p124.Set("200", &openapi3.ResponseRef{
+		Value: &openapi3.Response{
+			Description: ptr("One page of projects; `[]` when none."),
+			Headers: openapi3.Headers{
+				"Link": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/Link",
+					Value: p57,
+				},
+				"X-Next-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XNextPage",
+					Value: p58,
+				},
+				"X-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPage",
+					Value: p59,
+				},
+				"X-Per-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPerPage",
+					Value: p60,
+				},
+				"X-Prev-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPrevPage",
+					Value: p61,
+				},
+				"X-Total": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XTotal",
+					Value: p62,
+				},
+				"X-Total-Pages": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XTotalPages",
+					Value: p63,
+				},
+			},
+			Content: openapi3.Content{
+				"application/json": &openapi3.MediaType{
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"array"},
+							Items: &openapi3.SchemaRef{
+								Value: &openapi3.Schema{
+									AnyOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
+										Ref:   "#/components/schemas/Project",
+										Value: p24,
+									}, &openapi3.SchemaRef{
+										Ref:   "#/components/schemas/BasicProjectDetails",
+										Value: p1,
+									}},
+								},
+							},
+						},
+					},
+					Examples: openapi3.Examples{
+						"projects": &openapi3.ExampleRef{
+							Ref:   "#/components/examples/GroupProjectList",
+							Value: p96,
+						},
+					},
+				},
+			},
+		},
+	})
+	p124.Set("400", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadRequest",
+		Value: p65,
+	})
+	p124.Set("401", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/Unauthorized",
+		Value: p77,
+	})
+	p124.Set("404", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/GroupNotFound",
+		Value: p67,
+	})
+	p124.Set("429", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/TooManyRequests",
+		Value: p76,
+	})
+	p124.Set("500", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/InternalServerError",
+		Value: p68,
+	})
+	p124.Set("502", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadGateway",
+		Value: p64,
+	})
+	p124.Set("503", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/ServiceUnavailable",
+		Value: p75,
+	})
+	p109.Set("/groups/{id}/projects", &openapi3.PathItem{
+		Get: &openapi3.Operation{
+			Tags:        []string{"groups"},
+			Summary:     "List a group's projects",
+			Description: "Lists the group's own projects the caller may read (with `include_subgroups=true` also\nits subgroups'), as `Entities::Project` (`BasicProjectDetails` with `simple=true`), with\noffset pagination, newest first. The group must be readable (404 otherwise). No token is\nneeded; a token GitLab does not know is 401.\n",
+			OperationID: "getApiV4GroupsIdProjects",
+			Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Search",
+				Value: p53,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Visibility",
+				Value: p56,
+			}, &openapi3.ParameterRef{
+				Value: &openapi3.Parameter{
+					Name:        "owned",
+					In:          "query",
+					Description: "Only the projects the user owns.",
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:    &openapi3.Types{"boolean"},
+							Default: false,
+						},
+					},
+				},
+			}, &openapi3.ParameterRef{
+				Value: &openapi3.Parameter{
+					Name:        "include_subgroups",
+					In:          "query",
+					Description: "Also the projects of the group's subgroups.",
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:    &openapi3.Types{"boolean"},
+							Default: false,
+						},
+					},
+				},
+			}, &openapi3.ParameterRef{
+				Value: &openapi3.Parameter{
+					Name:        "order_by",
+					In:          "query",
+					Description: "The order; `created_at` orders by id.",
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:    &openapi3.Types{"string"},
+							Enum:    []interface{}{"id", "name", "path", "created_at", "updated_at", "last_activity_at", "similarity", "star_count"},
+							Default: "created_at",
+						},
+					},
+				},
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Sort",
+				Value: p55,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Simple",
+				Value: p54,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Page",
+				Value: p50,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/PerPage",
+				Value: p51,
+			}},
+			Responses: p124,
+			Security: &openapi3.SecurityRequirements{openapi3.SecurityRequirement{}, openapi3.SecurityRequirement{
+				"privateTokenHeader": []string{},
+			}, openapi3.SecurityRequirement{
+				"bearerToken": []string{},
+			}, openapi3.SecurityRequirement{
+				"privateTokenQuery": []string{},
+			}},
+		},
+		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+			Ref:   "#/components/parameters/GroupId",
+			Value: p45,
+		}},
+	})
+	*p125 = openapi3.Responses{
+		Extensions: map[string]interface{}{},
+	}
+	p125.Set("200", &openapi3.ResponseRef{
+		Value: &openapi3.Response{
+			Description: ptr("One page of subgroups; `[]` when none."),
+			Headers: openapi3.Headers{
+				"Link": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/Link",
+					Value: p57,
+				},
+				"X-Next-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XNextPage",
+					Value: p58,
+				},
+				"X-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPage",
+					Value: p59,
+				},
+				"X-Per-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPerPage",
+					Value: p60,
+				},
+				"X-Prev-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPrevPage",
+					Value: p61,
+				},
+				"X-Total": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XTotal",
+					Value: p62,
+				},
+				"X-Total-Pages": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XTotalPages",
+					Value: p63,
+				},
+			},
+			Content: openapi3.Content{
+				"application/json": &openapi3.MediaType{
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"array"},
+							Items: &openapi3.SchemaRef{
+								Ref:   "#/components/schemas/Group",
+								Value: p22,
+							},
+						},
+					},
+					Examples: openapi3.Examples{
+						"subgroups": &openapi3.ExampleRef{
+							Ref:   "#/components/examples/SubgroupList",
+							Value: p106,
+						},
+					},
+				},
+			},
+		},
+	})
+	p125.Set("400", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadRequest",
+		Value: p65,
+	})
+	p125.Set("401", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/Unauthorized",
+		Value: p77,
+	})
+	p125.Set("404", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/GroupNotFound",
+		Value: p67,
+	})
+	p125.Set("429", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/TooManyRequests",
+		Value: p76,
+	})
+	p125.Set("500", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/InternalServerError",
+		Value: p68,
+	})
+	p125.Set("502", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadGateway",
+		Value: p64,
+	})
+	p125.Set("503", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/ServiceUnavailable",
+		Value: p75,
+	})
+	p109.Set("/groups/{id}/subgroups", &openapi3.PathItem{
+		Get: &openapi3.Operation{
+			Tags:        []string{"groups"},
+			Summary:     "List a group's subgroups",
+			Description: "Lists the group's direct subgroups the caller may list (as `GET /groups` decides: without\na token the public ones; a member of the group or an ancestor every child; otherwise those\nthey belong to, or with `all_available=true` every public and internal one), ordered by\nname, with offset pagination. The group must be readable (404 otherwise). No token is\nneeded; a token GitLab does not know is 401.\n",
+			OperationID: "getApiV4GroupsIdSubgroups",
+			Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Search",
+				Value: p53,
+			}, &openapi3.ParameterRef{
+				Value: &openapi3.Parameter{
+					Name:        "all_available",
+					In:          "query",
+					Description: "Also every subgroup the caller may read.",
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"boolean"},
+						},
+					},
+				},
+			}, &openapi3.ParameterRef{
+				Value: &openapi3.Parameter{
+					Name:        "owned",
+					In:          "query",
+					Description: "Only the groups the user owns.",
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:    &openapi3.Types{"boolean"},
+							Default: false,
+						},
+					},
+				},
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Visibility",
+				Value: p56,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/GroupOrderBy",
+				Value: p46,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/GroupSort",
+				Value: p47,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Page",
+				Value: p50,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/PerPage",
+				Value: p51,
+			}},
+			Responses: p125,
+			Security: &openapi3.SecurityRequirements{openapi3.SecurityRequirement{}, openapi3.SecurityRequirement{
+				"privateTokenHeader": []string{},
+			}, openapi3.SecurityRequirement{
+				"bearerToken": []string{},
+			}, openapi3.SecurityRequirement{
+				"privateTokenQuery": []string{},
+			}},
+		},
+		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+			Ref:   "#/components/parameters/GroupId",
+			Value: p45,
+		}},
+	})
+	*p126 = openapi3.Responses{
+		Extensions: map[string]interface{}{},
+	}
+	p126.Set("200", &openapi3.ResponseRef{
+		Value: &openapi3.Response{
+			Description: ptr("The namespace."),
+			Content: openapi3.Content{
+				"application/json": &openapi3.MediaType{
+					Schema: &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/Namespace",
+						Value: p33,
+					},
+					Examples: openapi3.Examples{
+						"namespace": &openapi3.ExampleRef{
+							Ref:   "#/components/examples/Namespace",
+							Value: p99,
+						},
+					},
+				},
+			},
+		},
+	})
+	p126.Set("400", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadRequest",
+		Value: p65,
+	})
+	p126.Set("401", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/Unauthorized",
+		Value: p77,
+	})
+	p126.Set("404", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/NamespaceNotFound",
+		Value: p69,
+	})
+	p126.Set("429", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/TooManyRequests",
+		Value: p76,
+	})
+	p126.Set("500", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/InternalServerError",
+		Value: p68,
+	})
+	p126.Set("502", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadGateway",
+		Value: p64,
+	})
+	p126.Set("503", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/ServiceUnavailable",
+		Value: p75,
+	})
+	p109.Set("/namespaces/{id}", &openapi3.PathItem{
+		Get: &openapi3.Operation{
+			Tags:        []string{"groups"},
+			Summary:     "Retrieve a namespace",
+			Description: "Returns a group's or a user's namespace by numeric id or full path. Needs a token (401\nwithout one). Readable by the group's members (an ancestor's included, any role), the\nowner of a user namespace, and administrators; anyone else, even for a public group,\ngets 404. `members_count_with_descendants`, `root_repository_size` and `projects_count`\nonly for the group's Owners and administrators.\n",
+			OperationID: "getApiV4NamespacesId",
+			Responses:   p126,
+		},
+		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+			Value: &openapi3.Parameter{
+				Name:        "id",
+				In:          "path",
+				Description: "The numeric ID or the URL-encoded full path of the namespace (a group's or a user's).",
+				Required:    true,
+				Schema: &openapi3.SchemaRef{
+					Value: &openapi3.Schema{
+						Type:    &openapi3.Types{"string"},
+						Pattern: "^[^/]+(/[^/]+)*$",
+					},
+				},
+				Example: "12",
+			},
+		}},
+	})
+	*p127 = openapi3.Responses{
+		Extensions: map[string]interface{}{},
+	}
+	p127.Set("200", &openapi3.ResponseRef{
+		Value: &openapi3.Response{
+			Description: ptr("One page of projects; `[]` when none match."),
+			Headers: openapi3.Headers{
+				"Link": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/Link",
+					Value: p57,
+				},
+				"X-Next-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XNextPage",
+					Value: p58,
+				},
+				"X-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPage",
+					Value: p59,
+				},
+				"X-Per-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPerPage",
+					Value: p60,
+				},
+				"X-Prev-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPrevPage",
+					Value: p61,
+				},
+				"X-Total": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XTotal",
+					Value: p62,
+				},
+				"X-Total-Pages": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XTotalPages",
+					Value: p63,
+				},
+			},
+			Content: openapi3.Content{
+				"application/json": &openapi3.MediaType{
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"array"},
+							Items: &openapi3.SchemaRef{
+								Value: &openapi3.Schema{
+									AnyOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
+										Ref:   "#/components/schemas/ProjectWithAccess",
+										Value: p37,
+									}, &openapi3.SchemaRef{
+										Ref:   "#/components/schemas/BasicProjectDetails",
+										Value: p1,
+									}},
+								},
+							},
+						},
+					},
+					Examples: openapi3.Examples{
+						"anonymous": &openapi3.ExampleRef{
+							Ref:   "#/components/examples/ProjectListAnonymous",
+							Value: p100,
+						},
+					},
+				},
+			},
+		},
+	})
+	p127.Set("400", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadRequest",
+		Value: p65,
+	})
+	p127.Set("401", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/Unauthorized",
+		Value: p77,
+	})
+	p127.Set("429", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/TooManyRequests",
+		Value: p76,
+	})
+	p127.Set("500", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/InternalServerError",
+		Value: p68,
+	})
+	p127.Set("502", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadGateway",
+		Value: p64,
+	})
+	p127.Set("503", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/ServiceUnavailable",
+		Value: p75,
+	})
+	p109.Set("/projects", &openapi3.PathItem{
+		Get: &openapi3.Operation{
+			Tags:        []string{"projects"},
+			Summary:     "List projects",
+			Description: "Lists the projects the caller can see, with offset pagination: without a token the public\nprojects, signed in also the internal ones and every project the user has a role in\n(inherited from groups too), an administrator every project. `membership` keeps the\nprojects the user has a role in, `owned` those they own; without a token both give `[]`.\n`search` matches the project's own path, name and description, case-insensitively (a\nquery shorter than 3 characters only a whole value). Ordered by id, newest first, unless\n`order_by`/`sort` say otherwise (GitLab reads `created_at` as `id`). Items are\n`ProjectWithAccess` when signed in, `BasicProjectDetails` without a token or with\n`simple=true`. No token is needed; a token GitLab does not know is 401.\n",
+			OperationID: "getApiV4Projects",
+			Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Search",
+				Value: p53,
+			}, &openapi3.ParameterRef{
+				Value: &openapi3.Parameter{
+					Name:        "membership",
+					In:          "query",
+					Description: "Only the projects the user has a role in (a Grape Boolean, `true`/`false`/`1`/`0`/`yes`/`no`).",
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:    &openapi3.Types{"boolean"},
+							Default: false,
+						},
+					},
+				},
+			}, &openapi3.ParameterRef{
+				Value: &openapi3.Parameter{
+					Name:        "owned",
+					In:          "query",
+					Description: "Only the projects the user owns.",
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:    &openapi3.Types{"boolean"},
+							Default: false,
+						},
+					},
+				},
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Visibility",
+				Value: p56,
+			}, &openapi3.ParameterRef{
+				Value: &openapi3.Parameter{
+					Name:        "order_by",
+					In:          "query",
+					Description: "The order; `created_at` orders by id.",
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type:    &openapi3.Types{"string"},
+							Enum:    []interface{}{"id", "name", "path", "created_at", "updated_at", "last_activity_at", "similarity", "star_count"},
+							Default: "created_at",
+						},
+					},
+				},
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Sort",
+				Value: p55,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Simple",
+				Value: p54,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Page",
+				Value: p50,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/PerPage",
+				Value: p51,
+			}},
+			Responses: p127,
+			Security: &openapi3.SecurityRequirements{openapi3.SecurityRequirement{}, openapi3.SecurityRequirement{
+				"privateTokenHeader": []string{},
+			}, openapi3.SecurityRequirement{
+				"bearerToken": []string{},
+			}, openapi3.SecurityRequirement{
+				"privateTokenQuery": []string{},
+			}},
+		},
+	})
+	*p128 = openapi3.Responses{
+		Extensions: map[string]interface{}{},
+	}
+	p128.Set("200", &openapi3.ResponseRef{
+		Value: &openapi3.Response{
+			Description: ptr("The project."),
+			Content: openapi3.Content{
+				"application/json": &openapi3.MediaType{
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							AnyOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
+								Ref:   "#/components/schemas/ProjectWithAccess",
+								Value: p37,
+							}, &openapi3.SchemaRef{
+								Ref:   "#/components/schemas/ProjectDetails",
+								Value: p36,
+							}},
+						},
+					},
+					Examples: openapi3.Examples{
+						"maintainer": &openapi3.ExampleRef{
+							Ref:   "#/components/examples/ProjectWithAccess",
+							Value: p101,
+						},
+					},
+				},
+			},
+		},
+	})
+	p128.Set("400", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadRequest",
+		Value: p65,
+	})
+	p128.Set("401", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/Unauthorized",
+		Value: p77,
+	})
+	p128.Set("404", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/ProjectNotFound",
+		Value: p73,
+	})
+	p128.Set("429", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/TooManyRequests",
+		Value: p76,
+	})
+	p128.Set("500", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/InternalServerError",
+		Value: p68,
+	})
+	p128.Set("502", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadGateway",
+		Value: p64,
+	})
+	p128.Set("503", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/ServiceUnavailable",
+		Value: p75,
+	})
+	p109.Set("/projects/{id}", &openapi3.PathItem{
+		Get: &openapi3.Operation{
+			Tags:        []string{"projects"},
+			Summary:     "Retrieve a project",
+			Description: "Returns the project by numeric id or URL-encoded full path (matched case-insensitively;\nthe answer has the canonical path). Signed in: `ProjectWithAccess`, with `permissions`\n(the user's own project membership and highest group membership, or null). Without a\ntoken: `ProjectDetails`, the public fields only. A public project is readable by anyone,\nwithout a token too; an internal one by any signed-in user; a private one by its members,\nmembers of its group or an ancestor group, and administrators. Missing and unreadable are\nthe same 404. No token is needed; a token GitLab does not know is 401.\n",
+			OperationID: "getApiV4ProjectsId",
+			Responses:   p128,
+			Security: &openapi3.SecurityRequirements{openapi3.SecurityRequirement{}, openapi3.SecurityRequirement{
+				"privateTokenHeader": []string{},
+			}, openapi3.SecurityRequirement{
+				"bearerToken": []string{},
+			}, openapi3.SecurityRequirement{
+				"privateTokenQuery": []string{},
+			}},
+		},
+		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+			Ref:   "#/components/parameters/ProjectId",
+			Value: p52,
+		}},
+	})
+	*p129 = openapi3.Responses{
+		Extensions: map[string]interface{}{},
+	}
+	p129.Set("200", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("One page of clusters; an empty list is `[]`."),
 			Headers: openapi3.Headers{
 				"Link": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/Link",
-					Value: p35,
+					Value: p57,
 				},
 				"X-Next-Page": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XNextPage",
-					Value: p36,
+					Value: p58,
 				},
 				"X-Page": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XPage",
-					Value: p37,
+					Value: p59,
 				},
 				"X-Per-Page": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XPerPage",
-					Value: p38,
+					Value: p60,
 				},
 				"X-Prev-Page": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XPrevPage",
-					Value: p39,
+					Value: p61,
 				},
 				"X-Total": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XTotal",
-					Value: p40,
+					Value: p62,
 				},
 				"X-Total-Pages": &openapi3.HeaderRef{
 					Ref:   "#/components/headers/XTotalPages",
-					Value: p41,
+					Value: p63,
 				},
 			},
 			Content: openapi3.Content{
@@ -3344,53 +6111,53 @@ func Doc() *openapi3.T {
 							Type: &openapi3.Types{"array"},
 							Items: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/Cluster",
-								Value: p3,
+								Value: p4,
 							},
 						},
 					},
 					Examples: openapi3.Examples{
 						"clusters": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/ClusterList",
-							Value: p57,
+							Value: p85,
 						},
 					},
 				},
 			},
 		},
 	})
-	p83.Set("400", &openapi3.ResponseRef{
+	p129.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p83.Set("401", &openapi3.ResponseRef{
+	p129.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p83.Set("403", &openapi3.ResponseRef{
+	p129.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p83.Set("404", &openapi3.ResponseRef{
+	p129.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p83.Set("429", &openapi3.ResponseRef{
+	p129.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p83.Set("500", &openapi3.ResponseRef{
+	p129.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p83.Set("502", &openapi3.ResponseRef{
+	p129.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p83.Set("503", &openapi3.ResponseRef{
+	p129.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	p71.Set("/projects/{id}/clusters", &openapi3.PathItem{
+	p109.Set("/projects/{id}/clusters", &openapi3.PathItem{
 		Get: &openapi3.Operation{
 			Tags:        []string{"clusters"},
 			Summary:     "List project clusters",
@@ -3398,74 +6165,74 @@ func Doc() *openapi3.T {
 			OperationID: "getApiV4ProjectsIdClusters",
 			Parameters: openapi3.Parameters{&openapi3.ParameterRef{
 				Ref:   "#/components/parameters/Page",
-				Value: p32,
+				Value: p50,
 			}, &openapi3.ParameterRef{
 				Ref:   "#/components/parameters/PerPage",
-				Value: p33,
+				Value: p51,
 			}},
-			Responses:  p83,
+			Responses:  p129,
 			Deprecated: true,
 		},
 		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
 			Ref:   "#/components/parameters/ProjectId",
-			Value: p34,
+			Value: p52,
 		}},
 	})
-	*p84 = openapi3.Responses{
+	*p130 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p84.Set("201", &openapi3.ResponseRef{
+	p130.Set("201", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The cluster was added."),
 			Content: openapi3.Content{
 				"application/json": &openapi3.MediaType{
 					Schema: &openapi3.SchemaRef{
 						Ref:   "#/components/schemas/ClusterProject",
-						Value: p13,
+						Value: p14,
 					},
 					Examples: openapi3.Examples{
 						"added": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/AddedCluster",
-							Value: p54,
+							Value: p82,
 						},
 					},
 				},
 			},
 		},
 	})
-	p84.Set("400", &openapi3.ResponseRef{
+	p130.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p84.Set("401", &openapi3.ResponseRef{
+	p130.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p84.Set("403", &openapi3.ResponseRef{
+	p130.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p84.Set("404", &openapi3.ResponseRef{
+	p130.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p84.Set("429", &openapi3.ResponseRef{
+	p130.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p84.Set("500", &openapi3.ResponseRef{
+	p130.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p84.Set("502", &openapi3.ResponseRef{
+	p130.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p84.Set("503", &openapi3.ResponseRef{
+	p130.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	p71.Set("/projects/{id}/clusters/user", &openapi3.PathItem{
+	p109.Set("/projects/{id}/clusters/user", &openapi3.PathItem{
 		Post: &openapi3.Operation{
 			Tags:        []string{"clusters"},
 			Summary:     "Add an existing cluster to a project",
@@ -3478,185 +6245,185 @@ func Doc() *openapi3.T {
 						"application/json": &openapi3.MediaType{
 							Schema: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/ClusterCreateRequest",
-								Value: p9,
+								Value: p10,
 							},
 							Examples: openapi3.Examples{
 								"addCluster": &openapi3.ExampleRef{
 									Ref:   "#/components/examples/AddClusterRequest",
-									Value: p51,
+									Value: p79,
 								},
 							},
 						},
 						"application/x-www-form-urlencoded": &openapi3.MediaType{
 							Schema: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/ClusterCreateForm",
-								Value: p8,
+								Value: p9,
 							},
 						},
 					},
 				},
 			},
-			Responses:  p84,
+			Responses:  p130,
 			Deprecated: true,
 		},
 		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
 			Ref:   "#/components/parameters/ProjectId",
-			Value: p34,
+			Value: p52,
 		}},
 	})
-	*p85 = openapi3.Responses{
+	*p131 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p85.Set("204", &openapi3.ResponseRef{
+	p131.Set("204", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The cluster was deleted; the body is empty."),
 		},
 	})
-	p85.Set("400", &openapi3.ResponseRef{
+	p131.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p85.Set("401", &openapi3.ResponseRef{
+	p131.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p85.Set("403", &openapi3.ResponseRef{
+	p131.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p85.Set("404", &openapi3.ResponseRef{
+	p131.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p85.Set("412", &openapi3.ResponseRef{
+	p131.Set("412", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/PreconditionFailed",
-		Value: p47,
+		Value: p72,
 	})
-	p85.Set("429", &openapi3.ResponseRef{
+	p131.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p85.Set("500", &openapi3.ResponseRef{
+	p131.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p85.Set("502", &openapi3.ResponseRef{
+	p131.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p85.Set("503", &openapi3.ResponseRef{
+	p131.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	*p86 = openapi3.Responses{
+	*p132 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p86.Set("200", &openapi3.ResponseRef{
+	p132.Set("200", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The cluster."),
 			Content: openapi3.Content{
 				"application/json": &openapi3.MediaType{
 					Schema: &openapi3.SchemaRef{
 						Ref:   "#/components/schemas/ClusterProject",
-						Value: p13,
+						Value: p14,
 					},
 					Examples: openapi3.Examples{
 						"cluster": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/SingleCluster",
-							Value: p67,
+							Value: p103,
 						},
 					},
 				},
 			},
 		},
 	})
-	p86.Set("400", &openapi3.ResponseRef{
+	p132.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p86.Set("401", &openapi3.ResponseRef{
+	p132.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p86.Set("403", &openapi3.ResponseRef{
+	p132.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p86.Set("404", &openapi3.ResponseRef{
+	p132.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p86.Set("429", &openapi3.ResponseRef{
+	p132.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p86.Set("500", &openapi3.ResponseRef{
+	p132.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p86.Set("502", &openapi3.ResponseRef{
+	p132.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p86.Set("503", &openapi3.ResponseRef{
+	p132.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	*p87 = openapi3.Responses{
+	*p133 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p87.Set("200", &openapi3.ResponseRef{
+	p133.Set("200", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The updated cluster."),
 			Content: openapi3.Content{
 				"application/json": &openapi3.MediaType{
 					Schema: &openapi3.SchemaRef{
 						Ref:   "#/components/schemas/ClusterProject",
-						Value: p13,
+						Value: p14,
 					},
 					Examples: openapi3.Examples{
 						"edited": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/EditedCluster",
-							Value: p62,
+							Value: p90,
 						},
 					},
 				},
 			},
 		},
 	})
-	p87.Set("400", &openapi3.ResponseRef{
+	p133.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p87.Set("401", &openapi3.ResponseRef{
+	p133.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p87.Set("403", &openapi3.ResponseRef{
+	p133.Set("403", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Forbidden",
-		Value: p44,
+		Value: p66,
 	})
-	p87.Set("404", &openapi3.ResponseRef{
+	p133.Set("404", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/NotFound",
-		Value: p46,
+		Value: p71,
 	})
-	p87.Set("429", &openapi3.ResponseRef{
+	p133.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p87.Set("500", &openapi3.ResponseRef{
+	p133.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p87.Set("502", &openapi3.ResponseRef{
+	p133.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p87.Set("503", &openapi3.ResponseRef{
+	p133.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	p71.Set("/projects/{id}/clusters/{cluster_id}", &openapi3.PathItem{
+	p109.Set("/projects/{id}/clusters/{cluster_id}", &openapi3.PathItem{
 		Delete: &openapi3.Operation{
 			Tags:        []string{"clusters"},
 			Summary:     "Delete a project cluster",
@@ -3664,9 +6431,9 @@ func Doc() *openapi3.T {
 			OperationID: "deleteApiV4ProjectsIdClustersClusterId",
 			Parameters: openapi3.Parameters{&openapi3.ParameterRef{
 				Ref:   "#/components/parameters/IfUnmodifiedSince",
-				Value: p31,
+				Value: p48,
 			}},
-			Responses:  p85,
+			Responses:  p131,
 			Deprecated: true,
 		},
 		Get: &openapi3.Operation{
@@ -3674,7 +6441,7 @@ func Doc() *openapi3.T {
 			Summary:     "Get a single project cluster",
 			Description: "Returns one cluster of the project, with the project it belongs to. Requires the Developer\nrole or higher. Deprecated in GitLab 14.5; switched off by default on self-managed since 15.0\nbehind the `certificate_based_clusters` feature flag.\n",
 			OperationID: "getApiV4ProjectsIdClustersClusterId",
-			Responses:   p86,
+			Responses:   p132,
 			Deprecated:  true,
 		},
 		Put: &openapi3.Operation{
@@ -3689,143 +6456,412 @@ func Doc() *openapi3.T {
 						"application/json": &openapi3.MediaType{
 							Schema: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/ClusterUpdateRequest",
-								Value: p15,
+								Value: p16,
 							},
 							Examples: openapi3.Examples{
 								"editCluster": &openapi3.ExampleRef{
 									Ref:   "#/components/examples/EditClusterRequest",
-									Value: p60,
+									Value: p88,
 								},
 							},
 						},
 						"application/x-www-form-urlencoded": &openapi3.MediaType{
 							Schema: &openapi3.SchemaRef{
 								Ref:   "#/components/schemas/ClusterUpdateForm",
-								Value: p14,
+								Value: p15,
 							},
 						},
 					},
 				},
 			},
-			Responses:  p87,
+			Responses:  p133,
 			Deprecated: true,
 		},
 		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
 			Ref:   "#/components/parameters/ProjectId",
-			Value: p34,
+			Value: p52,
 		}, &openapi3.ParameterRef{
 			Ref:   "#/components/parameters/ClusterId",
-			Value: p29,
+			Value: p44,
 		}},
 	})
-	*p88 = openapi3.Responses{
+	*p134 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p88.Set("200", &openapi3.ResponseRef{
+	p134.Set("200", &openapi3.ResponseRef{
+		Value: &openapi3.Response{
+			Description: ptr("One page of members; `[]` when none."),
+			Headers: openapi3.Headers{
+				"Link": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/Link",
+					Value: p57,
+				},
+				"X-Next-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XNextPage",
+					Value: p58,
+				},
+				"X-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPage",
+					Value: p59,
+				},
+				"X-Per-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPerPage",
+					Value: p60,
+				},
+				"X-Prev-Page": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XPrevPage",
+					Value: p61,
+				},
+				"X-Total": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XTotal",
+					Value: p62,
+				},
+				"X-Total-Pages": &openapi3.HeaderRef{
+					Ref:   "#/components/headers/XTotalPages",
+					Value: p63,
+				},
+			},
+			Content: openapi3.Content{
+				"application/json": &openapi3.MediaType{
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							Type: &openapi3.Types{"array"},
+							Items: &openapi3.SchemaRef{
+								Ref:   "#/components/schemas/Member",
+								Value: p30,
+							},
+						},
+					},
+					Examples: openapi3.Examples{
+						"members": &openapi3.ExampleRef{
+							Ref:   "#/components/examples/MemberList",
+							Value: p98,
+						},
+					},
+				},
+			},
+		},
+	})
+	p134.Set("400", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadRequest",
+		Value: p65,
+	})
+	p134.Set("401", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/Unauthorized",
+		Value: p77,
+	})
+	p134.Set("403", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/Forbidden",
+		Value: p66,
+	})
+	p134.Set("404", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/ProjectNotFound",
+		Value: p73,
+	})
+	p134.Set("429", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/TooManyRequests",
+		Value: p76,
+	})
+	p134.Set("500", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/InternalServerError",
+		Value: p68,
+	})
+	p134.Set("502", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadGateway",
+		Value: p64,
+	})
+	p134.Set("503", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/ServiceUnavailable",
+		Value: p75,
+	})
+	p109.Set("/projects/{id}/members/all", &openapi3.PathItem{
+		Get: &openapi3.Operation{
+			Tags:        []string{"projects"},
+			Summary:     "List a project's members, inherited ones included",
+			Description: "Lists the project's members and the members of its group and every ancestor group, one\nrow per user ordered by user id, with the user's effective (highest) access level on the\nproject. Needs a token (401 without one, even for a public project); the project must be\nreadable (404 otherwise). `query` matches name and username. Offset pagination.\n",
+			OperationID: "getApiV4ProjectsIdMembersAll",
+			Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+				Ref:   "#/components/parameters/MemberQuery",
+				Value: p49,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/Page",
+				Value: p50,
+			}, &openapi3.ParameterRef{
+				Ref:   "#/components/parameters/PerPage",
+				Value: p51,
+			}},
+			Responses: p134,
+		},
+		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+			Ref:   "#/components/parameters/ProjectId",
+			Value: p52,
+		}},
+	})
+	*p135 = openapi3.Responses{
+		Extensions: map[string]interface{}{},
+	}
+	p135.Set("200", &openapi3.ResponseRef{
+		Value: &openapi3.Response{
+			Description: ptr("Enterprise Edition only, with a licence for push rules; `null` when the project has none."),
+			Content: openapi3.Content{
+				"application/json": &openapi3.MediaType{
+					Schema: &openapi3.SchemaRef{
+						Ref:   "#/components/schemas/PushRule",
+						Value: p38,
+					},
+					Examples: openapi3.Examples{
+						"pushRule": &openapi3.ExampleRef{
+							Ref:   "#/components/examples/PushRule",
+							Value: p102,
+						},
+					},
+				},
+			},
+		},
+	})
+	p135.Set("400", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadRequest",
+		Value: p65,
+	})
+	p135.Set("404", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/RouteNotFound",
+		Value: p74,
+	})
+	p135.Set("429", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/TooManyRequests",
+		Value: p76,
+	})
+	p135.Set("500", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/InternalServerError",
+		Value: p68,
+	})
+	p135.Set("502", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadGateway",
+		Value: p64,
+	})
+	p135.Set("503", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/ServiceUnavailable",
+		Value: p75,
+	})
+	p109.Set("/projects/{id}/push_rule", &openapi3.PathItem{
+		Get: &openapi3.Operation{
+			Tags:        []string{"projects"},
+			Summary:     "Retrieve a project's push rule (Enterprise Edition only)",
+			Description: "Push rules are an Enterprise Edition feature (`ee/lib/api/project_push_rule.rb`). GitLab\nCommunity Edition, which this spec describes, has no such route: every request meets the\nAPI's catch-all route and gets `404 {\"error\":\"404 Not Found\"}`, for any caller, with or\nwithout a token, and for any project, existing or not. The Terraform provider's\n`data \"gitlab_project\"` reads it after the project and tolerates that 404. The 200 is\nwhat a licensed Enterprise Edition answers to a Maintainer (never glmock, which models\nCommunity Edition).\n",
+			OperationID: "getApiV4ProjectsIdPushRule",
+			Responses:   p135,
+			Security: &openapi3.SecurityRequirements{openapi3.SecurityRequirement{}, openapi3.SecurityRequirement{
+				"privateTokenHeader": []string{},
+			}, openapi3.SecurityRequirement{
+				"bearerToken": []string{},
+			}, openapi3.SecurityRequirement{
+				"privateTokenQuery": []string{},
+			}},
+		},
+		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+			Ref:   "#/components/parameters/ProjectId",
+			Value: p52,
+		}},
+	})
+	*p136 = openapi3.Responses{
+		Extensions: map[string]interface{}{},
+	}
+	p136.Set("200", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The authenticated user."),
 			Content: openapi3.Content{
 				"application/json": &openapi3.MediaType{
 					Schema: &openapi3.SchemaRef{
 						Ref:   "#/components/schemas/CurrentUser",
-						Value: p17,
+						Value: p18,
 					},
 					Examples: openapi3.Examples{
 						"user": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/CurrentUser",
-							Value: p58,
+							Value: p86,
 						},
 					},
 				},
 			},
 		},
 	})
-	p88.Set("400", &openapi3.ResponseRef{
+	p136.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p88.Set("401", &openapi3.ResponseRef{
+	p136.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p88.Set("429", &openapi3.ResponseRef{
+	p136.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p88.Set("500", &openapi3.ResponseRef{
+	p136.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p88.Set("502", &openapi3.ResponseRef{
+	p136.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p88.Set("503", &openapi3.ResponseRef{
+	p136.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	p71.Set("/user", &openapi3.PathItem{
+	p109.Set("/user", &openapi3.PathItem{
 		Get: &openapi3.Operation{
 			Tags:        []string{"metadata"},
 			Summary:     "Retrieve the current user",
 			Description: "Returns the user the token belongs to.",
 			OperationID: "getApiV4User",
-			Responses:   p88,
+			Responses:   p136,
 		},
 	})
-	*p89 = openapi3.Responses{
+	*p137 = openapi3.Responses{
 		Extensions: map[string]interface{}{},
 	}
-	p89.Set("200", &openapi3.ResponseRef{
+	p137.Set("200", &openapi3.ResponseRef{
+		Value: &openapi3.Response{
+			Description: ptr("The user."),
+			Content: openapi3.Content{
+				"application/json": &openapi3.MediaType{
+					Schema: &openapi3.SchemaRef{
+						Value: &openapi3.Schema{
+							AnyOf: openapi3.SchemaRefs{&openapi3.SchemaRef{
+								Ref:   "#/components/schemas/UserDetailsWithAdmin",
+								Value: p40,
+							}, &openapi3.SchemaRef{
+								Ref:   "#/components/schemas/User",
+								Value: p39,
+							}},
+						},
+					},
+					Examples: openapi3.Examples{
+						"user": &openapi3.ExampleRef{
+							Ref:   "#/components/examples/User",
+							Value: p107,
+						},
+					},
+				},
+			},
+		},
+	})
+	p137.Set("400", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadRequest",
+		Value: p65,
+	})
+	p137.Set("401", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/Unauthorized",
+		Value: p77,
+	})
+	p137.Set("403", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/NotAuthorized",
+		Value: p70,
+	})
+	p137.Set("404", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/UserNotFound",
+		Value: p78,
+	})
+	p137.Set("429", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/TooManyRequests",
+		Value: p76,
+	})
+	p137.Set("500", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/InternalServerError",
+		Value: p68,
+	})
+	p137.Set("502", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/BadGateway",
+		Value: p64,
+	})
+	p137.Set("503", &openapi3.ResponseRef{
+		Ref:   "#/components/responses/ServiceUnavailable",
+		Value: p75,
+	})
+	p109.Set("/users/{id}", &openapi3.PathItem{
+		Get: &openapi3.Operation{
+			Tags:        []string{"users"},
+			Summary:     "Retrieve a user",
+			Description: "Returns the user (`Entities::User`; administrators get `UserDetailsWithAdmin`). Without\na token 403 `Not authorized!` (a token GitLab does not know is 401); a missing user 404.\n",
+			OperationID: "getApiV4UsersId",
+			Responses:   p137,
+			Security: &openapi3.SecurityRequirements{openapi3.SecurityRequirement{}, openapi3.SecurityRequirement{
+				"privateTokenHeader": []string{},
+			}, openapi3.SecurityRequirement{
+				"bearerToken": []string{},
+			}, openapi3.SecurityRequirement{
+				"privateTokenQuery": []string{},
+			}},
+		},
+		Parameters: openapi3.Parameters{&openapi3.ParameterRef{
+			Value: &openapi3.Parameter{
+				Name:        "id",
+				In:          "path",
+				Description: "The numeric ID of the user (a username gets 400 `id is invalid`).",
+				Required:    true,
+				Schema: &openapi3.SchemaRef{
+					Value: &openapi3.Schema{
+						Type: &openapi3.Types{"integer"},
+					},
+				},
+				Example: float64(3),
+			},
+		}},
+	})
+	*p138 = openapi3.Responses{
+		Extensions: map[string]interface{}{},
+	}
+	p138.Set("200", &openapi3.ResponseRef{
 		Value: &openapi3.Response{
 			Description: ptr("The instance version."),
 			Content: openapi3.Content{
 				"application/json": &openapi3.MediaType{
 					Schema: &openapi3.SchemaRef{
 						Ref:   "#/components/schemas/Version",
-						Value: p27,
+						Value: p42,
 					},
 					Examples: openapi3.Examples{
 						"version": &openapi3.ExampleRef{
 							Ref:   "#/components/examples/Version",
-							Value: p70,
+							Value: p108,
 						},
 					},
 				},
 			},
 		},
 	})
-	p89.Set("400", &openapi3.ResponseRef{
+	p138.Set("400", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadRequest",
-		Value: p43,
+		Value: p65,
 	})
-	p89.Set("401", &openapi3.ResponseRef{
+	p138.Set("401", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/Unauthorized",
-		Value: p50,
+		Value: p77,
 	})
-	p89.Set("429", &openapi3.ResponseRef{
+	p138.Set("429", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/TooManyRequests",
-		Value: p49,
+		Value: p76,
 	})
-	p89.Set("500", &openapi3.ResponseRef{
+	p138.Set("500", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/InternalServerError",
-		Value: p45,
+		Value: p68,
 	})
-	p89.Set("502", &openapi3.ResponseRef{
+	p138.Set("502", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/BadGateway",
-		Value: p42,
+		Value: p64,
 	})
-	p89.Set("503", &openapi3.ResponseRef{
+	p138.Set("503", &openapi3.ResponseRef{
 		Ref:   "#/components/responses/ServiceUnavailable",
-		Value: p48,
+		Value: p75,
 	})
-	p71.Set("/version", &openapi3.PathItem{
+	p109.Set("/version", &openapi3.PathItem{
 		Get: &openapi3.Operation{
 			Tags:        []string{"metadata"},
 			Summary:     "Retrieve the version of this GitLab instance",
 			Description: "Returns the version and revision of the instance. Any authenticated user may read it.",
 			OperationID: "getApiV4Version",
-			Responses:   p89,
+			Responses:   p138,
 		},
 	})
 	return &openapi3.T{
@@ -3838,158 +6874,242 @@ func Doc() *openapi3.T {
 				"BasicProjectDetails": &openapi3.SchemaRef{
 					Value: p1,
 				},
-				"Cluster": &openapi3.SchemaRef{
+				"BranchProtectionAccess": &openapi3.SchemaRef{
 					Value: p3,
 				},
-				"ClusterCreateForm": &openapi3.SchemaRef{
-					Value: p8,
+				"Cluster": &openapi3.SchemaRef{
+					Value: p4,
 				},
-				"ClusterCreateRequest": &openapi3.SchemaRef{
+				"ClusterCreateForm": &openapi3.SchemaRef{
 					Value: p9,
 				},
+				"ClusterCreateRequest": &openapi3.SchemaRef{
+					Value: p10,
+				},
 				"ClusterGroup": &openapi3.SchemaRef{
-					Value: p11,
-				},
-				"ClusterProject": &openapi3.SchemaRef{
-					Value: p13,
-				},
-				"ClusterUpdateForm": &openapi3.SchemaRef{
-					Value: p14,
-				},
-				"ClusterUpdateRequest": &openapi3.SchemaRef{
-					Value: p15,
-				},
-				"CurrentUser": &openapi3.SchemaRef{
-					Value: p17,
-				},
-				"DiscoveredCluster": &openapi3.SchemaRef{
-					Value: p18,
-				},
-				"DiscoveredClusters": &openapi3.SchemaRef{
-					Value: p19,
-				},
-				"GroupCluster": &openapi3.SchemaRef{
 					Value: p12,
 				},
-				"InstanceCluster": &openapi3.SchemaRef{
+				"ClusterProject": &openapi3.SchemaRef{
+					Value: p14,
+				},
+				"ClusterUpdateForm": &openapi3.SchemaRef{
+					Value: p15,
+				},
+				"ClusterUpdateRequest": &openapi3.SchemaRef{
+					Value: p16,
+				},
+				"CurrentUser": &openapi3.SchemaRef{
+					Value: p18,
+				},
+				"DiscoveredCluster": &openapi3.SchemaRef{
+					Value: p19,
+				},
+				"DiscoveredClusters": &openapi3.SchemaRef{
 					Value: p20,
 				},
-				"InstanceClusterUpdated": &openapi3.SchemaRef{
+				"FeatureAccessLevel": &openapi3.SchemaRef{
 					Value: p21,
 				},
-				"InsufficientScope": &openapi3.SchemaRef{
+				"Group": &openapi3.SchemaRef{
 					Value: p22,
 				},
-				"Message": &openapi3.SchemaRef{
+				"GroupCluster": &openapi3.SchemaRef{
+					Value: p13,
+				},
+				"GroupDetail": &openapi3.SchemaRef{
 					Value: p23,
+				},
+				"InstanceCluster": &openapi3.SchemaRef{
+					Value: p27,
+				},
+				"InstanceClusterUpdated": &openapi3.SchemaRef{
+					Value: p28,
+				},
+				"InsufficientScope": &openapi3.SchemaRef{
+					Value: p29,
+				},
+				"Member": &openapi3.SchemaRef{
+					Value: p30,
+				},
+				"MemberAccess": &openapi3.SchemaRef{
+					Value: p31,
+				},
+				"Message": &openapi3.SchemaRef{
+					Value: p32,
+				},
+				"Namespace": &openapi3.SchemaRef{
+					Value: p33,
 				},
 				"NamespaceBasic": &openapi3.SchemaRef{
 					Value: p2,
 				},
 				"OAuthError": &openapi3.SchemaRef{
-					Value: p24,
+					Value: p34,
 				},
 				"ParamError": &openapi3.SchemaRef{
-					Value: p25,
+					Value: p35,
 				},
 				"PlatformKubernetes": &openapi3.SchemaRef{
-					Value: p5,
-				},
-				"PlatformKubernetesCreate": &openapi3.SchemaRef{
-					Value: p10,
-				},
-				"PlatformKubernetesUpdate": &openapi3.SchemaRef{
-					Value: p16,
-				},
-				"ProjectIdentity": &openapi3.SchemaRef{
-					Value: p4,
-				},
-				"ProviderGcp": &openapi3.SchemaRef{
 					Value: p6,
 				},
-				"UserBasic": &openapi3.SchemaRef{
+				"PlatformKubernetesCreate": &openapi3.SchemaRef{
+					Value: p11,
+				},
+				"PlatformKubernetesUpdate": &openapi3.SchemaRef{
+					Value: p17,
+				},
+				"Project": &openapi3.SchemaRef{
+					Value: p24,
+				},
+				"ProjectDetails": &openapi3.SchemaRef{
+					Value: p36,
+				},
+				"ProjectIdentity": &openapi3.SchemaRef{
+					Value: p5,
+				},
+				"ProjectLinks": &openapi3.SchemaRef{
+					Value: p25,
+				},
+				"ProjectWithAccess": &openapi3.SchemaRef{
+					Value: p37,
+				},
+				"ProviderGcp": &openapi3.SchemaRef{
 					Value: p7,
 				},
-				"ValidationError": &openapi3.SchemaRef{
+				"PushRule": &openapi3.SchemaRef{
+					Value: p38,
+				},
+				"SharedWithGroup": &openapi3.SchemaRef{
 					Value: p26,
 				},
+				"User": &openapi3.SchemaRef{
+					Value: p39,
+				},
+				"UserBasic": &openapi3.SchemaRef{
+					Value: p8,
+				},
+				"UserDetailsWithAdmin": &openapi3.SchemaRef{
+					Value: p40,
+				},
+				"ValidationError": &openapi3.SchemaRef{
+					Value: p41,
+				},
 				"Version": &openapi3.SchemaRef{
-					Value: p27,
+					Value: p42,
 				},
 			},
 			Parameters: openapi3.ParametersMap{
 				"AdminPerPage": &openapi3.ParameterRef{
-					Value: p28,
+					Value: p43,
 				},
 				"ClusterId": &openapi3.ParameterRef{
-					Value: p29,
+					Value: p44,
 				},
 				"GroupId": &openapi3.ParameterRef{
-					Value: p30,
+					Value: p45,
+				},
+				"GroupOrderBy": &openapi3.ParameterRef{
+					Value: p46,
+				},
+				"GroupSort": &openapi3.ParameterRef{
+					Value: p47,
 				},
 				"IfUnmodifiedSince": &openapi3.ParameterRef{
-					Value: p31,
+					Value: p48,
+				},
+				"MemberQuery": &openapi3.ParameterRef{
+					Value: p49,
 				},
 				"Page": &openapi3.ParameterRef{
-					Value: p32,
+					Value: p50,
 				},
 				"PerPage": &openapi3.ParameterRef{
-					Value: p33,
+					Value: p51,
 				},
 				"ProjectId": &openapi3.ParameterRef{
-					Value: p34,
+					Value: p52,
+				},
+				"Search": &openapi3.ParameterRef{
+					Value: p53,
+				},
+				"Simple": &openapi3.ParameterRef{
+					Value: p54,
+				},
+				"Sort": &openapi3.ParameterRef{
+					Value: p55,
+				},
+				"Visibility": &openapi3.ParameterRef{
+					Value: p56,
 				},
 			},
 			Headers: openapi3.Headers{
 				"Link": &openapi3.HeaderRef{
-					Value: p35,
+					Value: p57,
 				},
 				"XNextPage": &openapi3.HeaderRef{
-					Value: p36,
+					Value: p58,
 				},
 				"XPage": &openapi3.HeaderRef{
-					Value: p37,
+					Value: p59,
 				},
 				"XPerPage": &openapi3.HeaderRef{
-					Value: p38,
+					Value: p60,
 				},
 				"XPrevPage": &openapi3.HeaderRef{
-					Value: p39,
+					Value: p61,
 				},
 				"XTotal": &openapi3.HeaderRef{
-					Value: p40,
+					Value: p62,
 				},
 				"XTotalPages": &openapi3.HeaderRef{
-					Value: p41,
+					Value: p63,
 				},
 			},
 			Responses: openapi3.ResponseBodies{
 				"BadGateway": &openapi3.ResponseRef{
-					Value: p42,
+					Value: p64,
 				},
 				"BadRequest": &openapi3.ResponseRef{
-					Value: p43,
+					Value: p65,
 				},
 				"Forbidden": &openapi3.ResponseRef{
-					Value: p44,
+					Value: p66,
+				},
+				"GroupNotFound": &openapi3.ResponseRef{
+					Value: p67,
 				},
 				"InternalServerError": &openapi3.ResponseRef{
-					Value: p45,
+					Value: p68,
+				},
+				"NamespaceNotFound": &openapi3.ResponseRef{
+					Value: p69,
+				},
+				"NotAuthorized": &openapi3.ResponseRef{
+					Value: p70,
 				},
 				"NotFound": &openapi3.ResponseRef{
-					Value: p46,
+					Value: p71,
 				},
 				"PreconditionFailed": &openapi3.ResponseRef{
-					Value: p47,
+					Value: p72,
+				},
+				"ProjectNotFound": &openapi3.ResponseRef{
+					Value: p73,
+				},
+				"RouteNotFound": &openapi3.ResponseRef{
+					Value: p74,
 				},
 				"ServiceUnavailable": &openapi3.ResponseRef{
-					Value: p48,
+					Value: p75,
 				},
 				"TooManyRequests": &openapi3.ResponseRef{
-					Value: p49,
+					Value: p76,
 				},
 				"Unauthorized": &openapi3.ResponseRef{
-					Value: p50,
+					Value: p77,
+				},
+				"UserNotFound": &openapi3.ResponseRef{
+					Value: p78,
 				},
 			},
 			SecuritySchemes: openapi3.SecuritySchemes{
@@ -4019,70 +7139,100 @@ func Doc() *openapi3.T {
 			},
 			Examples: openapi3.Examples{
 				"AddClusterRequest": &openapi3.ExampleRef{
-					Value: p51,
+					Value: p79,
 				},
 				"AddGroupClusterRequest": &openapi3.ExampleRef{
-					Value: p52,
+					Value: p80,
 				},
 				"AddInstanceClusterRequest": &openapi3.ExampleRef{
-					Value: p53,
+					Value: p81,
 				},
 				"AddedCluster": &openapi3.ExampleRef{
-					Value: p54,
+					Value: p82,
 				},
 				"AddedGroupCluster": &openapi3.ExampleRef{
-					Value: p55,
+					Value: p83,
 				},
 				"AddedInstanceCluster": &openapi3.ExampleRef{
-					Value: p56,
+					Value: p84,
 				},
 				"ClusterList": &openapi3.ExampleRef{
-					Value: p57,
+					Value: p85,
 				},
 				"CurrentUser": &openapi3.ExampleRef{
-					Value: p58,
+					Value: p86,
 				},
 				"DiscoveredClusters": &openapi3.ExampleRef{
-					Value: p59,
+					Value: p87,
 				},
 				"EditClusterRequest": &openapi3.ExampleRef{
-					Value: p60,
+					Value: p88,
 				},
 				"EditInstanceClusterRequest": &openapi3.ExampleRef{
-					Value: p61,
+					Value: p89,
 				},
 				"EditedCluster": &openapi3.ExampleRef{
-					Value: p62,
+					Value: p90,
 				},
 				"EditedGroupCluster": &openapi3.ExampleRef{
-					Value: p63,
+					Value: p91,
 				},
 				"EditedInstanceCluster": &openapi3.ExampleRef{
-					Value: p64,
+					Value: p92,
 				},
 				"GroupClusterList": &openapi3.ExampleRef{
-					Value: p65,
+					Value: p93,
+				},
+				"GroupDetail": &openapi3.ExampleRef{
+					Value: p94,
+				},
+				"GroupList": &openapi3.ExampleRef{
+					Value: p95,
+				},
+				"GroupProjectList": &openapi3.ExampleRef{
+					Value: p96,
 				},
 				"InstanceClusterList": &openapi3.ExampleRef{
-					Value: p66,
+					Value: p97,
+				},
+				"MemberList": &openapi3.ExampleRef{
+					Value: p98,
+				},
+				"Namespace": &openapi3.ExampleRef{
+					Value: p99,
+				},
+				"ProjectListAnonymous": &openapi3.ExampleRef{
+					Value: p100,
+				},
+				"ProjectWithAccess": &openapi3.ExampleRef{
+					Value: p101,
+				},
+				"PushRule": &openapi3.ExampleRef{
+					Value: p102,
 				},
 				"SingleCluster": &openapi3.ExampleRef{
-					Value: p67,
+					Value: p103,
 				},
 				"SingleGroupCluster": &openapi3.ExampleRef{
-					Value: p68,
+					Value: p104,
 				},
 				"SingleInstanceCluster": &openapi3.ExampleRef{
-					Value: p69,
+					Value: p105,
+				},
+				"SubgroupList": &openapi3.ExampleRef{
+					Value: p106,
+				},
+				"User": &openapi3.ExampleRef{
+					Value: p107,
 				},
 				"Version": &openapi3.ExampleRef{
-					Value: p70,
+					Value: p108,
 				},
 			},
 		},
 		Info: &openapi3.Info{
 			Title:       "GitLab certificate-based clusters API (project, group and instance clusters; deprecated)",
-			Description: "GitLab's certificate-based clusters API (REST API v4) as GitLab really behaves: the five\n`/projects/:id/clusters` endpoints, the five `/groups/:id/clusters` endpoints, the five\n`/admin/clusters` endpoints and `/discover-cert-based-clusters`, with error precedence and\nbodies, role checks, validation messages and pagination headers, taken from GitLab's source\n(`lib/api/project_clusters.rb`, `lib/api/group_clusters.rb`, `lib/api/admin/instance_clusters.rb`,\n`lib/api/cluster_discovery.rb` and the models behind them). Also `GET /version` and `GET /user`,\nwhich a conformance run uses to identify the target and the caller.\n\nCertificate-based clusters were deprecated in GitLab 14.5 and, since 15.0, are switched off by\ndefault on self-managed instances behind the `certificate_based_clusters` feature flag. With the\nflag off every project, group and instance clusters endpoint answers\n`404 {\"message\":\"404 Not Found\"}` after authentication and the project or group lookup (the\nadministrator check for instance clusters); discovery does not check the flag.\n",
+			Description: "GitLab's certificate-based clusters API (REST API v4) as GitLab really behaves: the five\n`/projects/:id/clusters` endpoints, the five `/groups/:id/clusters` endpoints, the five\n`/admin/clusters` endpoints and `/discover-cert-based-clusters`, with error precedence and\nbodies, role checks, validation messages and pagination headers, taken from GitLab's source\n(`lib/api/project_clusters.rb`, `lib/api/group_clusters.rb`, `lib/api/admin/instance_clusters.rb`,\n`lib/api/cluster_discovery.rb` and the models behind them). Also `GET /version` and `GET /user`,\nwhich a conformance run uses to identify the target and the caller, and the read API of what\nclients look up before their clusters (`lib/api/projects.rb`, `lib/api/groups.rb`,\n`lib/api/namespaces.rb`, `lib/api/members.rb`, `lib/api/users.rb`): projects, groups, their\nmembers, namespaces and users, with GitLab's visibility rules (public projects and groups\nneed no token), as the Community Edition answers it.\n\nCertificate-based clusters were deprecated in GitLab 14.5 and, since 15.0, are switched off by\ndefault on self-managed instances behind the `certificate_based_clusters` feature flag. With the\nflag off every project, group and instance clusters endpoint answers\n`404 {\"message\":\"404 Not Found\"}` after authentication and the project or group lookup (the\nadministrator check for instance clusters); discovery does not check the flag.\n",
 			Contact: &openapi3.Contact{
 				Name: "glclusters maintainers",
 				URL:  "https://docs.gitlab.com/api/project_clusters/",
@@ -4093,7 +7243,7 @@ func Doc() *openapi3.T {
 			},
 			Version: "1.0.0",
 		},
-		Paths: p71,
+		Paths: p109,
 		Security: openapi3.SecurityRequirements{openapi3.SecurityRequirement{
 			"privateTokenHeader": []string{},
 		}, openapi3.SecurityRequirement{
@@ -4111,6 +7261,15 @@ func Doc() *openapi3.T {
 		}, &openapi3.Tag{
 			Name:        "metadata",
 			Description: "Facts about the instance and the caller.",
+		}, &openapi3.Tag{
+			Name:        "projects",
+			Description: "The projects clients look up before their clusters, and their members (read only).",
+		}, &openapi3.Tag{
+			Name:        "groups",
+			Description: "Groups and namespaces clients look up before their clusters, and their members (read only).",
+		}, &openapi3.Tag{
+			Name:        "users",
+			Description: "Users (read only).",
 		}},
 	}
 }

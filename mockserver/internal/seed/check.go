@@ -27,6 +27,9 @@ func (s *Seed) Check() error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkVisibility(); err != nil {
+		return err
+	}
 	maxID, err := s.checkClusters(users, projects, groups)
 	if err != nil {
 		return err
@@ -290,4 +293,43 @@ func checkCluster(where func() string, c *Cluster, users, projects, groups ids) 
 		return &Error{where() + ".platform_kubernetes.authorization_type", "must be rbac, abac or unknown_authorization"}
 	}
 	return nil
+}
+
+// visibilityRank orders visibilities: a group's default is private.
+var visibilityRank = map[string]int{"": 0, "private": 0, "internal": 1, "public": 2}
+
+// checkVisibility refuses a subgroup more visible than its parent and a project more visible
+// than its group, which GitLab refuses to save (the visibility_level validations of Group and
+// Project). A project in a user namespace may have any visibility.
+func (s *Seed) checkVisibility() error {
+	groups := map[int]Namespace{}
+	for _, n := range s.Namespaces {
+		if n.Kind == "" || n.Kind == "group" {
+			groups[n.ID] = n
+		}
+	}
+	name := func(v string) string { return orPrivate(v) }
+	for i, n := range s.Namespaces {
+		if n.ParentID == nil {
+			continue
+		}
+		if p, ok := groups[*n.ParentID]; ok && visibilityRank[n.Visibility] > visibilityRank[p.Visibility] {
+			return &Error{fmt.Sprintf("namespaces[%d].visibility", i), fmt.Sprintf(
+				"%s is more visible than its parent group %d (%s): GitLab does not allow it", name(n.Visibility), p.ID, name(p.Visibility))}
+		}
+	}
+	for i, p := range s.Projects {
+		if g, ok := groups[p.NamespaceID]; ok && visibilityRank[p.Visibility] > visibilityRank[g.Visibility] {
+			return &Error{fmt.Sprintf("projects[%d].visibility", i), fmt.Sprintf(
+				"%s is more visible than its group %d (%s): GitLab does not allow it", p.Visibility, g.ID, name(g.Visibility))}
+		}
+	}
+	return nil
+}
+
+func orPrivate(v string) string {
+	if v == "" {
+		return "private"
+	}
+	return v
 }
