@@ -82,7 +82,7 @@ func TestClientGoLookupThenClusters(t *testing.T) {
 		t.Fatalf("GroupCluster.DeleteCluster: %v", err)
 	}
 
-	// GitLab's 404s, as the client reports them.
+	// GitLab's 404s, as the client reports them (client-go turns every 404 into ErrNotFound).
 	outsider := cgClient(t, srv.URL, "outsider-token")
 	for name, call := range map[string]func() (*gitlab.Response, error){
 		"missing project": func() (*gitlab.Response, error) {
@@ -98,8 +98,7 @@ func TestClientGoLookupThenClusters(t *testing.T) {
 		"unencoded full path": func() (*gitlab.Response, error) { _, r, err := c.Groups.GetGroup("platform/nope", nil); return r, err },
 	} {
 		resp, err := call()
-		var er *gitlab.ErrorResponse
-		if !errors.As(err, &er) || cgStatus(resp) != http.StatusNotFound {
+		if !errors.Is(err, gitlab.ErrNotFound) || cgStatus(resp) != http.StatusNotFound {
 			t.Errorf("%s: %v (%d), want GitLab's 404", name, err, cgStatus(resp))
 		}
 	}

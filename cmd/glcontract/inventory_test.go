@@ -208,3 +208,35 @@ func TestCLIInventoryUnavailable(t *testing.T) {
 	require.Contains(t, res.stderr, "target unavailable: GET "+down.URL+"/api/v4/admin/clusters?per_page=100&page=1 answered 503")
 	require.Empty(t, res.stdout)
 }
+
+// TestCLIInventoryGroupByPath (issue 20): a group named by its full path is looked up through
+// GET /groups/:id as against GitLab, so --group demo-group finds what --group 10 finds; a
+// group the token cannot see is a problem naming the lookup (exit 3), not a 403 about roles.
+func TestCLIInventoryGroupByPath(t *testing.T) {
+	srv := mocktest.Start(t)
+	env := map[string]string{"GITLAB_URL": srv.URL, "GITLAB_TOKEN": "maintainer-token"}
+	type inventory struct {
+		Clusters []struct {
+			Kind, Where, Name string
+			ID                int64
+			Enabled           *bool
+		}
+		ExitCode int `json:"exit_code"`
+	}
+	read := func(args ...string) inventory {
+		t.Helper()
+		res := glcontract(t, env, append([]string{"inventory", "--json", "-"}, args...)...)
+		var inv inventory
+		require.NoError(t, json.Unmarshal([]byte(res.stdout), &inv), "%s\nstderr: %s", res.stdout, res.stderr)
+		require.Equal(t, inv.ExitCode, res.code)
+		return inv
+	}
+	byID, byPath := read("--group", "10"), read("--group", "demo-group")
+	require.Equal(t, 1, byID.ExitCode, "clusters found")
+	require.NotEmpty(t, byID.Clusters)
+	require.Equal(t, byID, byPath)
+
+	res := glcontract(t, map[string]string{"GITLAB_URL": srv.URL, "GITLAB_TOKEN": "outsider-token"}, "inventory", "--group", "platform")
+	require.Equal(t, 3, res.code, res.stdout+res.stderr)
+	require.Contains(t, res.stdout, "GET /groups/platform: 404: the group does not exist, or the token's user cannot see it")
+}
