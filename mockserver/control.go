@@ -51,7 +51,7 @@ func (s *Server) admin(h func(http.ResponseWriter, *http.Request)) http.Handler 
 		}
 		a.user = tok.user.id
 		if !tok.user.admin {
-			writeError(w, errForbidden)
+			ctlError(w, http.StatusForbidden, "403 Forbidden - the mock's control API needs an administrator's token (the default seed's root-token)")
 			return
 		}
 		if tok.readOnly && r.URL.Query().Get("secrets") != "" {
@@ -177,6 +177,10 @@ const (
 func (s *Server) ctlRequests(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := JournalFilter{Method: strings.ToUpper(q.Get("method")), Path: q.Get("path"), Operation: q.Get("operation")}
+	if err := checkMatch(s.ops, f.Operation, f.Path); err != nil {
+		ctlError(w, http.StatusBadRequest, "requests: "+err.Error())
+		return
+	}
 	limit := requestsDefaultLimit
 	var err error
 	for key, dst := range map[string]*int{"status": &f.Status, "user_id": &f.UserID, "after": &f.After, "limit": &limit} {
@@ -232,7 +236,7 @@ func (s *Server) ctlAddFault(w http.ResponseWriter, r *http.Request) {
 		until := s.now().UTC().Add(time.Duration(body.Duration))
 		f.Until = &until
 	}
-	if err := f.check(s.ops); err != nil {
+	if err := f.check(s.ops, "duration"); err != nil {
 		ctlError(w, http.StatusBadRequest, "fault: "+err.Error())
 		return
 	}

@@ -33,10 +33,19 @@ func ExampleServer_Requests() {
 
 	createCluster(srv.URL)
 
-	created := s.Requests(mockserver.JournalFilter{Operation: mockserver.OpCreateCluster, Status: 201})
+	created, err := s.Requests(mockserver.JournalFilter{Operation: mockserver.OpCreateCluster, Status: 201})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Println(len(created), created[0].Method, created[0].Path, created[0].UserID)
+
+	// A filter that could never match is an error, not an empty answer.
+	_, err = s.Requests(mockserver.JournalFilter{Path: "api/v4/projects/1/clusters"})
+	fmt.Println(err)
 	// Output:
 	// 1 POST /api/v4/projects/1/clusters/user 3
+	// requests: path "api/v4/projects/1/clusters" never matches: request paths start with "/", e.g. /api/v4/projects/1
 }
 
 // ExampleServer_AddFault makes the next create answer GitLab's rate limit, as a client's
@@ -59,7 +68,12 @@ func ExampleServer_AddFault() {
 
 	createCluster(srv.URL) // rate limited
 	createCluster(srv.URL) // the retry goes through
-	for _, e := range s.Requests(mockserver.JournalFilter{Operation: mockserver.OpCreateCluster}) {
+	creates, err := s.Requests(mockserver.JournalFilter{Operation: mockserver.OpCreateCluster})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, e := range creates {
 		fmt.Println(e.Status, e.Fault)
 	}
 	fmt.Println("active after use:", len(s.Faults()))
@@ -86,7 +100,8 @@ func ExampleServer_ClearRequests() {
 
 	createCluster(srv.URL) // set-up, not under test
 	s.ClearRequests()
-	fmt.Println(len(s.Requests(mockserver.JournalFilter{})))
+	all, _ := s.Requests(mockserver.JournalFilter{}) // an empty filter is always valid
+	fmt.Println(len(all))
 	// Output:
 	// 0
 }

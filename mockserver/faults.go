@@ -3,7 +3,9 @@ package mockserver
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,23 +48,37 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (f *Fault) check(ops map[string]*operation) error {
+// check refuses a fault that is malformed or can never match. window names the time
+// window's field as the caller sees it: Until in Go, duration over HTTP.
+func (f *Fault) check(ops map[string]*operation, window string) error {
 	switch f.Status {
 	case 0, 429, 500, 502, 503:
 	default:
 		return fmt.Errorf("status %d: use 429, 500, 502 or 503", f.Status)
 	}
-	if f.Operation != "" && ops[f.Operation] == nil {
-		return fmt.Errorf("operation %q is not in openapi.yaml", f.Operation)
+	if err := checkMatch(ops, f.Operation, f.Path); err != nil {
+		return err
 	}
 	if f.Count < 0 || f.RetryAfter < 0 {
 		return errors.New("count and retry_after must not be negative")
 	}
 	if f.Count == 0 && f.Until == nil {
-		return errors.New("give count (the next N requests) or duration (a time window)")
+		return fmt.Errorf("give count (the next N requests) or %s (a time window)", window)
 	}
 	if f.Status == 0 && !f.Drop && f.Delay == 0 {
 		return errors.New("give status, drop or delay")
+	}
+	return nil
+}
+
+// checkMatch refuses what a fault or a journal filter could never match: an operation
+// openapi.yaml does not have, or a path without its leading "/" (request paths have one).
+func checkMatch(ops map[string]*operation, operation, path string) error {
+	if operation != "" && ops[operation] == nil {
+		return fmt.Errorf("operation %q is not in openapi.yaml; the operations are %s", operation, strings.Join(slices.Sorted(maps.Keys(ops)), ", "))
+	}
+	if path != "" && !strings.HasPrefix(path, "/") {
+		return fmt.Errorf("path %q never matches: request paths start with \"/\", e.g. /api/v4/projects/1", path)
 	}
 	return nil
 }
@@ -204,10 +220,11 @@ func (f *Fault) apply(w http.ResponseWriter, now time.Time) bool {
 }
 
 // AddFault makes matching requests misbehave, as POST /-/mock/faults does; give Count or
-// Until, and Status, Drop or Delay. It returns the fault with its ID, or why it was refused.
+// Until, and Status, Drop or Delay. It returns the fault with its ID, or why it was refused
+// (also a fault that could never match: an unknown Operation, a Path without its leading "/").
 func (s *Server) AddFault(f Fault) (Fault, error) {
 	f.ID = 0
-	if err := f.check(s.ops); err != nil {
+	if err := f.check(s.ops, "Until"); err != nil {
 		return Fault{}, fmt.Errorf("fault: %w", err)
 	}
 	return s.faults.add(f)

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -142,11 +143,16 @@ func (j *journal) clear() {
 
 // Requests returns the journaled requests that match f, oldest first: what GET
 // /-/mock/requests answers, without its page limit. The journal holds GitLab API requests
-// (the catch-all included), not the control API's or the health check's.
-func (s *Server) Requests(f JournalFilter) []JournalEntry {
+// (the catch-all included), not the control API's or the health check's. A filter that could
+// never match (an Operation openapi.yaml does not have, a Path without its leading "/") is an
+// error, as over HTTP: a test asserting "no such call" must not pass on a typo.
+func (s *Server) Requests(f JournalFilter) ([]JournalEntry, error) {
+	if err := checkMatch(s.ops, f.Operation, f.Path); err != nil {
+		return nil, fmt.Errorf("requests: %w", err)
+	}
 	f.Method = strings.ToUpper(f.Method)
 	_, out := s.journal.list(f, 0)
-	return out
+	return out, nil
 }
 
 // ClearRequests empties the journal.

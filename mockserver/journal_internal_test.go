@@ -21,7 +21,10 @@ func TestJournalBoundedInBytes(t *testing.T) {
 	if got, limit := s.journal.retainedBytes(), JournalSize*(JournalMaxPath+journalMaxMethod); got > limit {
 		t.Errorf("journal retains %d bytes, want at most %d", got, limit)
 	}
-	all := s.Requests(JournalFilter{})
+	all, err := s.Requests(JournalFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(all) != JournalSize {
 		t.Fatalf("journal holds %d entries, want %d", len(all), JournalSize)
 	}

@@ -97,7 +97,9 @@ func TestStateChangesAllOrNothing(t *testing.T) {
 		assert.Equal(t, before, string(s.Export().JSON()), "memory unchanged")
 	}
 	assert.Len(t, s.Faults(), 1, "a failed reset keeps the faults")
-	assert.NotEmpty(t, s.Requests(mockserver.JournalFilter{Operation: "postApiV4ProjectsIdClustersUser"}), "and the journal")
+	creates, err := s.Requests(mockserver.JournalFilter{Operation: "postApiV4ProjectsIdClustersUser"})
+	require.NoError(t, err)
+	assert.NotEmpty(t, creates, "and the journal")
 	assert.Contains(t, logs.String(), `"msg":"state file not written"`)
 	assert.Contains(t, logs.String(), path, "the log says which file")
 	assert.Error(t, s.Reset(nil), "the Go API too")
