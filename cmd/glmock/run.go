@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -129,6 +130,15 @@ func (f *flags) newServer(logger *slog.Logger, stderr io.Writer) (*mockserver.Se
 		mockserver.WithStateFile(f.stateFile), mockserver.WithMaxClusters(int(f.maxClusters))}
 	for name, on := range f.features {
 		opts = append(opts, mockserver.WithFeature(name, on))
+	}
+	if f.seedFile != "" && f.stateFile != "" {
+		// An existing state file is loaded instead of the seed: say so rather than start from
+		// something the command line does not name.
+		if _, err := os.Stat(f.stateFile); err == nil {
+			fmt.Fprintf(stderr, "glmock: --seed %s: the state file --state %s exists and wins over the seed (it holds the state of the last run);"+
+				" to start from the seed, remove %s or drop --state\n", f.seedFile, f.stateFile, f.stateFile)
+			return nil, 2
+		}
 	}
 	if f.seedFile != "" {
 		seed, err := mockserver.LoadSeed(f.seedFile)
