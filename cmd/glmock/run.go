@@ -122,14 +122,16 @@ func parseFlags(args []string, lookupEnv func(string) (string, bool), stderr io.
 	// A mistake gets flag's one-line error and a pointer to --help, not the whole usage.
 	fs.Usage = func() {}
 	usage := func() {
-		fmt.Fprintf(stderr, "Usage: glmock [flags]\n       glmock healthcheck [--url URL]\n\n"+
+		fmt.Fprintf(stderr, "Usage: glmock [flags]\n       glmock healthcheck [--url URL] [--tls-ca FILE]\n\n"+
 			"Serves a stateful mock of GitLab's certificate-based clusters API (project, group and\n"+
 			"instance clusters, and discovery) under /api/v4.\n"+
 			"Every flag can also be set by an environment variable: GLMOCK_ and the flag name in\n"+
-			"upper case with - as _ (GLMOCK_ADDR, GLMOCK_SEED, GLMOCK_STATE, ...); GLMOCK_FEATURES\n"+
-			"takes a comma-separated list of NAME=BOOL. Flags win over the environment.\n\n")
+			"upper case with - as _ (GLMOCK_ADDR, GLMOCK_SEED, GLMOCK_STATE, GLMOCK_TLS_AUTO, ...);\n"+
+			"GLMOCK_FEATURES takes a comma-separated list of NAME=BOOL, GLMOCK_TLS_HOST of names.\n"+
+			"Flags win over the environment.\n\n")
 		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\nExample:\n  glmock --addr 127.0.0.1:8080 --gitlab-version 14.10 --state /tmp/glmock.json\n")
+		fmt.Fprintf(stderr, "\nExamples:\n  glmock --addr 127.0.0.1:8080 --gitlab-version 14.10 --state /tmp/glmock.json\n"+
+			"  glmock --tls-auto .tls    # https://localhost:8080; clients trust .tls/ca.pem\n")
 	}
 	if err := applyEnv(fs, lookupEnv); err != nil {
 		fmt.Fprintf(stderr, "glmock: %v\n", err)
