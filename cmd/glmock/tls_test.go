@@ -391,6 +391,15 @@ func TestTLSAutoBinaryClients(t *testing.T) {
 			for _, u := range s.WebURLs {
 				assert.Equal(t, base+"/demo-group/demo", u)
 			}
+			if round == 0 {
+				// ssl_verify is what python-gitlab trusts: another CA is refused.
+				other := t.TempDir()
+				_, err := autoTLS(other, []string{"localhost"}, time.Now())
+				require.NoError(t, err)
+				var refused struct{ Error string }
+				runPyTLS(t, base, filepath.Join(other, "ca.pem"), &refused)
+				assert.Contains(t, refused.Error, "CERTIFICATE_VERIFY_FAILED")
+			}
 		})
 		stop()
 	}
