@@ -1,7 +1,12 @@
 # The two commands a user needs: `make run` (the mock on 127.0.0.1:8080) and `make test`.
+# `make help` lists every target (the `## ` comment after its name).
 GO        ?= go
 SHELL     := /bin/bash
-ADDR      ?= 127.0.0.1:8080
+# make run: ADDR=HOST:PORT on the make command line sets --addr; otherwise glmock's own default
+# (127.0.0.1:8080) or GLMOCK_ADDR applies. ARGS: more glmock flags, e.g. ARGS="--tls-auto .tls".
+ADDR      ?=
+ARGS      ?=
+GLMOCK_BIN ?= bin/glmock
 TOOLS     := .tools
 REDOCLY   := @redocly/cli@2.77.0
 SPECTRAL  := @stoplight/spectral-cli@6.16.3
@@ -14,14 +19,22 @@ BENCH_HARNESS ?= ../shared/bench
 BENCH_WRK_TIMEOUT   ?= 20m
 BENCH_INSTR_TIMEOUT ?= 15m
 
-.PHONY: run generate test test-plain fmt-check vet lint validators bench bench-go bench-wrk bench-instr bench-glmock fuzz build docker-build-check clean
+.DEFAULT_GOAL := help
+.PHONY: help run generate test test-plain fmt-check vet lint validators bench bench-go bench-wrk bench-instr bench-glmock fuzz build docker-build-check clean
 
-run:
-	$(GO) run ./cmd/glmock --addr $(ADDR)
+help: ## list the targets, one line each
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/\1\t\2/' | awk -F'\t' '{printf "  %-20s %s\n", $$1, $$2}'
+
+# Builds glmock, then execs it: make's shell becomes glmock (go run would fork it), so a signal
+# to make (Ctrl-C, SIGTERM, which make passes to its child) stops glmock; the GLMOCK_*
+# environment applies, and ADDR only when given on the make command line.
+run: ## the mock on 127.0.0.1:8080 (ADDR=HOST:PORT or GLMOCK_ADDR to move it; flags in ARGS="...")
+	$(GO) build -o $(GLMOCK_BIN) ./cmd/glmock
+	exec $(GLMOCK_BIN) $(if $(filter command line,$(origin ADDR)),--addr $(ADDR)) $(ARGS)
 
 # After editing openapi.yaml: rewrites internal/specdoc, the spec as Go code glmock starts from
 # (parsing the YAML at every start was two thirds of its start-up); tests fail while it is stale.
-generate:
+generate: ## rewrite internal/specdoc from openapi.yaml (after editing the spec)
 	$(GO) generate ./internal/specdoc/...
 
 # One line per package as it starts and ends, a line for a test running 30 s or more, and the
@@ -33,33 +46,33 @@ generate:
 # subprocesses (glcontract re-runs its test binary as the command) made that seconds per package.
 TESTFLAGS := -race -count=1 -vet=off
 export GORACE := atexit_sleep_ms=0
-test: fmt-check vet
+test: fmt-check vet ## gofmt check, go vet, go test -race ./... with one line per package
 	set -o pipefail; $(GO) test $(TESTFLAGS) -json ./... | $(GO) run -race ./internal/testprogress
 
-test-plain: fmt-check vet
+test-plain: fmt-check vet ## the same with go test's own output
 	$(GO) test $(TESTFLAGS) ./...
 
-fmt-check:
+fmt-check: ## fail if gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 # -race: vet compiles the dependencies as make test's -race builds do, and shares them.
-vet:
+vet: ## go vet -race ./...
 	$(GO) vet -race ./...
 
 # The Dockerfile's full build (its `go build` lines, run here), the image's HEALTHCHECK against
 # the binary it builds, and glcontract stamped with -X main.version; CI runs it after make test.
 # make test checks the Dockerfile's commands with `go build -n`, which builds nothing: these
 # builds share nothing with the -race test builds, so on a cold cache they take minutes.
-docker-build-check:
+docker-build-check: ## the Dockerfile's full build, the image's healthcheck, glcontract's stamped version
 	GLCLUSTERS_DOCKER_BUILD=1 $(GO) test -count=1 -run '^(TestDocker(fileBinaries|Healthcheck)|TestVersionFromLdflags)$$' -v . ./cmd/glcontract
 
-build:
+build: ## static binaries bin/glmock and bin/glcontract
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o bin/glmock ./cmd/glmock
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o bin/glcontract ./cmd/glcontract
 
 # Lints openapi.yaml with the linters users run on specs; zero errors and zero warnings.
-lint: $(TOOLS)/node_modules/.bin/redocly
+lint: $(TOOLS)/node_modules/.bin/redocly ## Redocly and Spectral on openapi.yaml and control.yaml
 	$(TOOLS)/node_modules/.bin/redocly lint --format=stylish openapi.yaml mockserver/control.yaml
 	$(TOOLS)/node_modules/.bin/spectral lint --fail-severity=hint openapi.yaml mockserver/control.yaml
 
@@ -67,7 +80,7 @@ $(TOOLS)/node_modules/.bin/redocly:
 	mkdir -p $(TOOLS)
 	cd $(TOOLS) && npm install --no-audit --no-fund --silent --prefix . $(REDOCLY) $(SPECTRAL)
 
-validators: $(TOOLS)/node_modules/openapi-request-coercer/package.json
+validators: $(TOOLS)/node_modules/openapi-request-coercer/package.json ## install the npm OpenAPI validators the tests run into .tools/
 
 $(TOOLS)/node_modules/openapi-request-coercer/package.json:
 	mkdir -p $(TOOLS)
@@ -80,15 +93,15 @@ $(TOOLS)/node_modules/openapi-request-coercer/package.json:
 # --max-clusters: wrk's POSTs store about 100,000 clusters, and past the default cap of 10,000
 # every create is a cheap 400 (counted as errors, the rate meaningless). bench-instr
 # exits non-zero when glmock misses the harness's pass lines (GET_MAX, POST_MAX).
-bench: bench-go bench-wrk bench-instr
+bench: bench-go bench-wrk bench-instr ## bench-go, bench-wrk and bench-instr
 
-bench-go:
+bench-go: ## the Go benchmarks (about 4 minutes)
 	$(GO) test -timeout=15m -run='^$$' -bench=. -benchtime=$(BENCHTIME) -benchmem ./...
 
-bench-glmock:
+bench-glmock: ## build bin/glmock for the benchmarks
 	$(GO) build -o bin/glmock ./cmd/glmock
 
-bench-wrk: bench-glmock
+bench-wrk: bench-glmock ## requests/s of the glmock binary with wrk, beside bare servers (shared harness)
 	@if [ ! -x $(BENCH_HARNESS)/run.sh ]; then \
 	  echo "bench-wrk: SKIPPED: no shared harness at $(BENCH_HARNESS)/run.sh (set BENCH_HARNESS=DIR)"; exit 0; fi; \
 	if ! command -v wrk >/dev/null; then echo "bench-wrk: wrk is not installed; apt-get install -y wrk"; \
@@ -100,14 +113,14 @@ bench-wrk: bench-glmock
 	  "mock=$$PWD/bin/glmock --addr 127.0.0.1:\$$PORT --max-clusters 1000000" \
 	  "mock100k=$$PWD/bin/glmock --addr 127.0.0.1:\$$PORT --max-clusters 1000000 --seed $$PWD/bin/seed100k.json"
 
-bench-instr: bench-glmock
+bench-instr: bench-glmock ## instructions per request under callgrind (shared harness)
 	@if [ ! -x $(BENCH_HARNESS)/instr/run.sh ]; then \
 	  echo "bench-instr: SKIPPED: no shared harness at $(BENCH_HARNESS)/instr/run.sh (set BENCH_HARNESS=DIR)"; exit 0; fi; \
 	if ! command -v valgrind >/dev/null; then echo "bench-instr: valgrind is not installed; apt-get install -y valgrind"; \
 	  apt-get install -y valgrind >/dev/null || { echo "bench-instr: could not install valgrind"; exit 1; }; fi; \
 	timeout $(BENCH_INSTR_TIMEOUT) $(BENCH_HARNESS)/instr/run.sh .
 
-fuzz:
+fuzz: ## every fuzz target, FUZZTIME=20s each
 	@for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list='^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "== $$pkg $$f ($(FUZZTIME))"; \
@@ -115,5 +128,5 @@ fuzz:
 	  done; \
 	done
 
-clean:
+clean: ## remove bin/ and .tools/
 	rm -rf bin $(TOOLS)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v4"
 
 	"github.com/glclusters/clustersapi/internal/testproc"
 )
@@ -299,7 +300,7 @@ func TestDockerfileInvariants(t *testing.T) {
 			continue
 		}
 		for _, src := range f[1 : len(f)-1] {
-			if strings.HasPrefix(src, "--") || src == "/out/data" {
+			if strings.HasPrefix(src, "--") || src == "/out/data" || src == "/out/tls" {
 				continue
 			}
 			assert.True(t, built[src], "COPY %s: not built by the build stage", src)
@@ -335,6 +336,7 @@ func TestComposeConfig(t *testing.T) {
 		"depends_on:", "condition: service_healthy",
 		"127.0.0.1:8080:8080", "GLMOCK_ADDR: 0.0.0.0:8080", "glmock-data:/data",
 		"- /glcontract", "- check", "- --write", "GITLAB_URL: http://glmock:8080", "GITLAB_PROJECT: '1'",
+		"restart: unless-stopped", "GLMOCK_EXTERNAL_URL: http://glmock:8080", "GLMOCK_TLS_AUTO: /tls", "glmock-ca:/tls",
 	} {
 		assert.Contains(t, cfg, want, "docker-compose config output")
 	}
@@ -467,4 +469,84 @@ func freeAddr(t *testing.T) string {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 	return addr
+}
+
+// composeFile is what TestComposeStaysUp reads of docker-compose.yml.
+type composeFile struct {
+	Services map[string]struct {
+		Build       any               `yaml:"build"`
+		Image       string            `yaml:"image"`
+		Restart     string            `yaml:"restart"`
+		Profiles    []string          `yaml:"profiles"`
+		Environment map[string]string `yaml:"environment"`
+		Volumes     []string          `yaml:"volumes"`
+		DependsOn   map[string]any    `yaml:"depends_on"`
+	} `yaml:"services"`
+	Volumes map[string]any `yaml:"volumes"`
+}
+
+// TestComposeStaysUp reads docker-compose.yml and the README: glmock does not end with the
+// check (the check is a one-shot service in a profile that nothing always started depends on,
+// glmock restarts unless stopped, and no documented command stops the mock when the check
+// ends); one image, built once, with one tag everywhere; web_url at the service's name; the
+// HTTPS service keeps its CA on a named volume; the README and the file give the same commands,
+// in Compose v2's syntax.
+func TestComposeStaysUp(t *testing.T) {
+	raw, err := os.ReadFile("docker-compose.yml")
+	require.NoError(t, err)
+	var c composeFile
+	require.NoError(t, yaml.Unmarshal(raw, &c))
+	const tag = "glclusters/glmock:dev"
+
+	glmock, ok := c.Services["glmock"]
+	require.True(t, ok, "a glmock service")
+	assert.Empty(t, glmock.Profiles, "glmock starts with a plain `docker compose up`")
+	assert.Equal(t, "unless-stopped", glmock.Restart, "glmock stays up")
+	assert.Equal(t, "http://glmock:8080", glmock.Environment["GLMOCK_EXTERNAL_URL"], "web_url at the service's name")
+	assert.NotContains(t, glmock.DependsOn, "contract", "glmock does not wait for the check")
+
+	contract, ok := c.Services["contract"]
+	require.True(t, ok, "a contract service")
+	assert.NotEmpty(t, contract.Profiles, "the check is in a profile: `up` does not start it")
+	builds := 0
+	for name, s := range c.Services {
+		assert.Equal(t, tag, s.Image, "%s: one image, one tag", name)
+		if s.Build != nil {
+			builds++
+			assert.Equal(t, "glmock", name, "the image is built by the glmock service")
+		}
+		if len(s.Profiles) == 0 {
+			assert.NotContains(t, s.DependsOn, "contract", "%s, always started, depends on the one-shot check", name)
+		}
+	}
+	assert.Equal(t, 1, builds, "one build: for the one image")
+
+	tlsSvc, ok := c.Services["glmock-tls"]
+	require.True(t, ok, "an HTTPS glmock")
+	dir := tlsSvc.Environment["GLMOCK_TLS_AUTO"]
+	require.NotEmpty(t, dir)
+	assert.Equal(t, "unless-stopped", tlsSvc.Restart)
+	var caVolume string
+	for _, v := range tlsSvc.Volumes {
+		if name, mount, _ := strings.Cut(v, ":"); strings.TrimSuffix(mount, ":ro") == dir {
+			caVolume = name
+		}
+	}
+	assert.Contains(t, c.Volumes, caVolume, "the CA directory %s is a named volume other services can mount", dir)
+	assert.True(t, strings.HasPrefix(tlsSvc.Environment["GLMOCK_EXTERNAL_URL"], "https://glmock-tls:"), "web_url at the service's name, https")
+
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	for _, doc := range []struct{ name, text string }{{"README.md", string(readme)}, {"docker-compose.yml", string(raw)}} {
+		for _, never := range []string{"--exit-code-from", "--abort-on-container-exit", "docker-compose up", "docker-compose run", "docker-compose down"} {
+			assert.NotContains(t, doc.text, never, "%s", doc.name)
+		}
+		for _, cmd := range []string{"docker compose up -d --build", "docker compose run --rm contract", "docker compose --profile tls up -d", "docker compose down"} {
+			assert.Contains(t, doc.text, cmd, "%s documents the command", doc.name)
+		}
+	}
+	dockerfile, err := os.ReadFile("Dockerfile")
+	require.NoError(t, err)
+	assert.Contains(t, string(dockerfile), "docker build -t "+tag+" .")
+	assert.NotRegexp(t, `docker build -t glmock\b`, string(dockerfile)+string(readme))
 }

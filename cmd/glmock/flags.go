@@ -93,19 +93,21 @@ func applyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
 		if f.Name == "feature" {
 			name = "GLMOCK_FEATURES"
 		}
+		// A repeatable flag's variable is a comma-separated list.
+		repeatable := f.Name == "feature" || f.Name == "tls-host"
 		v, ok := lookup(name)
 		if !ok || err != nil {
 			return
 		}
 		for _, part := range strings.Split(v, ",") {
-			if f.Name != "feature" {
+			if !repeatable {
 				part = v
 			}
 			if e := fs.Set(f.Name, strings.TrimSpace(part)); e != nil {
 				err = fmt.Errorf("%s: %v", name, e)
 				return
 			}
-			if f.Name != "feature" {
+			if !repeatable {
 				return
 			}
 		}

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -30,6 +32,31 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		fmt.Fprintln(stdout, "glmock", buildinfo.Version(version))
 		return 0
 	}
+	externalHost := ""
+	if f.externalSet {
+		externalHost = hostOf(f.external)
+	}
+	tlsOn, err := f.setupTLS(externalHost)
+	if err != nil {
+		fmt.Fprintf(stderr, "glmock: %v\n", err)
+		var te *tlsError
+		if errors.As(err, &te) {
+			return 2
+		}
+		return 1
+	}
+	var ln net.Listener
+	if tlsOn != nil && !f.externalSet {
+		// web_url fields follow the scheme: without --external-url they name https://localhost
+		// and the port glmock listens on, which only the listener knows when --addr's port is 0.
+		if ln, err = net.Listen("tcp", f.addr); err != nil {
+			fmt.Fprintf(stderr, "glmock: %v\n", err)
+			return 1
+		}
+		defer ln.Close()
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		f.external = "https://" + net.JoinHostPort("localhost", port)
+	}
 	logs := newLogBuffer(stdout)
 	defer logs.Close() // every way out of run, so that main's os.Exit loses no line
 	logger := f.logger(logs)
@@ -46,12 +73,21 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	if err := ctx.Err(); err != nil {
 		return 0
 	}
-	return serve(ctx, f.addr, srv, logger, logs, stderr)
+	if ln == nil {
+		if ln, err = net.Listen("tcp", f.addr); err != nil {
+			fmt.Fprintf(stderr, "glmock: %v\n", err)
+			return 1
+		}
+	}
+	return serve(ctx, ln, tlsOn, srv, logger, logs, stderr)
 }
 
 // flags is glmock's parsed command line.
 type flags struct {
 	addr, seedFile, external, stateFile, version string
+	tlsCert, tlsKey, tlsAuto                     string
+	tlsHosts                                     stringList
+	externalSet                                  bool // --external-url (or GLMOCK_EXTERNAL_URL) was given
 	allowLocal                                   boolFlag
 	logFormat                                    *oneOf
 	maxClusters                                  intFlag
@@ -72,7 +108,11 @@ func parseFlags(args []string, lookupEnv func(string) (string, bool), stderr io.
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.StringVar(&f.seedFile, "seed", "", "seed file (JSON or YAML) replacing the default seed")
 	fs.Var(&f.allowLocal, "allow-local-urls", "accept api_url on localhost and private networks (true or false)")
-	fs.StringVar(&f.external, "external-url", "https://gitlab.example.com", "GitLab URL used in web_url fields")
+	fs.StringVar(&f.external, "external-url", "https://gitlab.example.com", "GitLab URL used in web_url fields (with TLS: default https://localhost:PORT)")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain); needs --tls-key")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
+	fs.StringVar(&f.tlsAuto, "tls-auto", "", "serve HTTPS with a CA and certificate kept in this directory (ca.pem: trust it), made when missing")
+	fs.Var(&f.tlsHosts, "tls-host", "another name or IP for --tls-auto's certificate (repeatable), besides localhost, 127.0.0.1, ::1 and --external-url's host")
 	fs.StringVar(&f.stateFile, "state", "", "keep the state in this file: loaded at start, rewritten atomically after every change")
 	fs.StringVar(&f.version, "gitlab-version", "", "follow the behaviour of this GitLab release, X.Y (default: the newest, with the clusters flag on)")
 	fs.Var(f.logFormat, "log-format", "log format: json or text")
@@ -82,14 +122,16 @@ func parseFlags(args []string, lookupEnv func(string) (string, bool), stderr io.
 	// A mistake gets flag's one-line error and a pointer to --help, not the whole usage.
 	fs.Usage = func() {}
 	usage := func() {
-		fmt.Fprintf(stderr, "Usage: glmock [flags]\n       glmock healthcheck [--url URL]\n\n"+
+		fmt.Fprintf(stderr, "Usage: glmock [flags]\n       glmock healthcheck [--url URL] [--tls-ca FILE]\n\n"+
 			"Serves a stateful mock of GitLab's certificate-based clusters API (project, group and\n"+
 			"instance clusters, and discovery) under /api/v4.\n"+
 			"Every flag can also be set by an environment variable: GLMOCK_ and the flag name in\n"+
-			"upper case with - as _ (GLMOCK_ADDR, GLMOCK_SEED, GLMOCK_STATE, ...); GLMOCK_FEATURES\n"+
-			"takes a comma-separated list of NAME=BOOL. Flags win over the environment.\n\n")
+			"upper case with - as _ (GLMOCK_ADDR, GLMOCK_SEED, GLMOCK_STATE, GLMOCK_TLS_AUTO, ...);\n"+
+			"GLMOCK_FEATURES takes a comma-separated list of NAME=BOOL, GLMOCK_TLS_HOST of names.\n"+
+			"Flags win over the environment.\n\n")
 		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\nExample:\n  glmock --addr 127.0.0.1:8080 --gitlab-version 14.10 --state /tmp/glmock.json\n")
+		fmt.Fprintf(stderr, "\nExamples:\n  glmock --addr 127.0.0.1:8080 --gitlab-version 14.10 --state /tmp/glmock.json\n"+
+			"  glmock --tls-auto .tls    # https://localhost:8080; clients trust .tls/ca.pem\n")
 	}
 	if err := applyEnv(fs, lookupEnv); err != nil {
 		fmt.Fprintf(stderr, "glmock: %v\n", err)
@@ -103,6 +145,7 @@ func parseFlags(args []string, lookupEnv func(string) (string, bool), stderr io.
 		fmt.Fprintln(stderr, `Run "glmock --help" for the flags and an example.`)
 		return nil, 2, false
 	}
+	fs.Visit(func(fl *flag.Flag) { f.externalSet = f.externalSet || fl.Name == "external-url" })
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "glmock: unexpected argument %q\n", fs.Arg(0))
 		return nil, 2, false
@@ -129,6 +172,15 @@ func (f *flags) newServer(logger *slog.Logger, stderr io.Writer) (*mockserver.Se
 		mockserver.WithStateFile(f.stateFile), mockserver.WithMaxClusters(int(f.maxClusters))}
 	for name, on := range f.features {
 		opts = append(opts, mockserver.WithFeature(name, on))
+	}
+	if f.seedFile != "" && f.stateFile != "" {
+		// An existing state file is loaded instead of the seed: say so rather than start from
+		// something the command line does not name.
+		if _, err := os.Stat(f.stateFile); err == nil {
+			fmt.Fprintf(stderr, "glmock: --seed %s: the state file --state %s exists and wins over the seed (it holds the state of the last run);"+
+				" to start from the seed, remove %s or drop --state\n", f.seedFile, f.stateFile, f.stateFile)
+			return nil, 2
+		}
 	}
 	if f.seedFile != "" {
 		seed, err := mockserver.LoadSeed(f.seedFile)
@@ -160,22 +212,29 @@ func logStartup(logger *slog.Logger, srv *mockserver.Server, f *flags) {
 	set := srv.Settings()
 	logger.Info("glmock", "gitlab_version", set.GitLabVersion, "behaves_as", set.BehavesAs,
 		"clusters_api", srv.Feature(mockserver.FeatureCertificateBasedClusters), "seed", seedName,
-		"state_file", f.stateFile, "max_clusters", set.MaxClusters, "allow_local_urls", set.AllowLocalURLs)
+		"state_file", f.stateFile, "external_url", f.external, "max_clusters", set.MaxClusters, "allow_local_urls", set.AllowLocalURLs)
 }
 
-// serve listens on addr and serves srv until ctx ends, then shuts down within 5 seconds. The
-// "listening" line is written at once, not after logFlushAfter: scripts wait for it.
-func serve(ctx context.Context, addr string, srv *mockserver.Server, logger *slog.Logger, logs *logBuffer, stderr io.Writer) int {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "glmock: %v\n", err)
-		return 1
-	}
+// serve serves srv on ln (over TLS when tlsOn is not nil) until ctx ends, then shuts down
+// within 5 seconds. The "listening" line is written at once, not after logFlushAfter: scripts
+// wait for it.
+func serve(ctx context.Context, ln net.Listener, tlsOn *tlsSetup, srv *mockserver.Server, logger *slog.Logger, logs *logBuffer, stderr io.Writer) int {
 	hs := mockserver.NewHTTPServer(srv)
-	logger.Info("listening", "addr", ln.Addr().String())
+	if tlsOn != nil {
+		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{tlsOn.cert}, MinVersion: tls.VersionTLS12}
+		logger.Info("listening", "addr", ln.Addr().String(), "tls", tlsOn.mode, "ca", tlsOn.caFile)
+	} else {
+		logger.Info("listening", "addr", ln.Addr().String())
+	}
 	logs.Flush()
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if tlsOn != nil {
+			errc <- hs.ServeTLS(ln, "", "") // the certificate is in hs.TLSConfig
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		fmt.Fprintf(stderr, "glmock: %v\n", err)

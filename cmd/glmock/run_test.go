@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,6 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/glclusters/clustersapi/internal/testproc"
+	"github.com/glclusters/clustersapi/mockserver"
 	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
 
@@ -388,4 +391,63 @@ func TestOneLogLinePerRequest(t *testing.T) {
 		assert.Equal(t, w.fault, m["fault"], w.path)
 	}
 	assert.NotContains(t, logs.String(), "-token", "no token in the logs")
+}
+
+// TestStateFileWinsOverSeed: with --state naming an existing file, a --seed would be ignored
+// (the state file is loaded); glmock refuses the pair with exit 2, saying which wins and how to
+// start from the seed, in process and as the binary. Without the file, the seed starts it.
+func TestStateFileWinsOverSeed(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.json")
+	seed := filepath.Join(dir, "small.json")
+	small := mockserver.DefaultSeed()
+	small.Clusters = small.Clusters[:0]
+	require.NoError(t, os.WriteFile(seed, small.JSON(), 0o600))
+
+	// No state file yet: the seed is loaded, and the state file written from it.
+	addr, _, stop := runMain(t, []string{"--addr", "127.0.0.1:0", "--seed", seed, "--state", state}, nil)
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v4/projects/1/clusters", nil)
+	req.Header.Set("PRIVATE-TOKEN", "maintainer-token")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, "0", resp.Header.Get("X-Total"), "the seed (no clusters) was loaded")
+	require.Equal(t, 0, stop())
+	_, err = os.Stat(state)
+	require.NoError(t, err, "the state file was written")
+
+	want := "glmock: --seed " + seed + ": the state file --state " + state + " exists and wins over the seed"
+	how := "to start from the seed, remove " + state + " or drop --state"
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"--seed", seed, "--state", state}, nil},
+		{nil, map[string]string{"GLMOCK_SEED": seed, "GLMOCK_STATE": state}},
+	} {
+		code, out, errOut := runRefused(t, append([]string{"--addr", "127.0.0.1:0"}, tc.args...), tc.env)
+		assert.Equal(t, 2, code, errOut)
+		assert.Contains(t, errOut, want)
+		assert.Contains(t, errOut, how)
+		assert.NotContains(t, out, `"msg":"glmock"`, "no start-up line naming a seed that was not loaded")
+	}
+	// --state alone keeps loading the file.
+	_, _, stop = runMain(t, []string{"--addr", "127.0.0.1:0", "--state", state}, nil)
+	assert.Equal(t, 0, stop())
+
+	if testing.Short() {
+		return
+	}
+	bin := buildGlmock(t)
+	args := []string{"--addr", "127.0.0.1:0", "--seed", seed, "--state", state}
+	cmd := testproc.CommandTimeout(t, binaryRefusalTimeout, bin, args...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	failIfKilled(t, cmd, args, "", stdout.String(), stderr.String())
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "stderr: %s", stderr.String())
+	assert.Equal(t, 2, exit.ExitCode(), "stderr: %s", stderr.String())
+	assert.Contains(t, stderr.String(), want)
+	assert.Contains(t, stderr.String(), how)
 }
