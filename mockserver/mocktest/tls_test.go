@@ -32,7 +32,9 @@ func TestStartTLS(t *testing.T) {
 	c, _, err := gl.ProjectCluster.GetCluster(1, 18)
 	require.NoError(t, err)
 	assert.Equal(t, srv.URL+"/demo-group/demo", c.Project.WebURL, "web_url follows the scheme")
-	assert.Len(t, s.Requests(mockserver.JournalFilter{Operation: mockserver.OpGetCluster}), 1)
+	gets, err := s.Requests(mockserver.JournalFilter{Operation: mockserver.OpGetCluster})
+	require.NoError(t, err)
+	assert.Len(t, gets, 1)
 
 	_, err = http.Get(srv.URL + "/-/health")
 	require.Error(t, err, "the default client does not trust the test certificate")
