@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // inventory --seed: a glmock seed (fixtures/seed/README.md) of what the inventory read, so a
@@ -184,7 +185,6 @@ type seedWriter struct {
 	projects   map[int]*seedProject
 	noProject  map[int]bool // projects that could not be read
 	noGroup    map[int]bool
-	unreadable []string
 	notes      []string
 }
 
@@ -192,12 +192,20 @@ type seedWriter struct {
 // console (the run is incomplete).
 func (sw *seedWriter) unread(msg string, status int) {
 	msg = sw.iv.t.redact.String(msg)
-	sw.unreadable = append(sw.unreadable, msg)
 	sw.iv.inv.Problems = append(sw.iv.inv.Problems, InventoryProblem{Scope: "--seed", Status: status, Message: msg})
 }
 
-// write writes s through the redactor: a target may echo the token in a name.
-func (sw *seedWriter) write(s string) { sw.w.WriteString(sw.iv.t.redact.String(s)) }
+// write writes s without the token: a target may echo it in a name. Only the token: the
+// seed keeps what the reports redact, CA certificates (public) included.
+func (sw *seedWriter) write(s string) {
+	if tok := sw.iv.t.token; tok != "" {
+		s = strings.ReplaceAll(s, tok, redacted)
+		if b, err := json.Marshal(tok); err == nil {
+			s = strings.ReplaceAll(s, string(b[1:len(b)-1]), redacted)
+		}
+	}
+	sw.w.WriteString(s)
+}
 
 func (sw *seedWriter) writeJSON(key string, v any) {
 	raw, _ := json.MarshalIndent(v, "  ", "  ") // the seed's own types marshal
@@ -618,9 +626,10 @@ func (sw *seedWriter) finish() {
 	if t.APIDisabled {
 		flag = "off"
 	}
-	unreadable := sw.unreadable
-	if unreadable == nil {
-		unreadable = []string{}
+	// what could not be read: every problem of the run, the seed's own included
+	unreadable := []string{}
+	for _, p := range sw.iv.inv.Problems {
+		unreadable = append(unreadable, sw.iv.t.redact.String(p.Scope+": "+p.Message))
 	}
 	notes := sw.notes
 	if notes == nil {
