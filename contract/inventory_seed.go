@@ -160,6 +160,7 @@ type (
 		CreatedAt         string         `json:"created_at"`
 		Visibility        string         `json:"visibility"`
 		Namespace         *namespaceJSON `json:"namespace"`
+		Owner             *userJSON      `json:"owner"` // a project in a user's namespace
 	}
 	groupJSON struct {
 		ID         int    `json:"id"`
@@ -188,8 +189,8 @@ type seedWriter struct {
 	notes      []string
 }
 
-// note records what could not be read: in the seed's metadata and, as a problem, on the
-// console (the run is incomplete).
+// unread records what could not be read: a problem of the run, so on the console and in the
+// seed's metadata (the run is incomplete).
 func (sw *seedWriter) unread(msg string, status int) {
 	msg = sw.iv.t.redact.String(msg)
 	sw.iv.inv.Problems = append(sw.iv.inv.Problems, InventoryProblem{Scope: "--seed", Status: status, Message: msg})
@@ -212,7 +213,7 @@ func (sw *seedWriter) writeJSON(key string, v any) {
 	sw.write(",\n  " + strconv.Quote(key) + ": " + string(raw))
 }
 
-// getJSON GETs path into v: ok false with the status when GitLab did not answer 200.
+// getJSON GETs path into v when GitLab answers 200, and returns the status.
 func (iv *inventorier) getJSON(ctx context.Context, path string, v any) (status int, err error) {
 	resp, err := iv.get(ctx, path)
 	if err != nil {
@@ -433,6 +434,9 @@ func (sw *seedWriter) project(ctx context.Context, id int) (bool, error) {
 		return false, nil
 	}
 	ns := p.Namespace
+	if p.Owner != nil {
+		sw.addUser(*p.Owner) // GitLab shows the owner of a project in a user's namespace
+	}
 	if ns.Kind == "user" {
 		if _, ok := sw.namespaces[ns.ID]; !ok {
 			sw.namespaces[ns.ID] = &seedNamespace{ID: ns.ID, Name: ns.Name, Path: ns.Path, Kind: "user", fullPath: ns.FullPath}

@@ -58,8 +58,7 @@ func richSeed() *mockserver.Seed {
 	c305.Platform.CACert = &ca
 	c306 := cluster(306, "instance_type", 0, "instance-review", "review/*")
 	c306.Managed, c306.Platform.AuthorizationType = false, "unknown_authorization"
-	c307 := cluster(307, "project_type", 204, "sandbox", "*")
-	c307.UserID = 8
+	c307 := cluster(307, "project_type", 204, "sandbox", "*") // alice appears only as the owner of its project
 	c308 := cluster(308, "project_type", 202, "vault", "*")
 	c308.ManagementProjectID = ptr(202)
 	return &mockserver.Seed{
@@ -85,7 +84,7 @@ func richSeed() *mockserver.Seed {
 			{ID: 201, Name: "API", Path: "api", NamespaceID: 101, Visibility: "internal", Members: []mockserver.SeedMember{member(4, "maintainer")}},
 			{ID: 202, Name: "Vault", Path: "vault", NamespaceID: 102, Visibility: "private", Members: []mockserver.SeedMember{member(5, "developer")}},
 			{ID: 203, Name: "cluster-management", Path: "cluster-management", NamespaceID: 100, Visibility: "private", Members: []mockserver.SeedMember{}},
-			{ID: 204, Name: "Sandbox", Path: "sandbox", NamespaceID: 103, Visibility: "private", Members: []mockserver.SeedMember{member(8, "owner")}},
+			{ID: 204, Name: "Sandbox", Path: "sandbox", NamespaceID: 103, Visibility: "private", Members: []mockserver.SeedMember{}},
 		},
 		Clusters:      []mockserver.SeedCluster{c300, c301, c302, c303, c304, c305, c306, c307, c308},
 		NextClusterID: 400,
