@@ -187,6 +187,7 @@ type seedWriter struct {
 	noProject  map[int]bool // projects that could not be read
 	noGroup    map[int]bool
 	notes      []string
+	hidden     []string // clusters discovery names but the clusters API does not show (flag off)
 }
 
 // unread records what could not be read: a problem of the run, so on the console and in the
@@ -293,6 +294,10 @@ func (iv *inventorier) writeSeed(ctx context.Context, w io.Writer) error {
 			return err
 		}
 	}
+	if n := len(sw.hidden); n > 0 {
+		sw.unread(fmt.Sprintf("%d cluster(s) not in the seed: their state could not be read (the clusters API is disabled: "+
+			"switch the flag on temporarily to read them); the seed's metadata lists them", n), 0)
+	}
 	if sw.clusters > 0 {
 		sw.write("\n  ]")
 	} else {
@@ -334,8 +339,8 @@ func clusterRoute(c InventoryCluster) string {
 // management project, its creator).
 func (sw *seedWriter) cluster(ctx context.Context, c InventoryCluster) error {
 	what := fmt.Sprintf("%s cluster %d (%s)", c.Kind, c.ID, whereOf(c))
-	if c.Enabled == nil {
-		sw.unread(what+": not in the seed: its state could not be read (the clusters API is disabled: switch the flag on to read it)", 0)
+	if c.Enabled == nil { // one problem says it for all of them (seedWriter.hidden)
+		sw.hidden = append(sw.hidden, sw.iv.t.redact.String(what+": not in the seed: its state could not be read"))
 		return nil
 	}
 	var d clusterDetailJSON
@@ -635,6 +640,7 @@ func (sw *seedWriter) finish() {
 	for _, p := range sw.iv.inv.Problems {
 		unreadable = append(unreadable, sw.iv.t.redact.String(p.Scope+": "+p.Message))
 	}
+	unreadable = append(unreadable, sw.hidden...)
 	notes := sw.notes
 	if notes == nil {
 		notes = []string{}

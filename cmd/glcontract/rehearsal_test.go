@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/glclusters/clustersapi/internal/proxytest"
 	"github.com/glclusters/clustersapi/mockserver"
 	"github.com/glclusters/clustersapi/mockserver/mocktest"
 )
@@ -307,8 +309,8 @@ func TestCLIInventorySeedIncomplete(t *testing.T) {
 	res := glcontract(t, map[string]string{"GITLAB_URL": src.URL, "GITLAB_TOKEN": "first-mia-secret"},
 		"inventory", "--group", "infra", "--project", "204", "--seed", file)
 	require.Equal(t, 3, res.code, "stdout:\n%s\nstderr:\n%s", res.stdout, res.stderr)
-	for _, want := range []string{"--seed: project cluster 300 (infra/web): not in the seed: its state could not be read",
-		"--seed: group cluster 304 (infra/team): not in the seed", "--project 204: 404 Project Not Found", "Result (exit 3): incomplete"} {
+	for _, want := range []string{"--seed: 5 cluster(s) not in the seed: their state could not be read",
+		"--project 204: 404 Project Not Found", "Result (exit 3): incomplete"} {
 		require.Contains(t, res.stdout, want)
 	}
 	raw, err := os.ReadFile(file)
@@ -325,9 +327,37 @@ func TestCLIInventorySeedIncomplete(t *testing.T) {
 	require.Empty(t, s.Clusters)
 	require.Equal(t, "off", s.Metadata.Source["certificate_based_clusters"])
 	joined := strings.Join(s.Metadata.Unreadable, "\n")
-	require.Contains(t, joined, "project cluster 301 (infra/web): not in the seed")
+	for _, want := range []string{"project cluster 300 (infra/web): not in the seed", "project cluster 301 (infra/web): not in the seed",
+		"project cluster 302 (infra/team/api): not in the seed", "group cluster 303 (infra): not in the seed", "group cluster 304 (infra/team): not in the seed"} {
+		require.Contains(t, joined, want)
+	}
 	require.Contains(t, joined, "--project 204: ")
 	require.Contains(t, joined, "the clusters API is disabled")
 	_, err = mockserver.LoadSeed(file)
 	require.NoError(t, err)
+}
+
+// TestCLIInventorySeedOnlyGets: --all --seed reads each cluster on its own route, the
+// projects, groups, members and users, with GET requests only.
+func TestCLIInventorySeedOnlyGets(t *testing.T) {
+	_, srv := mocktest.StartServer(t, mockserver.WithSeed(richSeed()))
+	var mu sync.Mutex
+	var requests []string
+	rec := proxytest.Rewrite(t, srv.URL, func(in proxytest.Exchange, out *proxytest.Upstream) {
+		mu.Lock()
+		defer mu.Unlock()
+		requests = append(requests, in.Method+" "+in.Path)
+	})
+	res := glcontract(t, map[string]string{"GITLAB_URL": rec.URL, "GITLAB_TOKEN": "first-root-secret"},
+		"inventory", "--all", "--seed", filepath.Join(t.TempDir(), "seed.json"))
+	require.Equal(t, 1, res.code, res.stderr)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, r := range requests {
+		require.True(t, strings.HasPrefix(r, http.MethodGet+" "), r)
+	}
+	for _, want := range []string{"GET /projects/infra%2Fweb/clusters/300", "GET /groups/infra%2Fteam/clusters/304", "GET /admin/clusters/306",
+		"GET /groups/101/members/all", "GET /projects/204/members/all", "GET /users/8"} {
+		require.Contains(t, requests, want)
+	}
 }
