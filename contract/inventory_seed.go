@@ -270,6 +270,9 @@ func (iv *inventorier) writeSeed(ctx context.Context, w io.Writer) error {
 		sw.addUser(me)
 		if me.IsAdmin != nil && *me.IsAdmin {
 			sw.users[me.ID].Admin = true
+		} else {
+			sw.notes = append(sw.notes, "the token is not an administrator's: the other users' admin status cannot be read "+
+				"(none is an administrator in the seed), and only what the token's user can see is in it")
 		}
 	}
 	if iv.cfg.All { // every user, members or not
