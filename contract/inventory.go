@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -19,7 +20,12 @@ type InventoryConfig struct {
 	Groups     []string // ids or full paths
 	Projects   []string // ids or full paths
 	Instance   bool     // the instance's clusters (needs an admin token)
-	Client     *Client
+	// All: every group and project of the instance (GET /groups, GET /projects: all of them
+	// for an administrator) and the instance's clusters.
+	All    bool
+	Client *Client
+	// Seed, when not nil, receives a glmock seed of what was read (inventory_seed.go).
+	Seed io.Writer
 }
 
 // Inventory is what `glcontract inventory` found: data, rendered by the inventory reporters.
@@ -121,6 +127,8 @@ type inventorier struct {
 	inv     *Inventory
 	seen    map[int64]int // cluster id → index in inv.Clusters
 	version [2]int        // major, minor; 0,0 when unknown
+	// allGroups, allProjects: what --all listed, in the seed even without clusters
+	allGroups, allProjects []int
 }
 
 // RunInventory lists the certificate-based clusters of cfg's scopes. It sends only GET requests.
@@ -131,8 +139,8 @@ func RunInventory(ctx context.Context, cfg InventoryConfig) (*Inventory, error) 
 	if err != nil {
 		return nil, err
 	}
-	if len(cfg.Groups) == 0 && len(cfg.Projects) == 0 && !cfg.Instance {
-		return nil, fmt.Errorf("%w: nothing to inventory: give --group, --project or --instance", ErrUsage)
+	if len(cfg.Groups) == 0 && len(cfg.Projects) == 0 && !cfg.Instance && !cfg.All {
+		return nil, fmt.Errorf("%w: nothing to inventory: give --group, --project, --instance or --all", ErrUsage)
 	}
 	// values as given or URL-encoded (group%2Fproject), as check's --project
 	groups, projects := make([]string, len(cfg.Groups)), make([]string, len(cfg.Projects))
@@ -170,8 +178,18 @@ func RunInventory(ctx context.Context, cfg InventoryConfig) (*Inventory, error) 
 			return nil, err
 		}
 	}
-	if cfg.Instance {
+	if cfg.Instance && !cfg.All {
 		if err := iv.owner(ctx, KindInstance, "", "--instance", ""); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.All {
+		if err := iv.all(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Seed != nil {
+		if err := iv.writeSeed(ctx, cfg.Seed); err != nil {
 			return nil, err
 		}
 	}

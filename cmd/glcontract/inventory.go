@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/glclusters/clustersapi/contract"
 )
 
-const usageInventory = `Usage: glcontract inventory --url URL --token TOKEN [--group ID|PATH]... [--project ID|PATH]... [--instance] [flags]
+const usageInventory = `Usage: glcontract inventory --url URL --token TOKEN [--group ID|PATH]... [--project ID|PATH]... [--instance] [--all] [--seed FILE] [flags]
 
 Lists the certificate-based clusters an upgrade that switches the feature off (the default on
 self-managed since 15.0) or removes it would affect: where each lives (project or group path,
@@ -25,6 +26,15 @@ and what happens to it. Read-only always: only GET requests are sent.
               projects with --group and --project)
   --project   the project's clusters (Developer role or higher)
   --instance  the instance's clusters (an administrator's token)
+  --all       every group and project of the instance (GET /groups and GET /projects, which
+              list everything for an administrator) and the instance's clusters: nothing
+              hides behind discovery's Maintainer rule (an administrator's token)
+  --seed      also write a glmock seed of what was read, to rehearse an upgrade:
+              glmock --seed FILE --gitlab-version X [--feature certificate_based_clusters=false]
+              Every cluster is read on its own route, with its projects, groups, their
+              parents, the users and the memberships the token can read. GitLab returns no
+              token: each user gets the token rehearsal-<username>, each cluster a placeholder
+              Kubernetes token (the seed's metadata says so, and what could not be read)
 
 Examples:
   GITLAB_TOKEN=glpat-... glcontract inventory --url https://gitlab.example.com --instance --group platform
@@ -72,6 +82,8 @@ func mainInventory(ctx context.Context, args []string, env cli) int {
 	fs.Var(&groups, "group", "a group `ID|PATH` (repeatable), e.g. --group 12 or --group platform")
 	fs.Var(&projects, "project", "a project `ID|PATH` (repeatable), e.g. --project 42 or --project group/project")
 	instance := fs.Bool("instance", false, "the instance's clusters (an administrator's token), e.g. --instance")
+	all := fs.Bool("all", false, "every group, project and instance cluster (an administrator's token), e.g. --all")
+	seedOut := fs.String("seed", "", "also write a glmock seed of what was read to `FILE`, e.g. --seed rehearsal.json")
 	jsonOut := fs.String("json", "", "write the inventory as JSON to `FILE` (- for stdout, instead of the console table), e.g. --json inventory.json")
 	mdOut := fs.String("markdown", "", "write a one-page Markdown inventory to `FILE` (- for stdout, instead of the console table), e.g. --markdown inventory.md")
 	if code, ok := parse(fs, help, args, env); !ok {
@@ -87,8 +99,8 @@ func mainInventory(ctx context.Context, args []string, env cli) int {
 		fmt.Fprintln(env.stderr, "glcontract inventory: missing "+strings.Join(missing, "; and ")+"; see --help")
 		return 2
 	}
-	if len(groups) == 0 && len(projects) == 0 && !*instance {
-		fmt.Fprintln(env.stderr, "glcontract inventory: nothing to inventory: give --group, --project or --instance; see --help")
+	if len(groups) == 0 && len(projects) == 0 && !*instance && !*all {
+		fmt.Fprintln(env.stderr, "glcontract inventory: nothing to inventory: give --group, --project, --instance or --all; see --help")
 		return 2
 	}
 	if *jsonOut == "-" && *mdOut == "-" {
@@ -102,8 +114,28 @@ func mainInventory(ctx context.Context, args []string, env cli) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	inv, err := contract.RunInventory(ctx, contract.InventoryConfig{URL: u, Token: tok, Groups: groups, Projects: projects,
-		Instance: *instance, Client: client})
+	cfg := contract.InventoryConfig{URL: u, Token: tok, Groups: groups, Projects: projects, Instance: *instance, All: *all, Client: client}
+	var seedFile *os.File
+	if *seedOut != "" {
+		// written as it is read, to FILE.partial, renamed once whole
+		if seedFile, err = os.OpenFile(*seedOut+".partial", os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600); err != nil {
+			fmt.Fprintf(env.stderr, "glcontract inventory: --seed: %v\n", err)
+			return 2
+		}
+		defer os.Remove(seedFile.Name()) // gone once renamed
+		defer seedFile.Close()
+		cfg.Seed = seedFile
+	}
+	inv, err := contract.RunInventory(ctx, cfg)
+	if err == nil && seedFile != nil {
+		if err = seedFile.Close(); err == nil {
+			err = os.Rename(seedFile.Name(), *seedOut)
+		}
+		if err != nil {
+			fmt.Fprintf(env.stderr, "glcontract inventory: --seed: %v\n", err)
+			return 2
+		}
+	}
 	if err != nil {
 		msg := contract.NewRedactor(tok).String(err.Error())
 		fmt.Fprintf(env.stderr, "glcontract inventory: %s\n", msg)

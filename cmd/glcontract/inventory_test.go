@@ -50,7 +50,7 @@ func TestCLIInventoryExitStatus(t *testing.T) {
 			[]string{"project  demo-group/other  19  cluster-2"}, ""},
 		{"token refused", srv.URL, "wrong-token", []string{"--instance"}, 2, nil, "token refused: GitLab answered 401 Unauthorized"},
 		{"not GitLab", srv.URL + "/elsewhere", rootToken, []string{"--instance"}, 2, nil, "not a GitLab API"},
-		{"no scope", srv.URL, rootToken, nil, 2, nil, "nothing to inventory: give --group, --project or --instance"},
+		{"no scope", srv.URL, rootToken, nil, 2, nil, "nothing to inventory: give --group, --project, --instance or --all"},
 		{"empty --group", srv.URL, rootToken, []string{"--group", " "}, 2, nil, `invalid value " " for flag -group: empty value`},
 		{"--write is not a flag of a read-only command", srv.URL, rootToken, []string{"--write", "--instance"}, 2, nil, "flag provided but not defined: -write"},
 		{"stray argument", srv.URL, rootToken, []string{"--instance", "12"}, 2, nil, `unexpected argument "12"`},

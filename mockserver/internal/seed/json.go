@@ -32,6 +32,8 @@ func decodeJSON(r io.Reader) (*Seed, error) {
 		}
 		key, _ := t.(string)
 		switch topKey(key) {
+		case "metadata":
+			err = dec.Decode(&s.Metadata)
 		case "users":
 			err = dec.Decode(&s.Users)
 		case "tokens":
@@ -60,7 +62,7 @@ func decodeJSON(r io.Reader) (*Seed, error) {
 // topKey is the Seed field a JSON key names: its exact name or, as encoding/json allows,
 // the name in another case.
 func topKey(key string) string {
-	for _, name := range [...]string{"users", "tokens", "namespaces", "projects", "clusters", "next_cluster_id"} {
+	for _, name := range [...]string{"metadata", "users", "tokens", "namespaces", "projects", "clusters", "next_cluster_id"} {
 		if strings.EqualFold(key, name) {
 			return name
 		}
@@ -192,6 +194,11 @@ func (s *Seed) writeJSON(w io.Writer, compact bool, n int, clusters iter.Seq[*Cl
 		ew.bytes(raw)
 	}
 	ew.str("{")
+	if len(s.Metadata) > 0 { // omitempty
+		ew.str(nl2 + `"metadata"` + colon)
+		value(s.Metadata, "  ")
+		ew.str(",")
+	}
 	for _, f := range [...]struct {
 		name string
 		v    any

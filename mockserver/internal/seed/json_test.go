@@ -35,3 +35,30 @@ func TestSeedJSONAsMarshalIndent(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedMetadata: a seed's free-form metadata is accepted in JSON and YAML and written
+// back, byte for byte as json.MarshalIndent writes it.
+func TestSeedMetadata(t *testing.T) {
+	meta := `{"source": {"url": "https://gitlab.example.com", "flag": true}, "unreadable": ["project 9"], "placeholders": "tokens"}`
+	js, err := Parse([]byte(`{"metadata": ` + meta + `, "users": [], "clusters": []}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ym, err := Parse([]byte("metadata:\n  source: {url: \"https://gitlab.example.com\", flag: true}\n  unreadable: [project 9]\n  placeholders: tokens\nusers: []\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]*Seed{"json": js, "yaml": ym} {
+		want, _ := json.MarshalIndent(s, "", "  ")
+		if got := string(s.JSON()); got != string(want)+"\n" {
+			t.Errorf("%s:\n got %s\nwant %s", name, got, want)
+		}
+		again, err := Parse(s.JSON())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := json.Marshal(again.Metadata); string(got) != `{"placeholders":"tokens","source":{"flag":true,"url":"https://gitlab.example.com"},"unreadable":["project 9"]}` {
+			t.Errorf("%s: metadata after a round trip: %s", name, got)
+		}
+	}
+}

@@ -21,12 +21,15 @@ import (
 // members, and clusters. The format is documented in fixtures/seed/README.md; it is read from
 // JSON or YAML and written back as JSON, so an export can be loaded again.
 type Seed struct {
-	Users         []User      `json:"users" yaml:"users"`
-	Tokens        []Token     `json:"tokens" yaml:"tokens"`
-	Namespaces    []Namespace `json:"namespaces" yaml:"namespaces"`
-	Projects      []Project   `json:"projects" yaml:"projects"`
-	Clusters      []Cluster   `json:"clusters" yaml:"clusters"`
-	NextClusterID int         `json:"next_cluster_id" yaml:"next_cluster_id"`
+	// Metadata is free-form: where the seed came from, what it could not read, what its
+	// placeholders stand for (glcontract inventory --seed writes it). glmock does not use it.
+	Metadata      map[string]any `json:"metadata,omitempty" yaml:"metadata,omitempty"`
+	Users         []User         `json:"users" yaml:"users"`
+	Tokens        []Token        `json:"tokens" yaml:"tokens"`
+	Namespaces    []Namespace    `json:"namespaces" yaml:"namespaces"`
+	Projects      []Project      `json:"projects" yaml:"projects"`
+	Clusters      []Cluster      `json:"clusters" yaml:"clusters"`
+	NextClusterID int            `json:"next_cluster_id" yaml:"next_cluster_id"`
 }
 
 // User is a GitLab user; Admin makes it an instance administrator.
