@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -281,4 +282,27 @@ func TestSeedTwoStarClustersRefused(t *testing.T) {
 	kept, err := os.ReadFile(bad)
 	require.NoError(t, err)
 	assert.Equal(t, string(raw), string(kept))
+}
+
+// TestSeedMetadataKept: a seed's metadata (an inventory's seed says where it came from and
+// what it could not read) is kept by the mock: in Export, GET /-/mock/state and the state file
+// across a restart.
+func TestSeedMetadataKept(t *testing.T) {
+	seed := mockserver.DefaultSeed()
+	seed.Metadata = map[string]any{"source": map[string]any{"url": "https://gitlab.example.com"}, "unreadable": []any{"project 9"}}
+	path := filepath.Join(t.TempDir(), "state.json")
+	s, srv := mocktest.StartServer(t, mockserver.WithSeed(seed), mockserver.WithStateFile(path))
+	want := `{"source":{"url":"https://gitlab.example.com"},"unreadable":["project 9"]}`
+	meta := func(m map[string]any) string {
+		b, err := json.Marshal(m)
+		require.NoError(t, err)
+		return string(b)
+	}
+	assert.JSONEq(t, want, meta(s.Export().Metadata), "Export")
+	got := do(t, srv, request{method: "GET", path: "/-/mock/state", token: "root-token"})
+	require.Equal(t, 200, got.status)
+	assert.JSONEq(t, want, meta(got.json(t)["metadata"].(map[string]any)), "GET /-/mock/state")
+	restarted, err := mockserver.New(mockserver.WithStateFile(path))
+	require.NoError(t, err)
+	assert.JSONEq(t, want, meta(restarted.Export().Metadata), "the state file, after a restart")
 }

@@ -31,6 +31,8 @@ type state struct {
 	creatorID int
 	// tables is the seed without its clusters, for the state file and the export.
 	tables *Seed
+	// metadata is the seed's, kept as it came (an inventory's seed says where it came from).
+	metadata map[string]any
 }
 
 // newState builds the state from a seed; the seed is checked already, and the cluster
@@ -97,6 +99,7 @@ func newState(s *Seed, externalURL string) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.metadata = s.Metadata
 	st.tables = st.seedTables()
 	return st, nil
 }
@@ -134,7 +137,7 @@ func (st *state) seedWriter(w io.Writer) func(nextID, n int, clusters iter.Seq[*
 
 // seedTables is the seed without its clusters.
 func (st *state) seedTables() *Seed {
-	s := &Seed{}
+	s := &Seed{Metadata: maps.Clone(st.metadata)}
 	for _, id := range slices.Sorted(maps.Keys(st.users)) {
 		u := st.users[id]
 		su := SeedUser{ID: u.id, Username: u.username, Name: u.name, Admin: u.admin}
