@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 
 	"github.com/glclusters/clustersapi/internal/gctune"
@@ -15,6 +16,7 @@ func main() {
 	defer stop()
 	// Room to allocate before each collection: see internal/gctune (GOGC or GOMEMLIMIT, when set, wins).
 	headroom := gctune.Start(64 << 20)
-	defer headroom.Stop()
-	os.Exit(run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr))
+	code := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
+	runtime.KeepAlive(headroom) // the ballast lives as long as the server; os.Exit skips defers
+	os.Exit(code)
 }

@@ -1,10 +1,7 @@
 // Package gctune gives a server whose live heap is small a fixed room to allocate before the garbage collector runs again, which GOGC alone scales down with the heap.
 package gctune
 
-import (
-	"os"
-	"runtime"
-)
+import "os"
 
 // Headroom holds a ballast: a pointer-free allocation that is never written, so the kernel
 // never backs it with memory and the collector never scans it, but that counts as live heap.
@@ -37,11 +34,11 @@ func (h *Headroom) Size() int {
 	return len(h.ballast)
 }
 
-// Stop releases the ballast at the next collection.
+// Stop releases the ballast at the next collection. Until then the caller keeps h reachable
+// (glmock's main holds it until it exits).
 func (h *Headroom) Stop() {
 	if h == nil {
 		return
 	}
-	runtime.KeepAlive(h.ballast)
 	h.ballast = nil
 }

@@ -146,13 +146,6 @@ func (t *Table) List(owner Owner) []Packed {
 	return slices.Clone(t.byOwner[owner])
 }
 
-// Len is the number of clusters stored.
-func (t *Table) Len() int {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return t.count
-}
-
 // Seed hands write the next id and every cluster in the seed format, in id order, one at a
 // time, under the read lock: an export of a million clusters never holds them all as seeds.
 func (t *Table) Seed(write func(nextID, n int, clusters iter.Seq[*seed.Cluster]) error) error {
